@@ -1,0 +1,67 @@
+"""Input errors that name the file, row and field, collected and raised once.
+
+Loaders gather every problem they find (osmnx's ``_validate`` style) and raise a single
+:class:`InputError`; the CLI prints it and exits 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["InputError", "Problem", "ProblemCollector"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where (file, row, field) and what."""
+
+    file: str
+    message: str
+    row: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.field is not None:
+            where += f", field '{self.field}'"
+        return f"{where}: {self.message}"
+
+
+class InputError(ValueError):
+    """Bad input: one or more :class:`Problem` s. ``str()`` lists them one per line."""
+
+    def __init__(self, problems: list[Problem] | Problem, *, max_shown: int = 20) -> None:
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        shown = [str(p) for p in self.problems[:max_shown]]
+        more = len(self.problems) - len(shown)
+        if more > 0:
+            shown.append(f"... and {more} more problem(s)")
+        super().__init__("\n".join(shown))
+
+    @classmethod
+    def single(
+        cls, file: str | Path, message: str, *, row: int | None = None, field: str | None = None
+    ) -> InputError:
+        """One problem, for the common case."""
+        return cls(Problem(str(file), message, row, field))
+
+
+@dataclass
+class ProblemCollector:
+    """Collects problems for one file; ``raise_if_any()`` raises them together."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, message: str, *, row: int | None = None, field: str | None = None) -> None:
+        self.problems.append(Problem(self.file, message, row, field))
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InputError(self.problems)

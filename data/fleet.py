@@ -1,0 +1,164 @@
+"""The fleet file (``fleet.toml``): vans, shifts, breaks, costs and routing settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.hours import parse_clock
+
+__all__ = ["Costs", "Fleet", "RoutingSettings", "Vehicle", "load_fleet"]
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """One van and its driver's day; times are local clock times."""
+
+    vehicle_id: str
+    depot: str
+    capacity_crates: int
+    shift_start: dt.time
+    shift_end: dt.time
+    break_earliest: dt.time | None = None
+    break_latest: dt.time | None = None
+    break_s: int = 0
+    max_trips: int = 1
+
+
+@dataclass(frozen=True)
+class Costs:
+    """NT$ cost parameters (the objective) and CO2 per km."""
+
+    per_km: float = 6.0
+    per_driver_hour: float = 300.0
+    per_van_day: float = 1500.0
+    co2_kg_per_km: float = 0.25
+
+
+@dataclass(frozen=True)
+class RoutingSettings:
+    """How transfers travel: ``direct`` or ``hub`` (via the depot's sorting), and drop penalties."""
+
+    mode: str = "direct"
+    sorting_s: int = 3600
+    hold_penalty: int = 20000
+    return_penalty: int = 5000
+
+
+@dataclass(frozen=True)
+class Fleet:
+    vehicles: tuple[Vehicle, ...]
+    items_per_crate: int = 30
+    costs: Costs = field(default_factory=Costs)
+    routing: RoutingSettings = field(default_factory=RoutingSettings)
+
+    def replace(self, **changes: object) -> Fleet:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+_VEHICLE_KEYS = {
+    "vehicle_id", "depot", "capacity_crates", "shift_start", "shift_end",
+    "break_earliest", "break_latest", "break_s", "max_trips",
+}
+_TOP_KEYS = {"items_per_crate", "vehicle", "costs", "routing"}
+
+
+def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
+    """Read and validate a fleet file; ``node_ids`` (if given) checks each van's depot exists."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError.single(path, "no such file") from None
+    except UnicodeDecodeError:
+        raise InputError.single(path, "not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as e:
+        raise InputError.single(path, f"not valid TOML: {e}") from None
+    col = ProblemCollector(str(path))
+    for k in raw:
+        if k not in _TOP_KEYS:
+            col.add(f"unknown key '{k}' (known: {', '.join(sorted(_TOP_KEYS))})", field=k)
+    vans = raw.get("vehicle", [])
+    if not isinstance(vans, list) or not vans:
+        col.add("no [[vehicle]] entries: the fleet needs at least one van", field="vehicle")
+        col.raise_if_any()
+    vehicles: list[Vehicle] = []
+    seen: set[str] = set()
+    for i, v in enumerate(vans, start=1):
+        where = {"row": i}
+        for k in v:
+            if k not in _VEHICLE_KEYS:
+                col.add(f"unknown key '{k}' in vehicle {i}", field=k, **where)
+        vid = str(v.get("vehicle_id", ""))
+        if not vid:
+            col.add("missing vehicle_id", field="vehicle_id", **where)
+        elif vid in seen:
+            col.add(f"duplicate vehicle_id '{vid}'", field="vehicle_id", **where)
+        seen.add(vid)
+        depot = str(v.get("depot", ""))
+        if node_ids is not None and depot not in node_ids:
+            col.add(f"unknown depot '{depot}'", field="depot", **where)
+        cap = v.get("capacity_crates")
+        if not isinstance(cap, int) or isinstance(cap, bool) or cap <= 0:
+            col.add(f"capacity must be a positive whole number of crates, got {cap!r}", field="capacity_crates", **where)
+        times: dict[str, dt.time | None] = {}
+        for k in ("shift_start", "shift_end", "break_earliest", "break_latest"):
+            if k not in v:
+                if k.startswith("shift"):
+                    col.add("missing", field=k, **where)
+                times[k] = None
+                continue
+            try:
+                times[k] = parse_clock(str(v[k]))
+            except ValueError as e:
+                col.add(str(e), field=k, **where)
+                times[k] = None
+        if times.get("shift_start") and times.get("shift_end") and times["shift_end"] <= times["shift_start"]:
+            col.add("shift ends before it starts", field="shift_end", **where)
+        brk = v.get("break_s", 0)
+        if not isinstance(brk, int) or brk < 0:
+            col.add(f"break must be whole seconds ≥ 0, got {brk!r}", field="break_s", **where)
+            brk = 0
+        if brk and (times.get("break_earliest") is None or times.get("break_latest") is None):
+            col.add("a break needs break_earliest and break_latest", field="break_earliest", **where)
+        trips = v.get("max_trips", 1)
+        if not isinstance(trips, int) or trips < 1:
+            col.add(f"max_trips must be a whole number ≥ 1, got {trips!r}", field="max_trips", **where)
+            trips = 1
+        if not col:
+            vehicles.append(Vehicle(
+                vid, depot, int(cap), times["shift_start"], times["shift_end"],  # type: ignore[arg-type]
+                times["break_earliest"], times["break_latest"], int(brk), int(trips),
+            ))
+    ipc = raw.get("items_per_crate", 30)
+    if not isinstance(ipc, int) or ipc <= 0:
+        col.add(f"items_per_crate must be a positive whole number, got {ipc!r}", field="items_per_crate")
+    costs = _section(col, raw.get("costs", {}), Costs, "costs")
+    routing = _section(col, raw.get("routing", {}), RoutingSettings, "routing")
+    if isinstance(routing, RoutingSettings) and routing.mode not in ("direct", "hub"):
+        col.add(f"mode '{routing.mode}' must be 'direct' or 'hub'", field="routing.mode")
+    col.raise_if_any()
+    return Fleet(tuple(vehicles), int(ipc), costs, routing)  # type: ignore[arg-type]
+
+
+def _section(col: ProblemCollector, table: object, cls: type, name: str) -> object:
+    if not isinstance(table, dict):
+        col.add("must be a table", field=name)
+        return cls()
+    defaults = cls()
+    kwargs = {}
+    for k, v in table.items():
+        if not hasattr(defaults, k):
+            col.add(f"unknown key '{k}'", field=f"{name}.{k}")
+            continue
+        want = type(getattr(defaults, k))
+        if want is float and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        if not isinstance(v, want) or isinstance(v, bool) or (isinstance(v, (int, float)) and v < 0):
+            col.add(f"{v!r} must be a non-negative {want.__name__}", field=f"{name}.{k}")
+            continue
+        kwargs[k] = v
+    return cls(**kwargs)

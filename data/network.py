@@ -1,0 +1,215 @@
+"""The network: nodes (depot, branches, stations) with hours and sources, loaded and validated.
+
+The bundled Keelung network lives in ``network/keelung/`` (package data). Any folder with the
+same files (``nodes.csv``, optional ``closures.csv``, ``fleet.toml``) is a network.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.hours import WEEKDAYS, CLOSURE_RULES, Closure, DayHours, day_hours, parse_span
+
+__all__ = [
+    "NODE_COLUMNS",
+    "NODE_KINDS",
+    "Network",
+    "bundled_network_dir",
+    "load_network",
+    "read_csv_rows",
+]
+
+NODE_KINDS = ("depot", "branch", "station", "school", "community")
+NODE_COLUMNS = (
+    "node_id", "name_zh", "name_en", "kind", "lat", "lon",
+    *WEEKDAYS, "service_s", "service_per_crate_s",
+)
+_OPTIONAL_TEXT = (
+    "district", "address", "coord_source", "hours_source", "service_source", "weight_source",
+    "note", "closure_rule",
+)
+_BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "": False}
+
+
+def bundled_network_dir() -> Path:
+    """Folder of the bundled Keelung network (inside the installed package)."""
+    return Path(str(resources.files("bookvan.data") / "network" / "keelung"))
+
+
+def read_csv_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """Read a UTF-8 CSV into dict rows; wrong encoding, empty file or missing columns → InputError.
+
+    Row numbers in errors are 1-based data rows (the header is row 0), as a spreadsheet shows
+    them minus one.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise InputError.single(path, f"cannot read the file: {e.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError.single(
+            path, f"not UTF-8 text (byte {e.start}); save it as UTF-8 (e.g. 'CSV UTF-8' in Excel)"
+        ) from None
+    if not text.strip():
+        raise InputError.single(path, "the file is empty")
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError.single(path, f"missing column(s): {', '.join(missing)}", row=0)
+    rows = []
+    for r in reader:
+        rows.append({(k or "").strip(): (v or "").strip() if isinstance(v, str) else "" for k, v in r.items()})
+    if not rows:
+        raise InputError.single(path, "the file has a header but no rows")
+    return rows
+
+
+@dataclass(frozen=True)
+class Network:
+    """Nodes (one row each, validated) and dated closures; pure data, no I/O after loading."""
+
+    nodes: pd.DataFrame
+    closures: tuple[Closure, ...] = ()
+    source_dir: Path | None = None
+    weekly: dict[str, dict[str, tuple[dt.time, dt.time] | None]] = field(default_factory=dict)
+
+    @property
+    def node_ids(self) -> list[str]:
+        return list(self.nodes["node_id"])
+
+    @property
+    def depot_ids(self) -> list[str]:
+        return list(self.nodes.loc[self.nodes["kind"] == "depot", "node_id"])
+
+    def node(self, node_id: str) -> pd.Series:
+        return self.nodes.loc[self.nodes["node_id"] == node_id].iloc[0]
+
+    def hours_on(self, node_id: str, date: dt.date) -> DayHours:
+        """Opening hours of ``node_id`` on ``date`` (closures, holidays and monthly rules applied)."""
+        row = self.node(node_id)
+        return day_hours(
+            name=str(row["name_en"]),
+            weekly=self.weekly[node_id],
+            date=date,
+            closure_rule=str(row.get("closure_rule", "") or ""),
+            closed_on_holidays=bool(row.get("closed_on_holidays", False)),
+            closures=tuple(c for c in self.closures if c.node_id == node_id),
+        )
+
+    def with_closures(self, extra: tuple[Closure, ...]) -> Network:
+        return Network(self.nodes, self.closures + tuple(extra), self.source_dir, self.weekly)
+
+
+def _float(col: ProblemCollector, value: str, *, row: int, field: str, lo: float, hi: float) -> float | None:
+    try:
+        x = float(value)
+    except ValueError:
+        col.add(f"'{value}' is not a number", row=row, field=field)
+        return None
+    if not lo <= x <= hi:
+        col.add(f"{x} is outside {lo}..{hi}", row=row, field=field)
+        return None
+    return x
+
+
+def parse_nodes(path: Path) -> tuple[pd.DataFrame, dict[str, dict[str, tuple[dt.time, dt.time] | None]]]:
+    """Validate ``nodes.csv`` and return the node table plus each node's weekly hours."""
+    rows = read_csv_rows(path, NODE_COLUMNS)
+    col = ProblemCollector(str(path))
+    seen: dict[str, int] = {}
+    out: list[dict[str, object]] = []
+    weekly: dict[str, dict[str, tuple[dt.time, dt.time] | None]] = {}
+    for i, r in enumerate(rows, start=1):
+        nid = r["node_id"]
+        if not nid:
+            col.add("empty node id", row=i, field="node_id")
+        elif nid in seen:
+            col.add(f"duplicate node id '{nid}' (first on row {seen[nid]})", row=i, field="node_id")
+        else:
+            seen[nid] = i
+        for f in ("name_zh", "name_en"):
+            if not r[f]:
+                col.add("empty name", row=i, field=f)
+        if r["kind"] not in NODE_KINDS:
+            col.add(f"kind '{r['kind']}' is not one of {', '.join(NODE_KINDS)}", row=i, field="kind")
+        lat = _float(col, r["lat"], row=i, field="lat", lo=-90, hi=90)
+        lon = _float(col, r["lon"], row=i, field="lon", lo=-180, hi=180)
+        service = _float(col, r["service_s"], row=i, field="service_s", lo=0, hi=4 * 3600)
+        per_crate = _float(col, r["service_per_crate_s"], row=i, field="service_per_crate_s", lo=0, hi=3600)
+        week: dict[str, tuple[dt.time, dt.time] | None] = {}
+        for d in WEEKDAYS:
+            try:
+                week[d] = parse_span(r[d])
+            except ValueError as e:
+                col.add(str(e), row=i, field=d)
+        rule = r.get("closure_rule", "") or ""
+        if rule not in CLOSURE_RULES:
+            col.add(f"closure rule '{rule}' is not one of: last-thursday", row=i, field="closure_rule")
+        flags = {}
+        for f in ("coord_approx", "closed_on_holidays", "hours_estimated", "confirmed"):
+            v = (r.get(f, "") or "").lower()
+            if v not in _BOOL:
+                col.add(f"'{r.get(f)}' is not true/false", row=i, field=f)
+            flags[f] = _BOOL.get(v, False) if f != "confirmed" or v else True
+        weight = 0.0
+        if r.get("weight"):
+            weight = _float(col, r["weight"], row=i, field="weight", lo=0, hi=1e9) or 0.0
+        weekly[nid] = week
+        out.append({
+            "node_id": nid, "name_zh": r["name_zh"], "name_en": r["name_en"], "kind": r["kind"],
+            "lat": lat, "lon": lon, **{d: r[d] for d in WEEKDAYS},
+            "service_s": int(service or 0), "service_per_crate_s": int(per_crate or 0),
+            "weight": weight, **flags,
+            **{f: r.get(f, "") or "" for f in _OPTIONAL_TEXT},
+        })
+    if not any(r["kind"] == "depot" for r in rows):
+        col.add("no node of kind 'depot': the vans need somewhere to start", field="kind")
+    col.raise_if_any()
+    return pd.DataFrame(out), weekly
+
+
+def parse_closures(path: Path, node_ids: set[str]) -> tuple[Closure, ...]:
+    """Validate ``closures.csv`` (node_id, start, end, reason)."""
+    if not path.exists() or not path.read_text(encoding="utf-8", errors="replace").strip().count("\n"):
+        return ()
+    text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    if len(text) < 2:
+        return ()
+    rows = read_csv_rows(path, ("node_id", "start", "end", "reason"))
+    col = ProblemCollector(str(path))
+    out = []
+    for i, r in enumerate(rows, start=1):
+        if r["node_id"] not in node_ids:
+            col.add(f"unknown node '{r['node_id']}'", row=i, field="node_id")
+        try:
+            start = dt.date.fromisoformat(r["start"])
+            end = dt.date.fromisoformat(r["end"])
+        except ValueError:
+            col.add("dates must be YYYY-MM-DD", row=i, field="start")
+            continue
+        if end < start:
+            col.add("ends before it starts", row=i, field="end")
+        out.append(Closure(r["node_id"], start, end, r["reason"] or "closed"))
+    col.raise_if_any()
+    return tuple(out)
+
+
+def load_network(directory: str | Path | None = None) -> Network:
+    """Load and validate a network folder (the bundled Keelung network by default)."""
+    d = Path(directory) if directory is not None else bundled_network_dir()
+    if not (d / "nodes.csv").exists():
+        raise InputError.single(d / "nodes.csv", "no such file: a network folder needs nodes.csv")
+    nodes, weekly = parse_nodes(d / "nodes.csv")
+    closures = parse_closures(d / "closures.csv", set(nodes["node_id"]))
+    return Network(nodes=nodes, closures=closures, source_dir=d, weekly=weekly)

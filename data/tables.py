@@ -1,0 +1,117 @@
+"""Arrow schemas of the tables that travel between stages and make up a plan folder.
+
+The plan folder layout is a public contract (``../shared/contracts.md``): columns are only
+ever added, never renamed. Timestamps are tz-aware, Asia/Taipei.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bookvan.data.atomic import atomic_file
+
+__all__ = [
+    "MATRIX_SCHEMA",
+    "NODES_SCHEMA",
+    "STOPS_SCHEMA",
+    "TRANSFERS_SCHEMA",
+    "TRANSFER_KINDS",
+    "TZ",
+    "VEHICLES_SCHEMA",
+    "read_table",
+    "write_table",
+]
+
+TZ = "Asia/Taipei"
+_TS = pa.timestamp("s", tz=TZ)
+TRANSFER_KINDS = ("hold", "return", "rotation", "balance")
+
+NODES_SCHEMA = pa.schema([
+    ("node_id", pa.string()),
+    ("name_zh", pa.string()),
+    ("name_en", pa.string()),
+    ("kind", pa.string()),
+    ("lat", pa.float64()),
+    ("lon", pa.float64()),
+    ("opens", _TS),
+    ("closes", _TS),
+    ("service_s", pa.int64()),
+    # additions beyond the contract
+    ("service_per_crate_s", pa.int64()),
+    ("address", pa.string()),
+    ("coord_approx", pa.bool_()),
+    ("closed_reason", pa.string()),
+])
+
+VEHICLES_SCHEMA = pa.schema([
+    ("vehicle_id", pa.string()),
+    ("depot_id", pa.string()),
+    ("capacity_crates", pa.int64()),
+    ("shift_start", _TS),
+    ("shift_end", _TS),
+    # additions
+    ("break_earliest", _TS),
+    ("break_latest", _TS),
+    ("break_s", pa.int64()),
+    ("max_trips", pa.int64()),
+])
+
+TRANSFERS_SCHEMA = pa.schema([
+    ("transfer_id", pa.string()),
+    ("origin_id", pa.string()),
+    ("destination_id", pa.string()),
+    ("items", pa.int64()),
+    ("crates", pa.int64()),
+    ("kind", pa.string()),
+    ("release", _TS),
+    ("due", _TS),
+    ("leg_of", pa.string()),
+    ("leg", pa.int64()),
+    # addition: a transfer larger than any van is split into parts of the original id
+    ("part_of", pa.string()),
+])
+
+MATRIX_SCHEMA = pa.schema([
+    ("from_id", pa.string()),
+    ("to_id", pa.string()),
+    ("distance_m", pa.float64()),
+    ("duration_s", pa.float64()),
+    ("source", pa.string()),
+])
+
+STOPS_SCHEMA = pa.schema([
+    ("vehicle_id", pa.string()),
+    ("trip", pa.int64()),
+    ("seq", pa.int64()),
+    ("node_id", pa.string()),
+    ("arrival", _TS),
+    ("departure", _TS),
+    ("load_after", pa.int64()),
+    ("pickup_ids", pa.list_(pa.string())),
+    ("delivery_ids", pa.list_(pa.string())),
+    # additions: when service starts (after waiting for opening), and a break taken here
+    ("service_start", _TS),
+    ("break_s", pa.int64()),
+])
+
+
+def write_table(df: pd.DataFrame, schema: pa.Schema, path: str | Path) -> None:
+    """Write ``df`` as Parquet with ``schema`` (missing optional columns become nulls), atomically."""
+    cols = {}
+    for f in schema:
+        if f.name in df.columns:
+            cols[f.name] = pa.array(df[f.name].tolist(), type=f.type, from_pandas=True)
+        else:
+            cols[f.name] = pa.nulls(len(df), type=f.type)
+    table = pa.table(cols, schema=schema)
+    with atomic_file(path, "wb") as fh:
+        pq.write_table(table, fh)
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a Parquet table into pandas, keeping tz-aware timestamps."""
+    return pq.read_table(path).to_pandas()

@@ -1,0 +1,1 @@
+"""bookvan.routing."""

@@ -1,0 +1,162 @@
+"""Problem data for the routing engine: locations, visits, requests, vans. Pure values.
+
+One engine serves the daily van plan and the public benchmarks (Solomon VRPTW, Li & Lim
+PDPTW, CVRPLIB), so the data here is generic: the daily plan translates network, fleet and
+transfers into a :class:`RoutingProblem`; the benchmark readers translate instance files.
+Like PyVRP's ``ProblemData`` it is frozen and checked on construction, so bad values show up
+here and not inside an OR-Tools callback.
+
+Units: times are whole seconds from midnight of the plan's date (benchmarks: their own time
+unit); distances are whole units of ``distance_unit`` (metres for the daily plan; for
+benchmarks with fractional distances, the instance distance × a scale).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Break", "Precedence", "Request", "RoutingProblem", "VanSpec", "Visit"]
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One service at one location: pick up or drop off ``load`` units (positive = on board).
+
+    ``window`` bounds the *start* of service. ``service_s`` is this visit's own handling time
+    (e.g. per crate); the location's fixed stop time is charged once per stop
+    (see :attr:`RoutingProblem.stop_service_s`).
+    """
+
+    location: int
+    window: tuple[int, int]
+    service_s: int = 0
+    load: int = 0
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if self.window[0] > self.window[1]:
+            raise ValueError(f"visit {self.label!r}: window {self.window} ends before it starts")
+        if self.service_s < 0:
+            raise ValueError(f"visit {self.label!r}: negative service time")
+
+
+@dataclass(frozen=True)
+class Request:
+    """A job: a pickup visit and its delivery visit (same van, pickup first), or one visit.
+
+    ``delivery=None`` is a single-visit job (a VRPTW/CVRP customer: its ``load`` counts against
+    capacity as if loaded at the depot). ``penalty=None`` means it must be served; otherwise
+    leaving it out costs ``penalty`` in the objective's units.
+    """
+
+    pickup: int
+    delivery: int | None = None
+    penalty: int | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Precedence:
+    """Visit ``second`` starts at least ``gap_s`` after visit ``first`` starts (hub sorting).
+
+    If ``first`` is left out, ``second`` is left out too.
+    """
+
+    first: int
+    second: int
+    gap_s: int = 0
+
+
+@dataclass(frozen=True)
+class Break:
+    """A driver break of ``duration_s`` starting within [earliest_s, latest_s]."""
+
+    earliest_s: int
+    latest_s: int
+    duration_s: int
+
+
+@dataclass(frozen=True)
+class VanSpec:
+    """A van: where it starts and ends, capacity, shift, breaks, runs and fixed cost.
+
+    ``max_trips > 1`` lets the van come back through its start location (the depot) and go
+    out again; each return to the depot location ends a run.
+    """
+
+    start: int
+    end: int
+    capacity: int
+    shift: tuple[int, int]
+    breaks: tuple[Break, ...] = ()
+    max_trips: int = 1
+    fixed_cost: int = 0
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if self.capacity < 0:
+            raise ValueError(f"van {self.label!r}: negative capacity")
+        if self.shift[0] > self.shift[1]:
+            raise ValueError(f"van {self.label!r}: shift ends before it starts")
+        if self.max_trips < 1:
+            raise ValueError(f"van {self.label!r}: max_trips must be ≥ 1")
+
+
+@dataclass(frozen=True)
+class RoutingProblem:
+    """Everything the solver needs, nothing it does not.
+
+    ``distance`` and ``duration`` are square integer matrices over locations. The arc cost is
+    ``cost_per_distance * distance + cost_per_second * duration`` (integers, in the objective's
+    units, e.g. NT$ × 100 for the daily plan). ``stop_service_s[loc]`` is charged once each time
+    a van arrives at ``loc`` from a different location.
+    """
+
+    distance: np.ndarray
+    duration: np.ndarray
+    visits: tuple[Visit, ...]
+    requests: tuple[Request, ...]
+    vans: tuple[VanSpec, ...]
+    stop_service_s: tuple[int, ...] = ()
+    precedences: tuple[Precedence, ...] = ()
+    cost_per_distance: int = 1
+    cost_per_second: int = 0
+    depot_locations: frozenset[int] = field(default_factory=frozenset)
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        n = self.distance.shape[0]
+        if self.distance.shape != (n, n) or self.duration.shape != (n, n):
+            raise ValueError("distance and duration must be square matrices of the same size")
+        if (self.distance < 0).any() or (self.duration < 0).any():
+            raise ValueError("negative distance or duration in the matrix")
+        if self.stop_service_s and len(self.stop_service_s) != n:
+            raise ValueError("stop_service_s needs one entry per location")
+        for v in self.visits:
+            if not 0 <= v.location < n:
+                raise ValueError(f"visit {v.label!r}: location {v.location} outside the matrix")
+        nv = len(self.visits)
+        used: set[int] = set()
+        for r in self.requests:
+            for vi in (r.pickup, r.delivery):
+                if vi is None:
+                    continue
+                if not 0 <= vi < nv:
+                    raise ValueError(f"request {r.label!r}: visit {vi} does not exist")
+                if vi in used:
+                    raise ValueError(f"request {r.label!r}: visit {vi} belongs to two requests")
+                used.add(vi)
+            if r.delivery is not None and self.visits[r.pickup].load + self.visits[r.delivery].load != 0:
+                raise ValueError(f"request {r.label!r}: delivery must unload what the pickup loads")
+        if len(used) != nv:
+            raise ValueError("every visit must belong to exactly one request")
+        for van in self.vans:
+            for loc in (van.start, van.end):
+                if not 0 <= loc < n:
+                    raise ValueError(f"van {van.label!r}: location {loc} outside the matrix")
+
+    @property
+    def num_locations(self) -> int:
+        return int(self.distance.shape[0])

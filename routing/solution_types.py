@@ -1,0 +1,58 @@
+"""What the solver returns: routes per van with service times, and what was left out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["RouteResult", "SolveParams", "SolveResult"]
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """Search settings, recorded in plan.json. Compared by value.
+
+    ``deterministic=True`` stops on ``solution_limit`` (search steps) instead of wall time, so
+    the same input and seed give the same plan on any machine.
+    """
+
+    time_limit_s: float = 10.0
+    seed: int = 0
+    deterministic: bool = False
+    solution_limit: int = 2000
+    first_solution: str = "auto"
+    metaheuristic: str = "guided_local_search"
+    minimise_vans_first: bool = False
+    log_search: bool = False
+
+
+@dataclass(frozen=True)
+class RouteResult:
+    """One van's day: visit indices in order (depot start/end excluded) and their times.
+
+    ``starts_s[i]`` is when service of ``visits[i]`` starts; ``arrivals_s[i]`` when the van
+    got there (earlier if it waited for opening). ``breaks`` are (start_s, duration_s).
+    """
+
+    van: int
+    visits: tuple[int, ...]
+    arrivals_s: tuple[int, ...]
+    starts_s: tuple[int, ...]
+    depart_s: int
+    return_s: int
+    breaks: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    routes: tuple[RouteResult, ...]
+    dropped: tuple[int, ...]  # request indices left out
+    objective: int
+    status: str
+    wall_s: float
+    solver: str = "ortools"
+    solver_version: str = ""
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def vans_used(self) -> int:
+        return sum(1 for r in self.routes if r.visits)

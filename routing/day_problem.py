@@ -1,0 +1,187 @@
+"""Translate a day (node hours, vans, transfers, travel matrix) into a :class:`RoutingProblem`.
+
+Pure: tables in, problem plus the index maps to read the answer back out. Costs are whole
+units of 1/10,000 NT$ so that NT$ 6/km stays exact per metre (OR-Tools wants integers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from bookvan.data.fleet import Costs, RoutingSettings
+from bookvan.routing.problem import Break, Precedence, Request, RoutingProblem, VanSpec, Visit
+
+__all__ = ["COST_SCALE", "DayProblem", "VisitInfo", "build_day_problem", "seconds_of_day"]
+
+COST_SCALE = 10_000  # objective units per NT$
+
+
+@dataclass(frozen=True)
+class VisitInfo:
+    """What a routing visit means in the library's terms."""
+
+    transfer_id: str
+    role: str  # "pickup" | "delivery"
+    node_id: str
+    crates: int
+
+
+@dataclass(frozen=True)
+class DayProblem:
+    problem: RoutingProblem
+    locations: tuple[str, ...]  # location index → node_id
+    visit_info: tuple[VisitInfo, ...]
+    request_transfer: tuple[str, ...]  # request index → transfer_id
+    midnight: pd.Timestamp
+    screened: tuple[tuple[str, str], ...] = ()  # (transfer_id, reason) left out before solving
+
+    def at(self, seconds: int) -> pd.Timestamp:
+        return self.midnight + pd.Timedelta(seconds=int(seconds))
+
+
+def seconds_of_day(ts: pd.Timestamp | None, midnight: pd.Timestamp) -> int | None:
+    if ts is None or pd.isna(ts):
+        return None
+    return int((ts - midnight).total_seconds())
+
+
+def matrix_arrays(matrix: pd.DataFrame, locations: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Whole-metre distance and whole-second duration arrays over ``locations``."""
+    idx = {n: i for i, n in enumerate(locations)}
+    sub = matrix[matrix["from_id"].isin(idx) & matrix["to_id"].isin(idx)]
+    n = len(locations)
+    dist = np.full((n, n), -1, dtype=np.int64)
+    dur = np.full((n, n), -1, dtype=np.int64)
+    fi = sub["from_id"].map(idx).to_numpy()
+    ti = sub["to_id"].map(idx).to_numpy()
+    dist[fi, ti] = np.ceil(sub["distance_m"].to_numpy()).astype(np.int64)
+    dur[fi, ti] = np.ceil(sub["duration_s"].to_numpy()).astype(np.int64)
+    np.fill_diagonal(dist, 0)
+    np.fill_diagonal(dur, 0)
+    if (dist < 0).any():
+        a, b = np.argwhere(dist < 0)[0]
+        raise ValueError(f"travel matrix has no row {locations[a]} → {locations[b]}")
+    return dist, dur
+
+
+def build_day_problem(
+    *,
+    date: dt.date,
+    nodes: pd.DataFrame,
+    vehicles: pd.DataFrame,
+    transfers: pd.DataFrame,
+    matrix: pd.DataFrame,
+    costs: Costs,
+    settings: RoutingSettings,
+) -> DayProblem:
+    """Build the routing problem for transfers already screened as servable today.
+
+    Windows bound the start of service so that a stop finishes before the node closes; a
+    depot's hours bound pickups and drops there. Holds carry a larger drop penalty than
+    returns, so when something must wait it is a return.
+    """
+    midnight = pd.Timestamp(dt.datetime.combine(date, dt.time()), tz=nodes["opens"].dt.tz)
+    node = nodes.set_index("node_id")
+    depots = sorted(set(vehicles["depot_id"]))
+    used = list(dict.fromkeys([*depots, *transfers["origin_id"], *transfers["destination_id"]]))
+    loc = {n: i for i, n in enumerate(used)}
+    dist, dur = matrix_arrays(matrix, used)
+    stop_service = tuple(0 if node.at[n, "kind"] == "depot" else int(node.at[n, "service_s"]) for n in used)
+    day_end = 24 * 3600
+
+    def window(node_id: str, svc: int, lo: int | None, hi: int | None) -> tuple[int, int]:
+        o = seconds_of_day(node.at[node_id, "opens"], midnight)
+        c = seconds_of_day(node.at[node_id, "closes"], midnight)
+        o = 0 if o is None else o
+        c = day_end if c is None else c
+        fixed = stop_service[loc[node_id]]
+        start, end = o, c - svc - fixed
+        if lo is not None:
+            start = max(start, lo)
+        if hi is not None:
+            end = min(end, hi - svc - fixed)
+        return start, end
+
+    visits: list[Visit] = []
+    info: list[VisitInfo] = []
+    requests: list[Request] = []
+    req_tid: list[str] = []
+    delivery_visit: dict[str, int] = {}
+    pickup_visit: dict[str, int] = {}
+    screened: list[tuple[str, str]] = []
+    dropped_ids: set[str] = set()
+    for r in transfers.itertuples(index=False):
+        crates = int(r.crates)
+        per = int(node.at[r.origin_id, "service_per_crate_s"]) * crates
+        per_d = int(node.at[r.destination_id, "service_per_crate_s"]) * crates
+        release = seconds_of_day(r.release, midnight)
+        due = seconds_of_day(r.due, midnight)
+        why = None
+        for end, nid in (("pickup", r.origin_id), ("delivery", r.destination_id)):
+            if why is None and pd.isna(node.at[nid, "opens"]):
+                why = f"{end} impossible today: {node.at[nid, 'closed_reason']}"
+        leg_of = getattr(r, "leg_of", None)
+        if why is None and isinstance(leg_of, str) and leg_of in dropped_ids and getattr(r, "leg", 1) > 1:
+            why = "its first leg to the sorting hub cannot be served today"
+        pw = window(r.origin_id, per, release, None)
+        dw = window(r.destination_id, per_d, None, due)
+        if why is None and pw[0] > pw[1]:
+            why = (f"released at {_clock(release)}, after the last pickup time at {node.at[r.origin_id, 'name_en']}"
+                   if release is not None else f"{crates} crates take longer to load than {node.at[r.origin_id, 'name_en']} is open")
+        if why is None and dw[0] > dw[1]:
+            why = (f"due at {_clock(due)}, before {node.at[r.destination_id, 'name_en']} can receive it"
+                   if due is not None else f"{crates} crates take longer to unload than {node.at[r.destination_id, 'name_en']} is open")
+        if why is not None:
+            screened.append((r.transfer_id, why))
+            if isinstance(leg_of, str):
+                dropped_ids.add(leg_of)
+            continue
+        pickup_visit[r.transfer_id] = len(visits)
+        visits.append(Visit(loc[r.origin_id], pw, per, crates, f"{r.transfer_id}:pickup"))
+        info.append(VisitInfo(r.transfer_id, "pickup", r.origin_id, crates))
+        delivery_visit[r.transfer_id] = len(visits)
+        visits.append(Visit(loc[r.destination_id], dw, per_d, -crates, f"{r.transfer_id}:delivery"))
+        info.append(VisitInfo(r.transfer_id, "delivery", r.destination_id, crates))
+        base = settings.hold_penalty if r.kind == "hold" else settings.return_penalty
+        requests.append(Request(pickup_visit[r.transfer_id], delivery_visit[r.transfer_id],
+                                penalty=int(base * COST_SCALE), label=r.transfer_id))
+        req_tid.append(r.transfer_id)
+
+    precedences: list[Precedence] = []
+    if "leg_of" in transfers.columns:
+        legs = transfers.dropna(subset=["leg_of"])
+        for _, grp in legs.groupby("leg_of"):
+            ordered = [t for t in grp.sort_values("leg")["transfer_id"] if t in pickup_visit]
+            for a, b in zip(ordered, ordered[1:], strict=False):
+                precedences.append(Precedence(delivery_visit[a], pickup_visit[b], settings.sorting_s))
+
+    vans = []
+    for v in vehicles.itertuples(index=False):
+        breaks: tuple[Break, ...] = ()
+        if v.break_s and not pd.isna(v.break_earliest):
+            breaks = (Break(seconds_of_day(v.break_earliest, midnight), seconds_of_day(v.break_latest, midnight),
+                            int(v.break_s)),)
+        vans.append(VanSpec(
+            start=loc[v.depot_id], end=loc[v.depot_id], capacity=int(v.capacity_crates),
+            shift=(seconds_of_day(v.shift_start, midnight), seconds_of_day(v.shift_end, midnight)),
+            breaks=breaks, max_trips=int(v.max_trips),
+            fixed_cost=int(costs.per_van_day * COST_SCALE), label=v.vehicle_id,
+        ))
+    problem = RoutingProblem(
+        distance=dist, duration=dur, visits=tuple(visits), requests=tuple(requests), vans=tuple(vans),
+        stop_service_s=stop_service, precedences=tuple(precedences),
+        cost_per_distance=round(costs.per_km * COST_SCALE / 1000),
+        cost_per_second=round(costs.per_driver_hour * COST_SCALE / 3600),
+        depot_locations=frozenset(loc[d] for d in depots), name=f"keelung-{date}",
+    )
+    return DayProblem(problem, tuple(used), tuple(info), tuple(req_tid), midnight, tuple(screened))
+
+
+def _clock(seconds: int | None) -> str:
+    if seconds is None:
+        return "?"
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"

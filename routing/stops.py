@@ -1,0 +1,154 @@
+"""Read the solver's routes back as the plan folder's stops table: runs, stops, loads.
+
+Consecutive visits at one place are one stop. A van back at its depot mid-day ends a run
+(``trip``) and starts the next: that stop is written twice, once as the last row of the
+run (what it unloads) and once as row 0 of the next (what it loads).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from bookvan.routing.day_problem import DayProblem
+from bookvan.routing.solution_types import RouteResult, SolveResult
+
+__all__ = ["routes_to_stops"]
+
+
+@dataclass
+class _Row:
+    node_id: str
+    arrival: int
+    start: int
+    departure: int
+    pickups: list[str] = field(default_factory=list)
+    deliveries: list[str] = field(default_factory=list)
+    pick_crates: int = 0
+    drop_crates: int = 0
+    break_s: int = 0
+
+
+def _groups(dp: DayProblem, route: RouteResult) -> list[tuple[int, list[int]]]:
+    """Runs of positions in ``route.visits`` at one location, split also at reloads."""
+    reload_after = set(getattr(route, "reload_after", ()) or ())
+    groups: list[tuple[int, list[int]]] = []
+    for pos, vi in enumerate(route.visits):
+        loc = dp.problem.visits[vi].location
+        if groups and groups[-1][0] == loc and (pos - 1) not in reload_after:
+            groups[-1][1].append(pos)
+        else:
+            groups.append((loc, [pos]))
+        if pos in reload_after:
+            groups.append((-1, []))  # marker: back to the depot here
+    return groups
+
+
+def _route_rows(dp: DayProblem, route: RouteResult) -> list[list[_Row]]:
+    p = dp.problem
+    van = p.vans[route.van]
+    depot = dp.locations[van.start]
+    trips: list[list[_Row]] = [[_Row(depot, route.depart_s, route.depart_s, route.depart_s)]]
+    visits = route.visits
+
+    def end_of(pos: int) -> int:
+        v = p.visits[visits[pos]]
+        return route.starts_s[pos] + v.service_s
+
+    groups = _groups(dp, route)
+    for gi, (loc, positions) in enumerate(groups):
+        if loc in (-1, van.start):
+            # at the depot: unload into the current run's closing row, load into the next run's row 0
+            cur = trips[-1]
+            if loc == van.start and gi == 0 and len(cur) == 1:
+                row0 = cur[0]  # depot work before the first departure belongs to row 0
+                for pos in positions:
+                    _apply(dp, row0, visits[pos])
+                row0.departure = max(end_of(pos) for pos in positions)
+                continue
+            prev = cur[-1]
+            if loc == -1:
+                arrive = prev.departure + int(p.duration[p.visits[visits[groups[gi - 1][1][-1]]].location, van.start]) \
+                    if gi > 0 and groups[gi - 1][1] else prev.departure
+                nxt = next((g for g in groups[gi + 1:] if g[1]), None)
+                leave = arrive
+                if nxt is not None:
+                    first = nxt[1][0]
+                    leave = max(arrive, route.arrivals_s[first] - int(p.duration[van.start, p.visits[visits[first]].location]))
+                closing = _Row(depot, arrive, arrive, arrive)
+                opening = _Row(depot, arrive, arrive, leave)
+            else:
+                arrive = route.arrivals_s[positions[0]]
+                start = route.starts_s[positions[0]]
+                done = max(end_of(pos) for pos in positions)
+                closing = _Row(depot, arrive, start, done)
+                opening = _Row(depot, done, done, done)
+                for pos in positions:
+                    vi = visits[pos]
+                    _apply(dp, closing if dp.visit_info[vi].role == "delivery" else opening, vi)
+            cur.append(closing)
+            trips.append([opening])
+            continue
+        fixed = p.stop_service_s[loc]
+        row = _Row(dp.locations[loc], route.arrivals_s[positions[0]], route.starts_s[positions[0]],
+                   max(end_of(pos) for pos in positions) + fixed)
+        for pos in positions:
+            _apply(dp, row, visits[pos])
+        trips[-1].append(row)
+    # back home at the end of the day
+    last = trips[-1]
+    if len(last) == 1 and len(trips) > 1 and not last[0].pickups:
+        trips.pop()  # the van ended the day at the depot after a run: no empty extra run
+        trips[-1][-1].departure = max(trips[-1][-1].departure, route.return_s)
+    else:
+        prev = last[-1]
+        last_loc = dp.problem.visits[visits[-1]].location if visits else van.start
+        arrive = prev.departure + int(p.duration[last_loc, van.end]) if visits else route.return_s
+        arrive = min(arrive, route.return_s)
+        last.append(_Row(dp.locations[van.end], arrive, arrive, route.return_s))
+    _place_breaks(trips, route)
+    return trips
+
+
+def _apply(dp: DayProblem, row: _Row, vi: int) -> None:
+    inf = dp.visit_info[vi]
+    if inf.role == "pickup":
+        row.pickups.append(inf.transfer_id)
+        row.pick_crates += inf.crates
+    else:
+        row.deliveries.append(inf.transfer_id)
+        row.drop_crates += inf.crates
+
+
+def _place_breaks(trips: list[list[_Row]], route: RouteResult) -> None:
+    rows = [r for t in trips for r in t]
+    for start, dur in route.breaks:
+        if dur <= 0:
+            continue
+        host = rows[0]
+        for r in rows:
+            if r.arrival <= start:
+                host = r
+        host.break_s += dur
+
+
+def routes_to_stops(dp: DayProblem, result: SolveResult, vehicle_ids: list[str]) -> pd.DataFrame:
+    """The stops table (contract columns plus ``service_start`` and ``break_s``)."""
+    recs = []
+    for route in result.routes:
+        if not route.visits:
+            continue
+        load = 0
+        for t, rows in enumerate(_route_rows(dp, route), start=1):
+            for seq, r in enumerate(rows):
+                load += r.pick_crates - r.drop_crates
+                recs.append({
+                    "vehicle_id": vehicle_ids[route.van], "trip": t, "seq": seq, "node_id": r.node_id,
+                    "arrival": dp.at(r.arrival), "departure": dp.at(r.departure),
+                    "load_after": load, "pickup_ids": r.pickups, "delivery_ids": r.deliveries,
+                    "service_start": dp.at(r.start), "break_s": r.break_s,
+                })
+    cols = ["vehicle_id", "trip", "seq", "node_id", "arrival", "departure", "load_after",
+            "pickup_ids", "delivery_ids", "service_start", "break_s"]
+    return pd.DataFrame.from_records(recs, columns=cols)

@@ -1,0 +1,184 @@
+"""Scenario changes as pure functions: network, fleet, visit days and a day's transfers in, changed copies out.
+
+Nothing here mutates its inputs or does I/O, so a scenario's world can be rebuilt on any Dask
+worker from the scenario value alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from bookvan.data.fleet import Fleet, Vehicle
+from bookvan.data.hours import WEEKDAYS, Closure, parse_clock, parse_span
+from bookvan.data.network import Network
+from bookvan.scenarios.spec import Scenario
+
+__all__ = [
+    "World",
+    "apply_fleet",
+    "apply_network",
+    "build_world",
+    "crates_for",
+    "day_start",
+    "reshape_demand",
+    "served_on",
+]
+
+
+def apply_network(net: Network, scn: Scenario) -> Network:
+    """The base network with the scenario's nodes added, removed, moved and closed."""
+    nodes = net.nodes.copy()
+    weekly = {k: dict(v) for k, v in net.weekly.items()}
+    closures = list(net.closures)
+    for a in scn.add_nodes:
+        like = nodes.loc[nodes["node_id"] == a.like].iloc[0].to_dict()
+        row = dict(like)
+        row.update(node_id=a.node_id, name_zh=a.name_zh, name_en=a.name_en, kind=a.kind,
+                   lat=a.lat, lon=a.lon, weight=float(like.get("weight", 0.0) or 0.0) * a.volume,
+                   coord_approx=True, coord_source=a.source or f"scenario {scn.name}",
+                   note=f"added by scenario {scn.name} (like {a.like})", confirmed=False)
+        week = dict(weekly[a.like])
+        if a.hours:
+            for d in WEEKDAYS:
+                span = a.hours.get(d, "closed")
+                week[d] = parse_span(span)
+                row[d] = span
+            row["closure_rule"] = ""
+            row["hours_source"] = a.source or f"scenario {scn.name}"
+        if a.service_s is not None:
+            row["service_s"] = int(a.service_s)
+        weekly[a.node_id] = week
+        nodes = pd.concat([nodes, pd.DataFrame([row])], ignore_index=True)
+        if a.opens_on is not None:
+            closures.append(Closure(a.node_id, dt.date(1900, 1, 1), a.opens_on - dt.timedelta(days=1),
+                                    "not open yet"))
+    if scn.remove_nodes:
+        nodes = nodes.loc[~nodes["node_id"].isin(scn.remove_nodes)].reset_index(drop=True)
+        for n in scn.remove_nodes:
+            weekly.pop(n, None)
+        closures = [c for c in closures if c.node_id not in scn.remove_nodes]
+    for m in scn.move_nodes:
+        i = nodes.index[nodes["node_id"] == m.node_id]
+        nodes.loc[i, "lat"] = m.lat
+        nodes.loc[i, "lon"] = m.lon
+        nodes.loc[i, "coord_source"] = m.source or f"moved by scenario {scn.name}"
+        nodes.loc[i, "coord_approx"] = True
+    for c in scn.closures:
+        closures.append(Closure(c.node_id, c.start, c.end, c.reason))
+    return Network(nodes=nodes, closures=tuple(closures), source_dir=net.source_dir, weekly=weekly)
+
+
+def apply_fleet(fleet: Fleet, scn: Scenario) -> Fleet:
+    """The fleet resized (new vans copy the last one), re-shifted, re-based and re-moded."""
+    ch = scn.fleet
+    vans = list(fleet.vehicles)
+    if ch.vans is not None:
+        if ch.vans < len(vans):
+            vans = vans[: ch.vans]
+        while len(vans) < ch.vans:
+            vans.append(replace(vans[-1], vehicle_id=f"VAN-{len(vans) + 1}"))
+    out: list[Vehicle] = []
+    for v in vans:
+        kw: dict[str, object] = {}
+        if ch.capacity_crates is not None:
+            kw["capacity_crates"] = ch.capacity_crates
+        if ch.shift_start is not None:
+            kw["shift_start"] = parse_clock(ch.shift_start)
+        if ch.shift_end is not None:
+            kw["shift_end"] = parse_clock(ch.shift_end)
+        if ch.max_trips is not None:
+            kw["max_trips"] = ch.max_trips
+        if ch.depot is not None:
+            kw["depot"] = ch.depot
+        out.append(replace(v, **kw))  # type: ignore[arg-type]
+    routing = fleet.routing if scn.mode is None else replace(fleet.routing, mode=scn.mode)
+    return replace(fleet, vehicles=tuple(out), routing=routing)
+
+
+def served_on(scn: Scenario, node_ids: list[str], date: dt.date) -> set[str]:
+    """Nodes whose visit pattern includes ``date``'s weekday (depots are always served)."""
+    wd = WEEKDAYS[date.weekday()]
+    return {n for n in node_ids if wd in scn.visits.get(n, scn.visits_default)}
+
+
+@dataclass(frozen=True)
+class World:
+    """A scenario's network and fleet, plus what reshapes its daily demand."""
+
+    scenario: Scenario
+    network: Network
+    fleet: Fleet
+
+    @property
+    def hub(self) -> str:
+        return self.fleet.vehicles[0].depot
+
+
+def build_world(scn: Scenario, base: Network, fleet: Fleet) -> World:
+    return World(scn, apply_network(base, scn), apply_fleet(fleet, scn))
+
+
+def _redirects(scn: Scenario, date: dt.date) -> dict[str, str]:
+    return {c.node_id: c.redirect_to for c in scn.closures
+            if c.redirect_to and c.start <= date <= c.end}
+
+
+def reshape_demand(
+    base: pd.DataFrame, world: World, date: dt.date, rng: np.random.Generator
+) -> pd.DataFrame:
+    """A day's transfers from the base network's demand → the scenario's.
+
+    Order of changes: added nodes get the transfers of the node they are ``like`` (items ×
+    ``volume``) unless the demand model already gave them some; removed nodes lose theirs;
+    ``node_factors`` scale transfers touching a node; ``growth`` scales everything; a closure
+    with ``redirect_to`` sends its node's transfers to the stand-in. Items are re-drawn as
+    Poisson counts around the scaled means, so replications differ and totals stay whole.
+    """
+    scn = world.scenario
+    cols = ["origin_id", "destination_id", "items", "kind"]
+    df = base[cols].copy() if len(base) else pd.DataFrame(columns=cols)
+    df["items"] = df["items"].astype(float)
+    parts = [df]
+    present = set(df["origin_id"]) | set(df["destination_id"])
+    for a in scn.add_nodes:
+        if a.opens_on is not None and date < a.opens_on:
+            continue
+        if a.node_id in present:
+            continue
+        sub = df.loc[(df["origin_id"] == a.like) | (df["destination_id"] == a.like)].copy()
+        sub["origin_id"] = sub["origin_id"].replace(a.like, a.node_id)
+        sub["destination_id"] = sub["destination_id"].replace(a.like, a.node_id)
+        sub["items"] = sub["items"] * a.volume
+        parts.append(sub)
+    df = pd.concat(parts, ignore_index=True)
+    if scn.remove_nodes:
+        gone = df["origin_id"].isin(scn.remove_nodes) | df["destination_id"].isin(scn.remove_nodes)
+        df = df.loc[~gone]
+    for node, f in scn.demand.node_factors.items():
+        touch = (df["origin_id"] == node) | (df["destination_id"] == node)
+        df.loc[touch, "items"] = df.loc[touch, "items"] * f
+    df["items"] = df["items"] * scn.demand.growth
+    changed = scn.demand.growth != 1.0 or scn.demand.node_factors or len(parts) > 1
+    if changed:
+        df["items"] = rng.poisson(df["items"].to_numpy(dtype=float))
+    df["asked_destination"] = df["destination_id"]
+    for src, dst in _redirects(scn, date).items():
+        df["origin_id"] = df["origin_id"].replace(src, dst)
+        df["destination_id"] = df["destination_id"].replace(src, dst)
+    df = df.loc[(df["items"] > 0) & (df["origin_id"] != df["destination_id"])]
+    known = set(world.network.node_ids)
+    df = df.loc[df["origin_id"].isin(known) & df["destination_id"].isin(known)]
+    df["items"] = df["items"].round().astype(int)
+    return df.reset_index(drop=True)
+
+
+def crates_for(items: pd.Series | np.ndarray, items_per_crate: int) -> np.ndarray:
+    """Whole crates needed for each transfer's items."""
+    return np.ceil(np.asarray(items, dtype=float) / items_per_crate).astype(int)
+
+
+def day_start(date: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(date).tz_localize("Asia/Taipei")

@@ -1,0 +1,66 @@
+"""The engines a scenario run calls: demand, travel matrix, day plan and plan checker.
+
+Kept as one value so the simulator stays a pure loop over days and a test (or a benchmark)
+can swap any engine for a small fake. :func:`real_engine` wires bookvan's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["Engine", "real_engine"]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Callables with the signatures of bookvan's demand, travel, routing and checker APIs.
+
+    ``check`` is ``None`` only when no checker is installed; the run records that.
+    """
+
+    daily_transfers: Callable[..., pd.DataFrame]
+    build_matrix: Callable[..., pd.DataFrame]
+    plan_day: Callable[..., Any]
+    check: Callable[..., list] | None
+    name: str = "bookvan"
+
+
+def _daily_transfers(network: Any, date: dt.date, **kw: Any) -> pd.DataFrame:
+    from bookvan.demand import daily_transfers
+
+    return daily_transfers(network, date, **kw)
+
+
+def _build_matrix(nodes: pd.DataFrame) -> pd.DataFrame:
+    from bookvan.data.travel import build_matrix
+
+    return build_matrix(nodes)
+
+
+def _plan_day(*args: Any) -> Any:
+    from bookvan.routing.daily import plan_day
+
+    return plan_day(*args)
+
+
+def _check(plan: dict, nodes: pd.DataFrame, vehicles: pd.DataFrame, transfers: pd.DataFrame,
+           matrix: pd.DataFrame, stops: pd.DataFrame) -> list:
+    from bookvan.routing.check import check_plan_tables
+
+    return list(check_plan_tables(plan, nodes, vehicles, transfers, matrix, stops))
+
+
+def real_engine() -> Engine:
+    """bookvan's own engines (imported on first use, so workers import them themselves)."""
+    try:
+        import bookvan.routing.check  # noqa: F401
+
+        check: Callable[..., list] | None = _check
+    except ImportError:
+        check = None
+    return Engine(_daily_transfers, _build_matrix, _plan_day, check)

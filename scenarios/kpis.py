@@ -1,0 +1,152 @@
+"""KPIs of a simulated day and of a whole run: van-km, van-hours, NT$, CO2, crates, waits.
+
+Per day: what the vans drove and cost, how full they were, what is left waiting. Per run
+(scenario × replication): totals and yearly rates, and item days in transit (hold placed →
+ready at the pickup branch; return → back home) as item-weighted mean and 95th percentile.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from bookvan.data.fleet import Fleet
+from bookvan.scenarios.costs import CostParameters
+
+__all__ = ["KPI_LABELS", "day_kpis", "run_summary", "weighted_quantile"]
+
+# KPI column → (label, unit) for tables and charts
+KPI_LABELS: dict[str, tuple[str, str]] = {
+    "van_km": ("van-km", "km"),
+    "van_hours": ("van-hours", "h"),
+    "cost_ntd": ("cost", "NT$"),
+    "co2_kg": ("CO2", "kg"),
+    "crates_moved": ("crates moved", "crates"),
+    "utilisation": ("van utilisation (shift time used)", "share"),
+    "load_factor": ("load factor (crate-km / capacity-km)", "share"),
+    "backlog_items": ("backlog at end of day", "items"),
+    "hold_days_mean": ("hold → ready, mean", "days"),
+    "hold_days_p95": ("hold → ready, 95th pct", "days"),
+    "return_days_mean": ("return → home, mean", "days"),
+    "return_days_p95": ("return → home, 95th pct", "days"),
+    "holds_within_2d": ("holds ready within 2 days", "share"),
+}
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """Quantile of ``values`` where each counts ``weights`` times (items per delivery)."""
+    values, weights = np.asarray(values, float), np.asarray(weights, float)
+    keep = weights > 0
+    if not keep.any():
+        return float("nan")
+    values, weights = values[keep], weights[keep]
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order]
+    cum = np.cumsum(w)
+    return float(v[np.searchsorted(cum, q * cum[-1], side="left")])
+
+
+def _van_hours(stops: pd.DataFrame) -> float:
+    if stops is None or stops.empty:
+        return 0.0
+    span = stops.groupby("vehicle_id").agg(first=("departure", "min"), last=("arrival", "max"))
+    return float((span["last"] - span["first"]).dt.total_seconds().clip(lower=0).sum() / 3600.0)
+
+
+def _load_factor(stops: pd.DataFrame, matrix: pd.DataFrame, vehicles: pd.DataFrame) -> float:
+    """Distance-weighted share of capacity on board over the driven legs."""
+    if stops is None or stops.empty:
+        return 0.0
+    dist = matrix.set_index(["from_id", "to_id"])["distance_m"]
+    cap = vehicles.set_index("vehicle_id")["capacity_crates"]
+    s = stops.sort_values(["vehicle_id", "trip", "seq"])
+    nxt = s.groupby(["vehicle_id", "trip"])["node_id"].shift(-1)
+    legs = s.assign(to=nxt).dropna(subset=["to"])
+    legs = legs.loc[legs["node_id"] != legs["to"]]
+    if legs.empty:
+        return 0.0
+    d = np.array([dist.get((a, b), 0.0) for a, b in zip(legs["node_id"], legs["to"], strict=True)])
+    c = legs["vehicle_id"].map(cap).to_numpy(dtype=float)
+    denom = float((d * c).sum())
+    return float((d * legs["load_after"].to_numpy(dtype=float)).sum() / denom) if denom else 0.0
+
+
+def _waits(transit: pd.DataFrame, kind: str) -> tuple[float, float]:
+    if transit is None or transit.empty:
+        return float("nan"), float("nan")
+    t = transit.loc[transit["kind"] == kind]
+    if t.empty:
+        return float("nan"), float("nan")
+    w = t["items"].to_numpy(float)
+    return float(np.average(t["days"], weights=w)), weighted_quantile(t["days"].to_numpy(), w, 0.95)
+
+
+def day_kpis(plan: object | None, fleet: Fleet, costs: CostParameters, transit: pd.DataFrame,
+             backlog: pd.DataFrame, crates_moved: int, items_per_crate: int) -> dict[str, float]:
+    """One simulated day's KPIs (a day without a plan still pays for the fleet it owns)."""
+    if plan is not None:
+        km = float(plan.summary.get("total_distance_m", 0.0)) / 1000.0  # type: ignore[attr-defined]
+        hours = _van_hours(plan.stops)  # type: ignore[attr-defined]
+        used = int(plan.summary.get("vehicles_used", 0))  # type: ignore[attr-defined]
+        lf = _load_factor(plan.stops, plan.matrix, plan.vehicles)  # type: ignore[attr-defined]
+        unassigned = len(plan.unassigned)  # type: ignore[attr-defined]
+    else:
+        km = hours = lf = 0.0
+        used = unassigned = 0
+    shift_h = sum((pd.Timestamp.combine(pd.Timestamp(0).date(), v.shift_end)
+                   - pd.Timestamp.combine(pd.Timestamp(0).date(), v.shift_start)).total_seconds()
+                  for v in fleet.vehicles) / 3600.0
+    fuel, wages = costs.fuel_ntd(km), costs.wages_ntd(hours)
+    fixed = costs.fixed_ntd_per_day(len(fleet.vehicles))
+    hold_mean, hold_p95 = _waits(transit, "hold")
+    ret_mean, ret_p95 = _waits(transit, "return")
+    back_items = int(backlog["items"].sum()) if len(backlog) else 0
+    back_crates = int(np.ceil(backlog["items"].to_numpy(float) / items_per_crate).sum()) if len(backlog) else 0
+    return {
+        "van_km": km, "van_hours": hours, "vans_used": used,
+        "fuel_ntd": fuel, "wages_ntd": wages, "fixed_ntd": fixed, "cost_ntd": fuel + wages + fixed,
+        "co2_kg": costs.co2_kg(km), "crates_moved": int(crates_moved),
+        "items_moved": int(transit["items"].sum()) if len(transit) else 0,
+        "utilisation": hours / shift_h if shift_h else 0.0, "load_factor": lf,
+        "backlog_items": back_items, "backlog_crates": back_crates,
+        "holds_waiting": int(backlog.loc[backlog["kind"] == "hold", "items"].sum()) if len(backlog) else 0,
+        "unassigned": unassigned,
+        "hold_days_mean": hold_mean, "hold_days_p95": hold_p95,
+        "return_days_mean": ret_mean, "return_days_p95": ret_p95,
+    }
+
+
+def run_summary(kpis: pd.DataFrame, transit: pd.DataFrame) -> pd.DataFrame:
+    """One row per (scenario, replication): yearly rates of the flows, and wait statistics.
+
+    Flows (km, hours, NT$, CO2, crates) are summed and scaled to 365 days so runs of any
+    length compare; waits come from the item-level transit records, weighted by items.
+    """
+    rows = []
+    for (scn, rep), k in kpis.groupby(["scenario", "replication"], sort=False):
+        n = len(k)
+        per_year = 365.0 / n
+        t = transit.loc[(transit["scenario"] == scn) & (transit["replication"] == rep)] \
+            if len(transit) else transit
+        row: dict[str, object] = {"scenario": scn, "replication": rep, "days": n}
+        for c in ("van_km", "van_hours", "cost_ntd", "fuel_ntd", "wages_ntd", "fixed_ntd", "co2_kg",
+                  "crates_moved", "items_moved"):
+            row[c] = float(k[c].sum()) * per_year
+        work = k.loc[k["vans_used"] > 0]
+        row["utilisation"] = float(work["utilisation"].mean()) if len(work) else 0.0
+        row["load_factor"] = float(work["load_factor"].mean()) if len(work) else 0.0
+        row["backlog_items"] = float(k["backlog_items"].mean())
+        row["backlog_items_end"] = float(k["backlog_items"].iloc[-1])
+        for kind, name in (("hold", "hold"), ("return", "return")):
+            tk = t.loc[t["kind"] == kind] if len(t) else t
+            if len(tk):
+                w = tk["items"].to_numpy(float)
+                row[f"{name}_days_mean"] = float(np.average(tk["days"], weights=w))
+                row[f"{name}_days_p95"] = weighted_quantile(tk["days"].to_numpy(), w, 0.95)
+                if kind == "hold":
+                    row["holds_within_2d"] = float(w[tk["days"].to_numpy() <= 2.0].sum() / w.sum())
+            else:
+                row[f"{name}_days_mean"] = row[f"{name}_days_p95"] = float("nan")
+                if kind == "hold":
+                    row["holds_within_2d"] = float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,479 @@
+"""Scenario files (TOML): a base network plus named changes, validated on load.
+
+A scenario says what a planner wants to try (a new node, a closure, one more van, fewer visit
+days, more demand) and how long to simulate it. Loading checks every key, node code and date
+and raises one :class:`~bookvan.data.errors.InputError` naming the file and the key, so the CLI
+exits 2 with a message the planner can act on. Loading never touches the routing engine.
+
+A file may hold ``[[variant]]`` tables (e.g. candidate sites of a new main library); each
+variant is the base scenario with the variant's changes added, and runs as its own scenario
+named ``<name>--<variant>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.hours import WEEKDAYS, parse_clock, parse_span
+from bookvan.data.network import NODE_KINDS, bundled_network_dir, load_network
+
+__all__ = [
+    "AddNode",
+    "ClosureChange",
+    "DemandChange",
+    "FleetChange",
+    "MoveNode",
+    "Scenario",
+    "SimSettings",
+    "load_scenario",
+    "load_scenarios",
+    "parse_weekdays",
+    "scenario_from_dict",
+]
+
+# visit patterns by name; a node is visited only on these weekdays (and only when it is open)
+PATTERNS: dict[str, tuple[str, ...]] = {
+    "daily": WEEKDAYS,
+    "mon-wed-fri": ("mon", "wed", "fri"),
+    "tue-thu-sat": ("tue", "thu", "sat"),
+    "tue-fri": ("tue", "fri"),
+    "wed-sat": ("wed", "sat"),
+    "weekly-wed": ("wed",),
+}
+
+
+def parse_weekdays(value: object) -> tuple[str, ...]:
+    """A visit pattern name (``"tue-thu-sat"``), ``"mon,wed,fri"`` or a list of weekday names."""
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in PATTERNS:
+            return PATTERNS[v]
+        parts = [p.strip() for p in v.split(",") if p.strip()]
+    elif isinstance(value, list):
+        parts = [str(p).strip().lower() for p in value]
+    else:
+        raise ValueError(f"{value!r} is not a visit pattern")
+    bad = [p for p in parts if p not in WEEKDAYS]
+    if bad or not parts:
+        raise ValueError(
+            f"{value!r} is not a visit pattern: use one of {', '.join(PATTERNS)} "
+            f"or weekdays like 'mon,wed,fri'"
+        )
+    return tuple(d for d in WEEKDAYS if d in parts)
+
+
+@dataclass(frozen=True)
+class SimSettings:
+    """How long and how often to simulate, and how hard the router may think each day."""
+
+    start: dt.date = dt.date(2027, 1, 4)
+    days: int = 365
+    replications: int = 3
+    seed: int = 2026
+    time_limit_s: float = 1.0
+    deterministic: bool = True
+    solution_limit: int = 200
+
+
+@dataclass(frozen=True)
+class AddNode:
+    """A new stop; hours, service time and volume by analogy with ``like`` unless given."""
+
+    node_id: str
+    name_zh: str
+    name_en: str
+    kind: str
+    lat: float
+    lon: float
+    like: str
+    volume: float = 1.0  # share of the analogue's transfers this node generates
+    hours: dict[str, str] | None = None  # weekday → "09:00-17:00" | "closed"
+    service_s: int | None = None
+    opens_on: dt.date | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class MoveNode:
+    node_id: str
+    lat: float
+    lon: float
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ClosureChange:
+    """A node closed for a date range; its transfers go to ``redirect_to`` if given, else wait."""
+
+    node_id: str
+    start: dt.date
+    end: dt.date
+    reason: str
+    redirect_to: str | None = None
+
+
+@dataclass(frozen=True)
+class FleetChange:
+    vans: int | None = None
+    capacity_crates: int | None = None
+    shift_start: str | None = None
+    shift_end: str | None = None
+    max_trips: int | None = None
+    depot: str | None = None
+
+
+@dataclass(frozen=True)
+class DemandChange:
+    """Demand growth: a flat factor, or loans per resident from a base toward a target year."""
+
+    growth: float = 1.0
+    node_factors: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One runnable scenario: everything needed to rebuild its network, fleet and demand."""
+
+    name: str
+    description: str = ""
+    source_file: str = ""
+    network_dir: str | None = None  # None = bundled Keelung
+    fleet_file: str | None = None  # None = the network's fleet.toml
+    sim: SimSettings = field(default_factory=SimSettings)
+    demand: DemandChange = field(default_factory=DemandChange)
+    fleet: FleetChange = field(default_factory=FleetChange)
+    mode: str | None = None  # "direct" | "hub"; None = the fleet file's
+    visits_default: tuple[str, ...] = WEEKDAYS
+    visits: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    add_nodes: tuple[AddNode, ...] = ()
+    remove_nodes: tuple[str, ...] = ()
+    move_nodes: tuple[MoveNode, ...] = ()
+    closures: tuple[ClosureChange, ...] = ()
+    variant: str = ""
+
+    def with_sim(self, **changes: object) -> Scenario:
+        return replace(self, sim=replace(self.sim, **changes))  # type: ignore[arg-type]
+
+
+_TOP = {
+    "name", "description", "network", "fleet_file", "simulation", "demand", "fleet", "routing",
+    "visits", "add_node", "remove_nodes", "move_node", "closure", "variant",
+}
+_VARIANT = _TOP - {"simulation", "variant", "network", "fleet_file"}
+_SIM = {f for f in SimSettings.__dataclass_fields__}
+_DEMAND = {"growth", "base_year", "target_year", "base_loans_per_resident",
+           "target_loans_per_resident", "year", "node_factors"}
+_FLEET = set(FleetChange.__dataclass_fields__)
+_ADD = set(AddNode.__dataclass_fields__)
+_MOVE = set(MoveNode.__dataclass_fields__)
+_CLOSURE = set(ClosureChange.__dataclass_fields__)
+
+
+class _Reader:
+    """Typed access to one TOML table, collecting problems under dotted key names."""
+
+    def __init__(self, col: ProblemCollector, table: object, where: str, known: set[str]) -> None:
+        self.col, self.where = col, where
+        if not isinstance(table, dict):
+            col.add("must be a table", field=where or "(top)")
+            table = {}
+        self.t: dict[str, object] = table
+        for k in table:
+            if k not in known:
+                col.add(f"unknown key (known: {', '.join(sorted(known))})", field=self.key(k))
+
+    def key(self, k: str) -> str:
+        return f"{self.where}.{k}" if self.where else k
+
+    def get(self, k: str, kind: type, default: object = None, *, lo: float | None = None) -> object:
+        if k not in self.t:
+            return default
+        v = self.t[k]
+        if kind is float and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        if kind is dt.date:
+            if isinstance(v, str):
+                try:
+                    v = dt.date.fromisoformat(v)
+                except ValueError:
+                    self.col.add(f"{v!r} is not a date like 2027-01-04", field=self.key(k))
+                    return default
+            if not isinstance(v, dt.date) or isinstance(v, dt.datetime):
+                self.col.add(f"{v!r} is not a date like 2027-01-04", field=self.key(k))
+                return default
+            return v
+        if not isinstance(v, kind) or (kind is not bool and isinstance(v, bool)):
+            self.col.add(f"{v!r} must be a {kind.__name__}", field=self.key(k))
+            return default
+        if lo is not None and isinstance(v, (int, float)) and v < lo:
+            self.col.add(f"{v!r} must be ≥ {lo:g}", field=self.key(k))
+            return default
+        return v
+
+    def need(self, k: str, kind: type, *, lo: float | None = None) -> object:
+        if k not in self.t:
+            self.col.add("missing", field=self.key(k))
+            return None
+        return self.get(k, kind, lo=lo)
+
+
+def _demand(r: _Reader) -> DemandChange:
+    growth = r.get("growth", float, None, lo=0.0)
+    if "target_loans_per_resident" in r.t:
+        base = r.need("base_loans_per_resident", float, lo=0.01)
+        target = r.get("target_loans_per_resident", float, lo=0.0)
+        by = r.need("base_year", int)
+        ty = r.need("target_year", int)
+        year = r.get("year", int, ty)
+        if None not in (base, target, by, ty, year):
+            if ty <= by:  # type: ignore[operator]
+                r.col.add("target_year must come after base_year", field=r.key("target_year"))
+            else:
+                frac = min(max((year - by) / (ty - by), 0.0), 1.0)  # type: ignore[operator]
+                growth = (target / base) ** frac  # type: ignore[operator]
+    factors: dict[str, float] = {}
+    nf = r.t.get("node_factors", {})
+    if not isinstance(nf, dict):
+        r.col.add("must be a table of node code = factor", field=r.key("node_factors"))
+    else:
+        for k, v in nf.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+                r.col.add(f"{v!r} must be a number ≥ 0", field=r.key(f"node_factors.{k}"))
+            else:
+                factors[str(k)] = float(v)
+    return DemandChange(float(growth if growth is not None else 1.0), factors)
+
+
+def _list(col: ProblemCollector, raw: dict, key: str) -> list[tuple[str, object]]:
+    v = raw.get(key, [])
+    if isinstance(v, dict):
+        v = [v]
+    if not isinstance(v, list):
+        col.add("must be an array of tables", field=key)
+        return []
+    return [(f"{key}[{i}]", t) for i, t in enumerate(v)]
+
+
+def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[str, object]:
+    """Parse the change keys shared by a scenario and its variants; ``base`` gives defaults."""
+    out = dict(base)
+    if "demand" in raw:
+        out["demand"] = _demand(_Reader(col, raw["demand"], "demand", _DEMAND))
+    if "fleet" in raw:
+        r = _Reader(col, raw["fleet"], "fleet", _FLEET)
+        out["fleet"] = FleetChange(
+            vans=r.get("vans", int, lo=0),  # type: ignore[arg-type]
+            capacity_crates=r.get("capacity_crates", int, lo=1),  # type: ignore[arg-type]
+            shift_start=_clock(r, "shift_start"),
+            shift_end=_clock(r, "shift_end"),
+            max_trips=r.get("max_trips", int, lo=1),  # type: ignore[arg-type]
+            depot=r.get("depot", str),  # type: ignore[arg-type]
+        )
+        if out["fleet"].vans == 0:  # type: ignore[attr-defined]
+            col.add("a fleet needs at least one van", field="fleet.vans")
+    if "routing" in raw:
+        r = _Reader(col, raw["routing"], "routing", {"mode"})
+        mode = r.get("mode", str)
+        if mode is not None and mode not in ("direct", "hub"):
+            col.add(f"{mode!r} must be 'direct' or 'hub'", field="routing.mode")
+        out["mode"] = mode
+    if "visits" in raw:
+        r = _Reader(col, raw["visits"], "visits", {"default", "nodes"})
+        if "default" in r.t:
+            try:
+                out["visits_default"] = parse_weekdays(r.t["default"])
+            except ValueError as e:
+                col.add(str(e), field="visits.default")
+        nodes = r.t.get("nodes", {})
+        visits = dict(out.get("visits", {}))  # type: ignore[call-overload]
+        if not isinstance(nodes, dict):
+            col.add("must be a table of node code = pattern", field="visits.nodes")
+        else:
+            for k, v in nodes.items():
+                try:
+                    visits[str(k)] = parse_weekdays(v)
+                except ValueError as e:
+                    col.add(str(e), field=f"visits.nodes.{k}")
+        out["visits"] = visits
+    adds = list(out.get("add_nodes", ()))  # type: ignore[call-overload]
+    for where, t in _list(col, raw, "add_node"):
+        r = _Reader(col, t, where, _ADD)
+        hours = r.get("hours", dict)
+        if isinstance(hours, dict):
+            for d, span in hours.items():
+                if d not in WEEKDAYS:
+                    col.add("unknown weekday (use mon … sun)", field=f"{where}.hours.{d}")
+                    continue
+                try:
+                    parse_span(str(span))
+                except ValueError as e:
+                    col.add(str(e), field=f"{where}.hours.{d}")
+        kind = r.need("kind", str)
+        if kind is not None and kind not in NODE_KINDS:
+            col.add(f"{kind!r} is not one of {', '.join(NODE_KINDS)}", field=f"{where}.kind")
+        lat, lon = r.need("lat", float), r.need("lon", float)
+        if lat is not None and not -90 <= lat <= 90:  # type: ignore[operator]
+            col.add(f"{lat} is not a latitude", field=f"{where}.lat")
+        if lon is not None and not -180 <= lon <= 180:  # type: ignore[operator]
+            col.add(f"{lon} is not a longitude", field=f"{where}.lon")
+        vals = dict(
+            node_id=r.need("node_id", str), name_zh=r.need("name_zh", str),
+            name_en=r.need("name_en", str), kind=kind, lat=lat, lon=lon, like=r.need("like", str),
+            volume=r.get("volume", float, 1.0, lo=0.0), hours=hours,
+            service_s=r.get("service_s", int, lo=0), opens_on=r.get("opens_on", dt.date),
+            source=r.get("source", str, ""),
+        )
+        if all(vals[k] is not None for k in ("node_id", "name_zh", "name_en", "kind", "lat", "lon", "like")):
+            adds.append(AddNode(**vals))  # type: ignore[arg-type]
+    out["add_nodes"] = tuple(adds)
+    moves = list(out.get("move_nodes", ()))  # type: ignore[call-overload]
+    for where, t in _list(col, raw, "move_node"):
+        r = _Reader(col, t, where, _MOVE)
+        vals = dict(node_id=r.need("node_id", str), lat=r.need("lat", float),
+                    lon=r.need("lon", float), source=r.get("source", str, ""))
+        if None not in vals.values():
+            moves.append(MoveNode(**vals))  # type: ignore[arg-type]
+    out["move_nodes"] = tuple(moves)
+    closures = list(out.get("closures", ()))  # type: ignore[call-overload]
+    for where, t in _list(col, raw, "closure"):
+        r = _Reader(col, t, where, _CLOSURE)
+        start, end = r.need("start", dt.date), r.need("end", dt.date)
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            col.add(f"ends ({end}) before it starts ({start})", field=f"{where}.end")
+            continue
+        vals = dict(node_id=r.need("node_id", str), start=start, end=end,
+                    reason=r.get("reason", str, "closed"), redirect_to=r.get("redirect_to", str))
+        if None not in (vals["node_id"], start, end):
+            closures.append(ClosureChange(**vals))  # type: ignore[arg-type]
+    out["closures"] = tuple(closures)
+    if "remove_nodes" in raw:
+        rm = raw["remove_nodes"]
+        if not isinstance(rm, list) or not all(isinstance(x, str) for x in rm):
+            col.add("must be a list of node codes", field="remove_nodes")
+        else:
+            out["remove_nodes"] = tuple(out.get("remove_nodes", ())) + tuple(rm)  # type: ignore[call-overload]
+    return out
+
+
+def _clock(r: _Reader, k: str) -> str | None:
+    v = r.get(k, str)
+    if v is None:
+        return None
+    try:
+        parse_clock(str(v))
+    except ValueError as e:
+        r.col.add(str(e), field=r.key(k))
+        return None
+    return str(v)
+
+
+def _check_codes(col: ProblemCollector, scn: Scenario, known: set[str]) -> None:
+    """Every node code a scenario mentions must exist in the base network or be added by it."""
+    ids = set(known)
+    for a in scn.add_nodes:
+        if a.node_id in ids:
+            col.add(f"node '{a.node_id}' already exists", field="add_node.node_id")
+        if a.like not in known:
+            col.add(f"unknown node code '{a.like}'", field="add_node.like")
+        ids.add(a.node_id)
+    for n in scn.remove_nodes:
+        if n not in ids:
+            col.add(f"unknown node code '{n}'", field="remove_nodes")
+    for m in scn.move_nodes:
+        if m.node_id not in ids:
+            col.add(f"unknown node code '{m.node_id}'", field="move_node.node_id")
+    for c in scn.closures:
+        if c.node_id not in ids:
+            col.add(f"unknown node code '{c.node_id}'", field="closure.node_id")
+        if c.redirect_to is not None and c.redirect_to not in ids:
+            col.add(f"unknown node code '{c.redirect_to}'", field="closure.redirect_to")
+    for n in scn.visits:
+        if n not in ids:
+            col.add(f"unknown node code '{n}'", field=f"visits.nodes.{n}")
+    for n in scn.demand.node_factors:
+        if n not in ids:
+            col.add(f"unknown node code '{n}'", field=f"demand.node_factors.{n}")
+    if scn.fleet.depot is not None and scn.fleet.depot not in ids:
+        col.add(f"unknown node code '{scn.fleet.depot}'", field="fleet.depot")
+
+
+def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scenario]:
+    """Validate a parsed scenario table; one :class:`Scenario` per variant (or just one)."""
+    path = Path(path)
+    col = ProblemCollector(str(path))
+    top = _Reader(col, raw, "", _TOP)
+    name = top.need("name", str) or path.stem
+    sim_r = _Reader(col, raw.get("simulation", {}), "simulation", _SIM)
+    sim = SimSettings(
+        start=sim_r.get("start", dt.date, SimSettings.start),  # type: ignore[arg-type]
+        days=sim_r.get("days", int, SimSettings.days, lo=1),  # type: ignore[arg-type]
+        replications=sim_r.get("replications", int, SimSettings.replications, lo=1),  # type: ignore[arg-type]
+        seed=sim_r.get("seed", int, SimSettings.seed, lo=0),  # type: ignore[arg-type]
+        time_limit_s=sim_r.get("time_limit_s", float, SimSettings.time_limit_s, lo=0.01),  # type: ignore[arg-type]
+        deterministic=sim_r.get("deterministic", bool, SimSettings.deterministic),  # type: ignore[arg-type]
+        solution_limit=sim_r.get("solution_limit", int, SimSettings.solution_limit, lo=1),  # type: ignore[arg-type]
+    )
+    network = top.get("network", str)
+    if network is not None and network != "bundled":
+        p = Path(network)
+        network = str(p if p.is_absolute() else (path.parent / p).resolve())
+    else:
+        network = None
+    fleet_file = top.get("fleet_file", str)
+    if fleet_file is not None:
+        p = Path(fleet_file)
+        fleet_file = str(p if p.is_absolute() else (path.parent / p).resolve())
+    base = _changes(col, raw, {})
+    variants = _list(col, raw, "variant")
+    col.raise_if_any()
+    common = dict(name=str(name), description=str(top.get("description", str, "")),
+                  source_file=str(path), network_dir=network, fleet_file=fleet_file, sim=sim)
+    scns = []
+    if not variants:
+        scns.append(Scenario(**common, **base))  # type: ignore[arg-type]
+    for where, t in variants:
+        vr = _Reader(col, t, where, _VARIANT)
+        vname = vr.need("name", str)
+        sub = {k: v for k, v in t.items() if k not in ("name", "description")} if isinstance(t, dict) else {}
+        vcol = ProblemCollector(str(path))
+        ch = _changes(vcol, sub, base)
+        for p in vcol.problems:
+            col.add(p.message, field=f"{where}.{p.field}")
+        if vname:
+            scns.append(Scenario(**{**common, "name": f"{name}--{vname}",  # type: ignore[arg-type]
+                                    "description": str(vr.get("description", str, common["description"]))},
+                                 **ch, variant=str(vname)))
+    col.raise_if_any()
+    try:
+        net = load_network(network) if network else load_network(bundled_network_dir())
+    except InputError as e:
+        raise InputError.single(path, f"base network does not load: {e}", field="network") from None
+    for s in scns:
+        _check_codes(col, s, set(net.node_ids))
+    col.raise_if_any()
+    return scns
+
+
+def load_scenarios(path: str | Path) -> list[Scenario]:
+    """Read and validate a scenario file; one scenario per variant."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError.single(path, "no such scenario file") from None
+    except IsADirectoryError:
+        raise InputError.single(path, "is a folder, not a scenario file") from None
+    except UnicodeDecodeError:
+        raise InputError.single(path, "not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as e:
+        raise InputError.single(path, f"not valid TOML: {e}") from None
+    return scenario_from_dict(raw, path)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file that has no variants (the first variant otherwise)."""
+    return load_scenarios(path)[0]

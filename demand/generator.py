@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,7 @@ __all__ = [
     "od_weights",
     "open_days",
     "shipped_items",
+    "simulate_shipments",
     "transfers_frame",
 ]
 
@@ -146,17 +148,19 @@ def daily_rates(
 
     The activity of one open day at the origin; nothing is produced on a closed day.
     """
-    nodes = network.nodes
-    loans_day = city_population(nodes) * loans_per_resident(date) / 365.0
+    memo = {} if _memo is None else _memo
+    if "_od" not in memo:
+        memo["_od"] = od_weights(network.nodes)
+        memo["_pop"] = city_population(network.nodes)
+    loans_day = memo["_pop"] * loans_per_resident(date) / 365.0
     act = ACTIVITY[date.weekday()]
     shares = {"hold": HOLD_SHARE, "return": RETURN_SHARE}
-    out = {}
-    for kind, p in od_weights(nodes).items():
-        rate = p * (loans_day * act * shares[kind])
-        closed = [nid for nid in rate.index if not open_days(network, nid, date, _memo)]
-        rate.loc[closed, :] = 0.0
-        out[kind] = rate
-    return out
+    ids = list(network.nodes["node_id"])
+    is_open = np.array([open_days(network, nid, date, memo) for nid in ids])
+    return {
+        kind: p * (loans_day * act * shares[kind]) * is_open[:, None]
+        for kind, p in memo["_od"].items()
+    }
 
 
 def _arrivals(
@@ -173,43 +177,64 @@ def _arrivals(
     for kind in ("hold", "return"):
         lam = rates[kind].to_numpy() * scale
         u = rng.random(lam.shape)
-        out[kind] = poisson.ppf(u, lam).astype(np.int64)
-        out[kind][lam <= 0] = 0
+        counts = np.zeros(lam.shape, dtype=np.int64)
+        pos = lam > 0
+        counts[pos] = poisson.ppf(u[pos], lam[pos]).astype(np.int64)
+        out[kind] = counts
     return out
+
+
+def simulate_shipments(
+    network: Network, start: dt.date, end: dt.date, *, seed: int = 0, scale: float = 1.0,
+    min_fill: int = MIN_FILL, max_wait: int = MAX_WAIT_DAYS,
+) -> Iterator[tuple[dt.date, dict[str, np.ndarray]]]:
+    """Yield ``(day, {kind: items shipped per (origin, destination)})`` for ``start..end``.
+
+    Items taken in on day s-1 join the origin's backlog on day s. A pair ships its backlog on
+    a day both ends are open once it holds ``min_fill`` items or its oldest item has waited
+    ``max_wait`` days (couriers serve low-volume stops a few days a week,
+    ``logistics-anchors.md`` §2; holds take 10-15 work days in Keelung, ``facts.md`` §3, so
+    a few days' wait is within today's service). The backlog starts empty at ``start``.
+    Matrices are indexed like ``network.nodes``.
+    """
+    ids = list(network.nodes["node_id"])
+    n = len(ids)
+    memo: dict = {}
+    backlog = {k: np.zeros((n, n), dtype=np.int64) for k in ("hold", "return")}
+    age = {k: np.zeros((n, n), dtype=np.int64) for k in ("hold", "return")}
+    day = start
+    while day <= end:
+        is_open = np.array([open_days(network, x, day, memo) for x in ids])
+        both = np.outer(is_open, is_open)
+        arrivals = _arrivals(network, day - dt.timedelta(days=1), seed, scale, memo)
+        shipped = {}
+        for k in backlog:
+            backlog[k] += arrivals[k]
+            age[k] = np.where(backlog[k] > 0, age[k] + 1, 0)
+            go = both & (backlog[k] > 0) & ((backlog[k] >= min_fill) | (age[k] >= max_wait))
+            shipped[k] = np.where(go, backlog[k], 0)
+            backlog[k] = np.where(go, 0, backlog[k])
+            age[k] = np.where(go, 0, age[k])
+        yield day, shipped
+        day += dt.timedelta(days=1)
 
 
 def shipped_items(
     network: Network, date: dt.date, *, seed: int = 0, scale: float = 1.0,
     min_fill: int = MIN_FILL, max_wait: int = MAX_WAIT_DAYS,
 ) -> dict[str, pd.DataFrame]:
-    """Items per (origin, destination) that leave on ``date``, after batching at the origin.
+    """Items per (origin, destination) that leave on ``date`` (see :func:`simulate_shipments`).
 
-    Items wait at their origin until the pair has ``min_fill`` items or its oldest item has
-    waited ``max_wait`` days, and ship only on a day both ends are open (couriers serve
-    low-volume stops a few days a week, ``logistics-anchors.md`` §2; holds take 10-15 work
-    days in Keelung, ``facts.md`` §3, so a few days' wait is within today's service).
     The backlog is simulated from ``BACKLOG_DAYS`` before ``date`` with an empty start.
     """
     ids = list(network.nodes["node_id"])
-    n = len(ids)
-    memo: dict = {}
-    days = [date - dt.timedelta(days=k) for k in range(BACKLOG_DAYS, -1, -1)]
-    backlog = {k: np.zeros((n, n), dtype=np.int64) for k in ("hold", "return")}
-    age = {k: np.zeros((n, n), dtype=np.int64) for k in ("hold", "return")}
-    shipped = {k: np.zeros((n, n), dtype=np.int64) for k in ("hold", "return")}
-    for day in days:
-        is_open = np.array([open_days(network, x, day, memo) for x in ids])
-        both = np.outer(is_open, is_open)
-        arrivals = _arrivals(network, day - dt.timedelta(days=1), seed, scale, memo)
-        for k in backlog:
-            backlog[k] += arrivals[k]
-            age[k] = np.where(backlog[k] > 0, age[k] + 1, 0)
-            go = both & (backlog[k] > 0) & ((backlog[k] >= min_fill) | (age[k] >= max_wait))
-            if day == date:
-                shipped[k] = np.where(go, backlog[k], 0)
-            backlog[k] = np.where(go, 0, backlog[k])
-            age[k] = np.where(go, 0, age[k])
-    return {k: pd.DataFrame(v, index=ids, columns=ids) for k, v in shipped.items()}
+    last: dict[str, np.ndarray] = {}
+    for _, shipped in simulate_shipments(
+        network, date - dt.timedelta(days=BACKLOG_DAYS), date, seed=seed, scale=scale,
+        min_fill=min_fill, max_wait=max_wait,
+    ):
+        last = shipped
+    return {k: pd.DataFrame(v, index=ids, columns=ids) for k, v in last.items()}
 
 
 def transfers_frame(

@@ -8,6 +8,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bookvan.data.errors import InputError
 
@@ -30,10 +31,10 @@ def input_errors_exit_2(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except InputError as e:
-            err_console.print(f"[bold red]error:[/] {e}", highlight=False, markup=True, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as e:
-            err_console.print(f"[bold red]error:[/] {e.filename}: {e.strerror}", highlight=False, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(f'{e.filename}: {e.strerror}')}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper

@@ -29,7 +29,11 @@ class MapFrame:
 
     @classmethod
     def fit(
-        cls, points: Iterable[tuple[float, float]], width: float, height: float, pad: float = 14,
+        cls,
+        points: Iterable[tuple[float, float]],
+        width: float,
+        height: float,
+        pad: float = 14,
         min_span_m: float = 1500,
     ) -> MapFrame:
         pts = list(points)
@@ -68,7 +72,9 @@ def nice_scale_m(max_m: float) -> float:
     return float(10**exp)
 
 
-def group_points(items: Iterable[tuple[float, float, str]], digits: int = 5) -> list[tuple[float, float, list[str]]]:
+def group_points(
+    items: Iterable[tuple[float, float, str]], digits: int = 5
+) -> list[tuple[float, float, list[str]]]:
     """Merge labels of points at the same place (several branches share a district point)."""
     groups: dict[tuple[float, float], list[str]] = {}
     for lon, lat, label in items:

@@ -11,6 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bookvan.routing.manifest.fonts import CJK_FONT, bold_font, register_cjk_font
+from bookvan.routing.manifest.pdfkit import numbered_canvas
+from bookvan.routing.manifest.plan import Plan
+from bookvan.routing.manifest.runs import Run
+from bookvan.routing.manifest.words import kind_word, word
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -21,16 +26,19 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 
-from bookvan.routing.manifest.fonts import CJK_FONT, bold_font, register_cjk_font
-from bookvan.routing.manifest.pdfkit import numbered_canvas
-from bookvan.routing.manifest.plan import Plan
-from bookvan.routing.manifest.runs import Run
-from bookvan.routing.manifest.words import kind_word, word
-
 __all__ = ["SHEET", "CrateLabel", "crate_labels", "write_labels_pdf"]
 
 # label sheet geometry (mm): columns, rows, label size, left/top margin, pitch
-SHEET = {"cols": 2, "rows": 7, "w": 99.1, "h": 38.1, "left": 4.65, "top": 15.15, "dx": 101.6, "dy": 38.1}
+SHEET = {
+    "cols": 2,
+    "rows": 7,
+    "w": 99.1,
+    "h": 38.1,
+    "left": 4.65,
+    "top": 15.15,
+    "dx": 101.6,
+    "dy": 38.1,
+}
 
 
 @dataclass(frozen=True)
@@ -66,12 +74,21 @@ def crate_labels(plan: Plan, runs: list[Run]) -> list[CrateLabel]:
                 first_origin = c.origin_id
                 dest = nodes.loc[c.final_destination_id]
                 for n, cid in enumerate(c.crate_ids, start=1):
-                    out.append(CrateLabel(
-                        crate_id=cid, transfer_id=c.base_id, n=n, of=c.crates,
-                        origin_id=first_origin, destination_id=c.final_destination_id,
-                        destination_zh=str(dest["name_zh"]), destination_en=str(dest["name_en"]),
-                        kind=c.kind, vehicle_id=run.vehicle_id, trip=run.trip,
-                    ))
+                    out.append(
+                        CrateLabel(
+                            crate_id=cid,
+                            transfer_id=c.base_id,
+                            n=n,
+                            of=c.crates,
+                            origin_id=first_origin,
+                            destination_id=c.final_destination_id,
+                            destination_zh=str(dest["name_zh"]),
+                            destination_en=str(dest["name_en"]),
+                            kind=c.kind,
+                            vehicle_id=run.vehicle_id,
+                            trip=run.trip,
+                        )
+                    )
     return out
 
 
@@ -128,8 +145,13 @@ def _draw_label(c: rl_canvas.Canvas, lab: CrateLabel, x: float, y: float, lang: 
     bar_h = 8.5 * mm
     bc = Code128(lab.crate_id, barWidth=0.3 * mm, barHeight=bar_h, humanReadable=False, quiet=True)
     if bc.width > text_w:
-        bc = Code128(lab.crate_id, barWidth=0.3 * mm * text_w / bc.width, barHeight=bar_h,
-                     humanReadable=False, quiet=True)
+        bc = Code128(
+            lab.crate_id,
+            barWidth=0.3 * mm * text_w / bc.width,
+            barHeight=bar_h,
+            humanReadable=False,
+            quiet=True,
+        )
     bc.drawOn(c, tx - bc.lquiet, y + pad + 8)
     c.setFont(bold, 7.5)
     c.drawString(tx, y + pad, lab.crate_id)
@@ -146,10 +168,15 @@ def write_labels_pdf(plan: Plan, labels: list[CrateLabel], path: str | Path, lan
         c.saveState()
         c.setFont(CJK_FONT, 7)
         c.setFillColor(colors.Color(0.35, 0.35, 0.35))
-        c.drawString(SHEET["left"] * mm, A4[1] - 9 * mm,
-                     f"bookvan · {word('plan', lang)} {plan.plan_id} · {plan.date:%Y-%m-%d} · "
-                     f"{len(labels)} {word('crate', lang)} · A4 2×7 99.1×38.1 mm")
-        c.drawRightString(A4[0] - SHEET["left"] * mm, A4[1] - 9 * mm, word("page", lang).format(x=page, y=pages))
+        c.drawString(
+            SHEET["left"] * mm,
+            A4[1] - 9 * mm,
+            f"bookvan · {word('plan', lang)} {plan.plan_id} · {plan.date:%Y-%m-%d} · "
+            f"{len(labels)} {word('crate', lang)} · A4 2×7 99.1×38.1 mm",
+        )
+        c.drawRightString(
+            A4[0] - SHEET["left"] * mm, A4[1] - 9 * mm, word("page", lang).format(x=page, y=pages)
+        )
         c.restoreState()
 
     canvas_cls = numbered_canvas(header)

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
 from bookvan.routing.manifest.fonts import CJK_FONT, bold_font
 from bookvan.routing.manifest.mapgeo import MapFrame, group_points
 from bookvan.routing.manifest.pdfkit import esc, latin_bold, numbered_canvas, styles
 from bookvan.routing.manifest.plan import Plan
 from bookvan.routing.manifest.runs import CrateLine, Run, StopLine, fmt_duration, fmt_hm
 from bookvan.routing.manifest.words import day_text, kind_word, node_name, word
+from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 __all__ = ["route_map", "write_manifest_pdf"]
 
@@ -46,13 +45,27 @@ def route_map(run: Run, width: float, height: float, lang: str) -> Drawing:
         if "D" in labels:
             d.add(Rect(x - 4, y - 4, 8, 8, fillColor=colors.black, strokeColor=None))
             labels.remove("D")
-            d.add(String(x - 2.6, y - 2.4, "D", fontName=bold_font(), fontSize=7, fillColor=colors.white))
+            d.add(
+                String(
+                    x - 2.6, y - 2.4, "D", fontName=bold_font(), fontSize=7, fillColor=colors.white
+                )
+            )
         else:
             d.add(Circle(x, y, 2.6, fillColor=colors.black, strokeColor=None))
         if labels:
             text = ",".join(labels)
             w = 5.2 * len(text) + 4
-            d.add(Rect(x + 4, y + 3, w, 10, fillColor=colors.white, strokeColor=colors.black, strokeWidth=0.5))
+            d.add(
+                Rect(
+                    x + 4,
+                    y + 3,
+                    w,
+                    10,
+                    fillColor=colors.white,
+                    strokeColor=colors.black,
+                    strokeWidth=0.5,
+                )
+            )
             d.add(String(x + 6, y + 5.5, text, fontName=bold_font(), fontSize=8))
     metres, length, label = frame.scale_bar(0.3)
     x0, y0 = 8, 8
@@ -76,8 +89,10 @@ def _crate_para(lines: tuple[CrateLine, ...], st: dict, lang: str, unloading: bo
         via = ""
         if c.destination_id != c.final_destination_id:
             via = f" ({word('via', lang)})" if unloading else ""
-        head = (f"{latin_bold(c.base_id)} → {latin_bold(dest)}{esc(via)} "
-                f"{esc(kind_word(c.kind, lang))} ×{c.crates}")
+        head = (
+            f"{latin_bold(c.base_id)} → {latin_bold(dest)}{esc(via)} "
+            f"{esc(kind_word(c.kind, lang))} ×{c.crates}"
+        )
         out.append(Paragraph(head, st["base"]))
         out.append(Paragraph(esc(" ".join(c.crate_ids)), st["small"]))
     return out
@@ -102,9 +117,13 @@ def _stop_row(i: int, s: StopLine, last: int, st: dict, lang: str) -> list:
         else:
             time_lines.append(Paragraph(esc(f"{fmt_hm(s.opens)}–{fmt_hm(s.closes)}"), st["small"]))
         if s.service_start is not None and s.service_start > s.arrival:
-            time_lines.append(Paragraph(esc(f"{word('wait', lang)} {fmt_hm(s.service_start)}"), st["small"]))
+            time_lines.append(
+                Paragraph(esc(f"{word('wait', lang)} {fmt_hm(s.service_start)}"), st["small"])
+            )
     if s.break_s:
-        time_lines.append(Paragraph(esc(f"{word('break', lang)} {fmt_duration(s.break_s)}"), st["small"]))
+        time_lines.append(
+            Paragraph(esc(f"{word('break', lang)} {fmt_duration(s.break_s)}"), st["small"])
+        )
     name = node_name(s.name_zh, s.name_en, lang)
     stop = [Paragraph(esc(name), st["base"]), Paragraph(latin_bold(s.node_id), st["small"])]
     if s.address and s.address not in ("not found",):
@@ -112,9 +131,13 @@ def _stop_row(i: int, s: StopLine, last: int, st: dict, lang: str) -> list:
     stop.append(Paragraph(esc(f"{word('on_board', lang)}: {s.load_after}"), st["small"]))
     no = "D" if i in (0, last) else str(i)
     return [
-        Paragraph(latin_bold(no), st["big"]), time_lines, stop,
-        _crate_para(s.unload, st, lang, True), _crate_para(s.load, st, lang, False),
-        _checkbox(), Spacer(1, 30),
+        Paragraph(latin_bold(no), st["big"]),
+        time_lines,
+        stop,
+        _crate_para(s.unload, st, lang, True),
+        _crate_para(s.load, st, lang, False),
+        _checkbox(),
+        Spacer(1, 30),
     ]
 
 
@@ -123,9 +146,15 @@ def _header(plan: Plan, run: Run, st: dict, lang: str) -> Table:
     rows = [
         (word("date", lang), day_text(plan.date, lang)),
         (word("van", lang), f"{run.vehicle_id}    {word('trip', lang)} {run.trip}"),
-        (word("departure", lang), f"{fmt_hm(run.departure)}   ({word('back', lang)} {fmt_hm(run.return_time)})"),
-        (word("crates", lang), f"{word('loaded', lang)} {run.crates_loaded} / "
-                               f"{word('unloaded', lang)} {run.crates_unloaded}"),
+        (
+            word("departure", lang),
+            f"{fmt_hm(run.departure)}   ({word('back', lang)} {fmt_hm(run.return_time)})",
+        ),
+        (
+            word("crates", lang),
+            f"{word('loaded', lang)} {run.crates_loaded} / "
+            f"{word('unloaded', lang)} {run.crates_unloaded}",
+        ),
         (word("distance", lang), f"{run.distance_m / 1000:.1f} km"),
         (word("driving", lang), fmt_duration(run.driving_s)),
         (word("driver", lang), blank),
@@ -134,11 +163,16 @@ def _header(plan: Plan, run: Run, st: dict, lang: str) -> Table:
     ]
     data = [[Paragraph(esc(k), st["small"]), Paragraph(esc(v), st["big"])] for k, v in rows]
     t = Table(data, colWidths=[30 * mm, 68 * mm])
-    t.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-    ]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
     return t
 
 
@@ -158,18 +192,36 @@ def write_manifest_pdf(plan: Plan, run: Run, path: str | Path, lang: str) -> Non
         c.restoreState()
 
     doc = SimpleDocTemplate(
-        str(path), pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN, topMargin=12 * mm,
-        bottomMargin=15 * mm, title=title, author="bookvan", subject=f"plan {plan.plan_id}",
+        str(path),
+        pagesize=A4,
+        leftMargin=_MARGIN,
+        rightMargin=_MARGIN,
+        topMargin=12 * mm,
+        bottomMargin=15 * mm,
+        title=title,
+        author="bookvan",
+        subject=f"plan {plan.plan_id}",
         invariant=True,
     )
     width = A4[0] - 2 * _MARGIN
     head = Table(
-        [[[Paragraph(shown, st["title"]), Spacer(1, 4), _header(plan, run, st, lang)],
-          route_map(run, width - 102 * mm, 74 * mm, lang)]],
+        [
+            [
+                [Paragraph(shown, st["title"]), Spacer(1, 4), _header(plan, run, st, lang)],
+                route_map(run, width - 102 * mm, 74 * mm, lang),
+            ]
+        ],
         colWidths=[100 * mm, width - 100 * mm],
     )
-    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                              ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    head.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     cols = ["no", "arrival", "stop", "unload", "load", "done", "sign"]
     header_row = [Paragraph(esc(word(k, lang, "\n")), st["head"]) for k in cols]
     last = len(run.stops) - 1
@@ -177,12 +229,20 @@ def write_manifest_pdf(plan: Plan, run: Run, path: str | Path, lang: str) -> Non
     widths = [9 * mm, 22 * mm, 38 * mm, 43 * mm, 43 * mm, 9 * mm]
     widths.append(width - sum(widths))
     table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("ALIGN", (0, 1), (0, -1), "CENTER"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2.5), ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-        *[("BACKGROUND", (0, r), (-1, r), colors.Color(0.96, 0.96, 0.96)) for r in range(2, len(rows), 2)],
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (0, 1), (0, -1), "CENTER"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+                *[
+                    ("BACKGROUND", (0, r), (-1, r), colors.Color(0.96, 0.96, 0.96))
+                    for r in range(2, len(rows), 2)
+                ],
+            ]
+        )
+    )
     doc.build([head, Spacer(1, 6), table], canvasmaker=numbered_canvas(footer))

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from xml.sax.saxutils import escape
 
+from bookvan.routing.manifest.fonts import CJK_FONT, bold_font, register_cjk_font
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen import canvas as rl_canvas
-
-from bookvan.routing.manifest.fonts import CJK_FONT, bold_font, register_cjk_font
 
 __all__ = ["esc", "latin_bold", "numbered_canvas", "styles"]
 
@@ -30,12 +29,14 @@ def latin_bold(text: str) -> str:
 def styles(base_size: float = 8) -> dict[str, ParagraphStyle]:
     """Paragraph styles in the embedded CJK font (CJK line breaking)."""
     register_cjk_font()
-    base = ParagraphStyle("base", fontName=CJK_FONT, fontSize=base_size, leading=base_size * 1.25,
-                          wordWrap="CJK")
+    base = ParagraphStyle(
+        "base", fontName=CJK_FONT, fontSize=base_size, leading=base_size * 1.25, wordWrap="CJK"
+    )
     return {
         "base": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=base_size - 1.5,
-                                leading=(base_size - 1.5) * 1.2),
+        "small": ParagraphStyle(
+            "small", parent=base, fontSize=base_size - 1.5, leading=(base_size - 1.5) * 1.2
+        ),
         "head": ParagraphStyle("head", parent=base, fontSize=base_size, leading=base_size * 1.2),
         "title": ParagraphStyle("title", parent=base, fontSize=16, leading=20),
         "big": ParagraphStyle("big", parent=base, fontSize=11, leading=14),
@@ -51,7 +52,7 @@ def numbered_canvas(footer: Callable[[rl_canvas.Canvas, int, int], None]) -> typ
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

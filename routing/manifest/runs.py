@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-
 from bookvan.routing.manifest.crates import crate_ids
 from bookvan.routing.manifest.plan import Plan
 
@@ -128,13 +127,19 @@ def _crate_lines(plan: Plan, ids: object) -> tuple[CrateLine, ...]:
                 final = str(legs.sort_values("leg")["destination_id"].iloc[-1])
         n = int(r["crates"])
         items = r.get("items")
-        out.append(CrateLine(
-            transfer_id=str(tid), base_id=base, origin_id=str(r["origin_id"]),
-            destination_id=str(r["destination_id"]), final_destination_id=final,
-            kind=str(r["kind"]), crates=n,
-            items=None if items is None or pd.isna(items) else int(items),
-            crate_ids=crate_ids(base, n),
-        ))
+        out.append(
+            CrateLine(
+                transfer_id=str(tid),
+                base_id=base,
+                origin_id=str(r["origin_id"]),
+                destination_id=str(r["destination_id"]),
+                final_destination_id=final,
+                kind=str(r["kind"]),
+                crates=n,
+                items=None if items is None or pd.isna(items) else int(items),
+                crate_ids=crate_ids(base, n),
+            )
+        )
     return tuple(out)
 
 
@@ -145,7 +150,9 @@ def _leg_lookup(plan: Plan) -> tuple[dict, dict]:
         m = plan.matrix
         mat = {
             (a, b): (float(d), float(t))
-            for a, b, d, t in zip(m["from_id"], m["to_id"], m["distance_m"], m["duration_s"], strict=True)
+            for a, b, d, t in zip(
+                m["from_id"], m["to_id"], m["distance_m"], m["duration_s"], strict=True
+            )
         }
     geom: dict[tuple[str, str], tuple[tuple[float, float], ...]] = {}
     legs = plan.legs
@@ -169,24 +176,38 @@ def build_runs(plan: Plan) -> list[Run]:
         stops = []
         for r in grp.sort_values("seq").itertuples(index=False):
             n = nodes.loc[r.node_id]
-            stops.append(StopLine(
-                seq=int(r.seq), node_id=str(r.node_id), name_zh=_text(n["name_zh"]),
-                name_en=_text(n["name_en"]), kind=_text(n["kind"]), address=_text(n.get("address")),
-                lat=float(n["lat"]), lon=float(n["lon"]),
-                arrival=pd.Timestamp(r.arrival), departure=pd.Timestamp(r.departure),
-                service_start=_ts(getattr(r, "service_start", None)),
-                opens=_ts(n["opens"]), closes=_ts(n["closes"]),
-                break_s=int(getattr(r, "break_s", 0) or 0) if not pd.isna(getattr(r, "break_s", 0)) else 0,
-                load_after=int(r.load_after),
-                unload=_crate_lines(plan, r.delivery_ids), load=_crate_lines(plan, r.pickup_ids),
-            ))
+            stops.append(
+                StopLine(
+                    seq=int(r.seq),
+                    node_id=str(r.node_id),
+                    name_zh=_text(n["name_zh"]),
+                    name_en=_text(n["name_en"]),
+                    kind=_text(n["kind"]),
+                    address=_text(n.get("address")),
+                    lat=float(n["lat"]),
+                    lon=float(n["lon"]),
+                    arrival=pd.Timestamp(r.arrival),
+                    departure=pd.Timestamp(r.departure),
+                    service_start=_ts(getattr(r, "service_start", None)),
+                    opens=_ts(n["opens"]),
+                    closes=_ts(n["closes"]),
+                    break_s=int(getattr(r, "break_s", 0) or 0)
+                    if not pd.isna(getattr(r, "break_s", 0))
+                    else 0,
+                    load_after=int(r.load_after),
+                    unload=_crate_lines(plan, r.delivery_ids),
+                    load=_crate_lines(plan, r.pickup_ids),
+                )
+            )
         dist = drive = 0.0
         legs = []
         road = bool(geom)
         for a, b in zip(stops, stops[1:], strict=False):
             if a.node_id == b.node_id:
                 continue
-            d, t = mat.get((a.node_id, b.node_id), (haversine_m(a.lat, a.lon, b.lat, b.lon), math.nan))
+            d, t = mat.get(
+                (a.node_id, b.node_id), (haversine_m(a.lat, a.lon, b.lat, b.lon), math.nan)
+            )
             dist += d
             drive += 0.0 if math.isnan(t) else t
             legs.append(geom.get((a.node_id, b.node_id), ((a.lon, a.lat), (b.lon, b.lat))))

@@ -50,6 +50,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "stops": ("停靠", "Stops"),
     "transfers": ("調撥", "Transfers"),
     "vans": ("車輛數", "Vans"),
+    "timeline": ("時間軸：停靠、開放時間與休息", "Timeline: stops, opening hours and breaks"),
 }
 
 _KINDS: dict[str, tuple[str, str]] = {
@@ -69,15 +70,23 @@ def _pick(pair: tuple[str, str], lang: str, sep: str = " ") -> str:
     return zh if zh == en else f"{zh}{sep}{en}"
 
 
-_WEEKDAYS = (("一", "Mon"), ("二", "Tue"), ("三", "Wed"), ("四", "Thu"), ("五", "Fri"),
-             ("六", "Sat"), ("日", "Sun"))
+_WEEKDAYS = (
+    ("一", "Mon"),
+    ("二", "Tue"),
+    ("三", "Wed"),
+    ("四", "Thu"),
+    ("五", "Fri"),
+    ("六", "Sat"),
+    ("日", "Sun"),
+)
 
 
 def day_text(date: object, lang: str) -> str:
     """``2026-12-01（週二）`` / ``2026-12-01 (Tue)`` for headers."""
     zh, en = _WEEKDAYS[date.weekday()]  # type: ignore[attr-defined]
-    return _pick((f"{date:%Y-%m-%d}（週{zh}）", f"{date:%Y-%m-%d} ({en})"), lang, " ").replace(
-        f"） {date:%Y-%m-%d}", "）")
+    if lang == "both":
+        return f"{date:%Y-%m-%d}（週{zh} {en}）"
+    return _pick((f"{date:%Y-%m-%d}（週{zh}）", f"{date:%Y-%m-%d} ({en})"), lang)
 
 
 def word(key: str, lang: str, sep: str = " ") -> str:

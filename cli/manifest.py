@@ -1,0 +1,40 @@
+"""``bookvan manifest``: driver manifests, crate labels, GPX/GeoJSON, loading lists, day overview."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from bookvan.cli.common import console, err_console, input_errors_exit_2
+from bookvan.cli.main import app
+from bookvan.routing.manifest import write_manifests
+
+
+@app.command("manifest")
+@input_errors_exit_2
+def manifest(
+    plan_dir: Annotated[
+        Path, typer.Argument(help="Plan folder written by `bookvan plan --out DIR`.")
+    ],
+    lang: Annotated[
+        str, typer.Option("--lang", help="zh-TW, en, or both (Chinese with English beneath).")
+    ] = "zh-TW",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder; default: DIR/manifests.")
+    ] = None,
+) -> None:
+    """Print a plan: a PDF manifest per van per trip, crate labels, GPX/GeoJSON per run, CSV
+    loading lists per node and a self-contained HTML day overview.
+
+    Example: bookvan manifest out/2026-12-01 --lang both
+    """
+    res = write_manifests(
+        plan_dir, out, lang, progress=lambda msg: err_console.print(f"[dim]… {msg}[/]")
+    )
+    console.print(
+        f"{res.runs} run(s), {res.crates} crate label(s), {res.files} files → {res.out_dir} "
+        f"(plan {res.plan_id}); open {res.out_dir / 'overview.html'}",
+        highlight=False,
+        soft_wrap=True,
+    )

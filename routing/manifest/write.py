@@ -1,0 +1,119 @@
+"""Write every printed and exported view of a plan folder into one output folder, atomically.
+
+Layout of the output folder (default ``<plan>/manifests/``)::
+
+    overview.html            day overview (self-contained)
+    labels.pdf               one label per crate, A4 2 × 7 sheet, in pickup order
+    runs/<van>_trip<n>.pdf   driver manifest of one run
+    runs/<van>_trip<n>.gpx   GPX 1.1 route + waypoints
+    runs/<van>_trip<n>.geojson  stops and legs
+    loading/<node_id>.csv    crates loaded/unloaded at that node today, one row per crate
+    index.json               what was written, per-run totals and the plan id
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bookvan.data.atomic import atomic_dir
+from bookvan.data.errors import InputError
+from bookvan.routing.manifest.crates import __doc__ as _CRATE_RULE
+from bookvan.routing.manifest.exports import geojson_text, gpx_text, write_loading_csvs
+from bookvan.routing.manifest.fonts import register_cjk_font
+from bookvan.routing.manifest.overview import write_overview
+from bookvan.routing.manifest.pdf_labels import crate_labels, write_labels_pdf
+from bookvan.routing.manifest.pdf_manifest import write_manifest_pdf
+from bookvan.routing.manifest.plan import load_plan
+from bookvan.routing.manifest.runs import build_runs
+from bookvan.routing.manifest.words import LANGS
+
+__all__ = ["ManifestResult", "write_manifests"]
+
+
+@dataclass(frozen=True)
+class ManifestResult:
+    """Where things went and how much was written."""
+
+    out_dir: Path
+    plan_id: str
+    runs: int
+    crates: int
+    files: int
+
+
+def _check_out(plan_dir: Path, out: Path) -> None:
+    p, o = plan_dir.resolve(), out.resolve()
+    if o == p or o in p.parents:
+        raise InputError.single(
+            out, "the output folder would replace the plan folder; choose another --out"
+        )
+
+
+def write_manifests(
+    plan_dir: str | Path,
+    out_dir: str | Path | None = None,
+    lang: str = "zh-TW",
+    progress: Callable[[str], None] | None = None,
+) -> ManifestResult:
+    """Read the plan folder and write manifests, labels, GPX/GeoJSON, loading lists and overview."""
+    if lang not in LANGS:
+        raise InputError.single("--lang", f"'{lang}' is not one of {', '.join(LANGS)}")
+    plan_dir = Path(plan_dir)
+    out = Path(out_dir) if out_dir is not None else plan_dir / "manifests"
+    note = progress or (lambda _msg: None)
+    register_cjk_font()  # fail before anything is written when the font is missing
+    plan = load_plan(plan_dir)
+    _check_out(plan_dir, out)
+    runs = build_runs(plan)
+    labels = crate_labels(plan, runs)
+    index: dict = {
+        "plan_id": plan.plan_id,
+        "date": plan.date.isoformat(),
+        "lang": lang,
+        "crate_id_rule": " ".join(_CRATE_RULE.split("\n\n")[1].split()) if _CRATE_RULE else "",
+        "overview": "overview.html",
+        "labels": {"file": "labels.pdf", "crates": len(labels)},
+        "runs": [],
+        "loading": [],
+    }
+    links: dict[str, dict[str, str]] = {}
+    with atomic_dir(out) as tmp:
+        (tmp / "runs").mkdir()
+        for run in runs:
+            note(f"manifest {run.vehicle_id} trip {run.trip}")
+            base = tmp / "runs" / run.key
+            write_manifest_pdf(plan, run, base.with_suffix(".pdf"), lang)
+            base.with_suffix(".gpx").write_text(gpx_text(plan, run), encoding="utf-8")
+            base.with_suffix(".geojson").write_text(geojson_text(plan, run), encoding="utf-8")
+            files = {k: f"runs/{run.key}.{k}" for k in ("pdf", "gpx", "geojson")}
+            links[run.key] = files
+            index["runs"].append(
+                {
+                    "vehicle_id": run.vehicle_id,
+                    "trip": run.trip,
+                    "stops": len(run.stops),
+                    "departure": run.departure.isoformat(),
+                    "return": run.return_time.isoformat(),
+                    "crates_loaded": run.crates_loaded,
+                    "crates_unloaded": run.crates_unloaded,
+                    "distance_m": round(run.distance_m, 1),
+                    "driving_s": round(run.driving_s),
+                    "road_geometry": run.road_geometry,
+                    **{f"{k}_file": v for k, v in files.items()},
+                }
+            )
+        note("crate labels")
+        write_labels_pdf(plan, labels, tmp / "labels.pdf", lang)
+        note("loading lists")
+        for p in write_loading_csvs(plan, runs, tmp / "loading"):
+            index["loading"].append(f"loading/{p.name}")
+        note("overview")
+        write_overview(plan, runs, tmp / "overview.html", lang, links)
+        (tmp / "index.json").write_text(
+            json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        n_files = sum(1 for f in tmp.rglob("*") if f.is_file())
+    return ManifestResult(out, plan.plan_id, len(runs), len(labels), n_files)

@@ -1,0 +1,66 @@
+"""A small OSM XML road grid the travel tests write, with known fastest paths.
+
+::
+
+    7 ← 8 ← 9      top row: oneway=-1 (drawn 7→8→9, drivable only 9→8→7)
+    |   ⋮   |      middle column 2-5-8: maxspeed=10 (slow)
+    4 → 5 → 6      middle row: primary, oneway=yes eastbound
+    |   ⋮   |
+    1 = 2 = 3      bottom row: tertiary; everything else residential
+
+Extras that must not end up in the graph: a footway 1–9, a private road 4–6, and a
+disconnected residential street far to the north.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+LAT0, LON0, STEP = 25.13, 121.74, 0.001
+
+# vertex id -> (row, col)
+GRID = {k: divmod(k - 1, 3) for k in range(1, 10)}
+
+WAYS = [
+    # (way id, node ids, tags)
+    (101, [1, 2, 3], {"highway": "tertiary"}),
+    (102, [4, 5, 6], {"highway": "primary", "oneway": "yes"}),
+    (103, [7, 8, 9], {"highway": "residential", "oneway": "-1"}),
+    (104, [1, 4, 7], {"highway": "residential"}),
+    (105, [2, 5, 8], {"highway": "residential", "maxspeed": "10"}),
+    (106, [3, 6, 9], {"highway": "residential"}),
+    (107, [1, 9], {"highway": "footway"}),
+    (108, [4, 6], {"highway": "residential", "access": "private"}),
+    (109, [20, 21], {"highway": "residential"}),
+]
+
+
+def coord(k: int) -> tuple[float, float]:
+    """(lat, lon) of grid vertex ``k`` (or of the far-away extras 20, 21)."""
+    if k in GRID:
+        r, c = GRID[k]
+        return LAT0 + r * STEP, LON0 + c * STEP
+    return LAT0 + 0.05, LON0 + (k - 20) * STEP
+
+
+def grid_xml() -> str:
+    nodes = [*GRID, 20, 21]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<osm version="0.6" generator="bookvan-tests">',
+    ]
+    for k in nodes:
+        lat, lon = coord(k)
+        lines.append(f' <node id="{k}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>')
+    for wid, refs, tags in WAYS:
+        lines.append(f' <way id="{wid}" version="1">')
+        lines += [f'  <nd ref="{r}"/>' for r in refs]
+        lines += [f'  <tag k="{k}" v="{v}"/>' for k, v in tags.items()]
+        lines.append(" </way>")
+    lines.append("</osm>")
+    return "\n".join(lines) + "\n"
+
+
+def write_grid(path: Path) -> Path:
+    path.write_text(grid_xml(), encoding="utf-8")
+    return path

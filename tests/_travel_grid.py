@@ -64,3 +64,30 @@ def grid_xml() -> str:
 def write_grid(path: Path) -> Path:
     path.write_text(grid_xml(), encoding="utf-8")
     return path
+
+
+def write_city_grid(
+    path: Path, south: float, west: float, north: float, east: float, step: float
+) -> Path:
+    """A plain two-way residential grid over a bounding box (for CLI tests over real nodes)."""
+    lats = [south + i * step for i in range(int((north - south) / step) + 2)]
+    lons = [west + j * step for j in range(int((east - west) / step) + 2)]
+    nid = {(i, j): 1 + i * len(lons) + j for i in range(len(lats)) for j in range(len(lons))}
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<osm version="0.6" generator="bookvan-tests">',
+    ]
+    for (i, j), k in nid.items():
+        lines.append(f' <node id="{k}" version="1" lat="{lats[i]:.7f}" lon="{lons[j]:.7f}"/>')
+    wid = 1
+    for i in range(len(lats)):
+        refs = "".join(f'<nd ref="{nid[(i, j)]}"/>' for j in range(len(lons)))
+        lines.append(f' <way id="{wid}" version="1">{refs}<tag k="highway" v="residential"/></way>')
+        wid += 1
+    for j in range(len(lons)):
+        refs = "".join(f'<nd ref="{nid[(i, j)]}"/>' for i in range(len(lats)))
+        lines.append(f' <way id="{wid}" version="1">{refs}<tag k="highway" v="secondary"/></way>')
+        wid += 1
+    lines.append("</osm>")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

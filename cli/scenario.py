@@ -1,0 +1,130 @@
+"""``bookvan scenario``: simulate planners' scenarios, compare them, optimise the network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bookvan.cli.common import EXIT_NO, console, err_console, input_errors_exit_2
+from bookvan.cli.main import app
+from bookvan.data.errors import InputError
+
+scenario_app = typer.Typer(
+    help="Simulate scenarios (new branches, closures, fleet, visit days, demand) and compare them.",
+    no_args_is_help=True,
+)
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command("run")
+@input_errors_exit_2
+def run(
+    files: Annotated[list[Path], typer.Argument(help="Scenario file(s) (TOML); shipped ones: bookvan scenario list.")],
+    out: Annotated[Path, typer.Option("--out", help="Run folder: kpis.parquet, transit.parquet, summary.csv, run.json.")],
+    days: Annotated[int | None, typer.Option(help="Days to simulate (overrides the file's [simulation] days).", min=1)] = None,
+    replications: Annotated[int | None, typer.Option(help="Replications (overrides the file's).", min=1)] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786); default: a local cluster.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes of the local cluster.", min=1)] = 2,
+    costs: Annotated[Path | None, typer.Option(help="Cost parameters TOML (default: the bundled, sourced one).")] = None,
+) -> None:
+    """Simulate scenarios day by day with the real router; scenario × replication runs on Dask.
+
+    Example: bookvan scenario run scenarios/library/fleet-plus-one.toml --days 30 --replications 2 --out out/scn/fleet-plus-one
+    """
+    from bookvan.scenarios.costs import load_cost_parameters
+    from bookvan.scenarios.catalog import resolve_scenario_file
+    from bookvan.scenarios.runner import run_scenarios, write_run_folder
+    from bookvan.scenarios.simulate import SimulationError
+    from bookvan.scenarios.spec import load_scenarios
+
+    cost_params = load_cost_parameters(costs)
+    paths = [resolve_scenario_file(f) for f in files]
+    scns = [s for p in paths for s in load_scenarios(p)]
+    names = [s.name for s in scns]
+    if len(set(names)) != len(names):
+        raise InputError.single(", ".join(map(str, paths)), "two scenarios share a name", field="name")
+    try:
+        runs = run_scenarios(scns, days=days, replications=replications, scheduler=scheduler,
+                             n_workers=workers, costs=cost_params)
+    except SimulationError as e:
+        err_console.print(f"[bold red]run failed:[/] {e}", highlight=False)
+        raise typer.Exit(EXIT_NO) from None
+    except OSError as e:
+        if scheduler is not None:
+            raise InputError.single("--scheduler", f"cannot reach the Dask scheduler {scheduler}: {e}") from None
+        raise
+    write_run_folder(out, runs, costs=cost_params, source_files=paths)
+    s = runs.summary().groupby("scenario", sort=False).mean(numeric_only=True)
+    from rich.table import Table
+
+    t = Table(title=f"{len(runs.results)} run(s) in {runs.wall_s:.1f} s on {runs.where} (per year)")
+    for c in ("scenario", "van-km", "van-hours", "cost NT$", "CO2 t", "hold days p95", "backlog items"):
+        t.add_column(c, justify="left" if c == "scenario" else "right")
+    for name, r in s.iterrows():
+        t.add_row(str(name), f"{r['van_km']:,.0f}", f"{r['van_hours']:,.0f}", f"{r['cost_ntd']:,.0f}",
+                  f"{r['co2_kg'] / 1000:,.1f}", f"{r['hold_days_p95']:.2f}", f"{r['backlog_items']:.0f}")
+    console.print(t)
+    console.print(f"wrote {out}/kpis.parquet")
+
+
+@scenario_app.command("compare")
+@input_errors_exit_2
+def compare(
+    dirs: Annotated[list[Path], typer.Argument(help="Run folders written by 'bookvan scenario run'.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for compare.parquet/.csv, PNG charts and report.html.")],
+    baseline: Annotated[str | None, typer.Option(help="Scenario to compare against (default: the one named baseline).")] = None,
+) -> None:
+    """Put scenarios side by side against the baseline: table, charts and one HTML report.
+
+    Example: bookvan scenario compare out/scn/baseline out/scn/fleet-plus-one --out out/scn/compare
+    """
+    from bookvan.scenarios.compare import compare_runs
+
+    with console.status("Comparing runs and drawing charts…"):
+        files = compare_runs(dirs, out, baseline=baseline)
+    for f in files.values():
+        console.print(f"wrote {f}")
+
+
+@scenario_app.command("optimize")
+@input_errors_exit_2
+def optimize(
+    file: Annotated[Path, typer.Argument(help="Optimisation settings TOML (candidates, service level); see scenarios/library/optimize.toml.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the chosen scenario TOML (default: beside FILE, *-optimized.toml).")] = None,
+) -> None:
+    """Choose fleet size, visit days per node and the hub (pulp + CBC) at least yearly cost.
+
+    Route costs come from the routing engine; the choice is written as a scenario file that
+    'bookvan scenario run' simulates.
+
+    Example: bookvan scenario optimize scenarios/library/optimize.toml --out out/optimized.toml
+    """
+    from bookvan.scenarios.catalog import resolve_scenario_file
+    from bookvan.scenarios.optimize import load_optimize_settings, optimise, write_choice
+
+    path = resolve_scenario_file(file)
+    settings = load_optimize_settings(path)
+    with console.status("Estimating route costs with the routing engine and solving the MIP…"):
+        choice = optimise(settings)
+    target = out or path.with_name(path.stem + "-optimized.toml")
+    write_choice(choice, settings, target)
+    console.print(choice.report(), highlight=False)
+    console.print(f"wrote {target} — simulate it with: bookvan scenario run {target} --out DIR")
+    if not choice.feasible:
+        raise typer.Exit(EXIT_NO)
+
+
+@scenario_app.command("list")
+def list_library() -> None:
+    """List the shipped scenario files.
+
+    Example: bookvan scenario list
+    """
+    from bookvan.scenarios.catalog import library_files
+
+    for p in library_files():
+        first = next((ln[1:].strip() for ln in p.read_text(encoding="utf-8").splitlines()
+                      if ln.startswith("#")), "")
+        console.print(f"[bold]{p.stem}[/]  {first}", highlight=False)

@@ -1,0 +1,228 @@
+"""Run scenario × replication simulations on Dask distributed and write the run folder.
+
+Every (scenario, replication) pair is one task. By default a :class:`distributed.LocalCluster`
+of worker processes runs them; ``scheduler="tcp://host:port"`` sends the same tasks to an
+existing cluster (whose workers must have bookvan installed). Workers report days done
+through a Dask queue, so the client shows one progress bar for days and one for runs.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from bookvan.data.atomic import atomic_dir
+from bookvan.scenarios.costs import CostParameters
+from bookvan.scenarios.engine import Engine, real_engine
+from bookvan.scenarios.kpis import run_summary
+from bookvan.scenarios.simulate import RunResult, simulate
+from bookvan.scenarios.spec import Scenario
+
+__all__ = ["RunSet", "run_scenarios", "write_run_folder"]
+
+_REPORT_EVERY = 5  # days between progress messages from a worker
+
+
+class RunSet:
+    """All replications of all scenarios of one ``scenario run`` call."""
+
+    def __init__(self, results: list[RunResult], scenarios: list[Scenario], wall_s: float,
+                 where: str) -> None:
+        self.results, self.scenarios, self.wall_s, self.where = results, scenarios, wall_s, where
+
+    @property
+    def kpis(self) -> pd.DataFrame:
+        return pd.concat([r.kpis for r in self.results], ignore_index=True)
+
+    @property
+    def transit(self) -> pd.DataFrame:
+        parts = [r.transit for r in self.results if len(r.transit)]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+    def summary(self) -> pd.DataFrame:
+        return run_summary(self.kpis, self.transit)
+
+
+def _task(scn: Scenario, rep: int, days: int | None, engine: Engine | None,
+          costs: CostParameters | None, queue: str | None) -> RunResult:
+    """One replication on a worker; sends day counts to the client's progress queue."""
+    q = None
+    if queue is not None:
+        from distributed import Queue
+
+        try:
+            q = Queue(queue)
+        except ValueError:  # not inside a worker (tests calling directly)
+            q = None
+    pending = [0]
+
+    def tick(n: int) -> None:
+        pending[0] += n
+        if q is not None and pending[0] >= _REPORT_EVERY:
+            q.put(pending[0])
+            pending[0] = 0
+
+    res = simulate(scn, rep, days=days, engine=engine or real_engine(), costs=costs, progress=tick)
+    if q is not None and pending[0]:
+        q.put(pending[0])
+    return res
+
+
+def run_scenarios(
+    scenarios: list[Scenario],
+    *,
+    days: int | None = None,
+    replications: int | None = None,
+    scheduler: str | None = None,
+    n_workers: int = 2,
+    engine: Engine | None = None,
+    costs: CostParameters | None = None,
+    progress: bool = True,
+    on_update: Callable[[int, int], None] | None = None,
+) -> RunSet:
+    """Simulate every scenario's replications in parallel; results in a fixed order.
+
+    ``days``/``replications`` override each scenario's own settings. ``engine=None`` uses
+    bookvan's engines, imported on the workers.
+    """
+    from distributed import Client, LocalCluster, Queue, as_completed
+
+    engine = engine or real_engine()  # resolved here, so a patched engine reaches the workers
+    jobs = []
+    for s in scenarios:
+        n_rep = replications or s.sim.replications
+        jobs += [(s, r) for r in range(n_rep)]
+    total_days = sum(days or s.sim.days for s, _ in jobs)
+    t0 = time.perf_counter()
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=max(1, min(n_workers, len(jobs))), threads_per_worker=1,
+                               processes=True, dashboard_address=None, silence_logs=40)
+        client = Client(cluster)
+        where = f"local cluster, {len(cluster.workers)} worker process(es)"
+    else:
+        client = Client(scheduler, timeout=30)
+        where = f"scheduler {scheduler}"
+    try:
+        qname = f"bookvan-progress-{uuid.uuid4().hex}"
+        q = Queue(qname, client=client)
+        futures = {client.submit(_task, s, r, days, engine, costs, qname, pure=False,
+                                 key=f"scenario-{s.name}-rep{r}-{uuid.uuid4().hex[:6]}"): i
+                   for i, (s, r) in enumerate(jobs)}
+        results: list[RunResult | None] = [None] * len(jobs)
+        bar = _Bar(total_days, len(jobs), enabled=progress, where=where)
+        with bar:
+            ac = as_completed(list(futures))
+            done_days = 0
+            runs_done = 0
+            while runs_done < len(jobs):
+                for n in _drain(q):
+                    done_days += n
+                    bar.days(n)
+                finished = [f for f in list(futures) if f.done() and results[futures[f]] is None]
+                for f in finished:
+                    results[futures[f]] = f.result()  # re-raises a run's SimulationError
+                    runs_done += 1
+                    bar.run()
+                if on_update:
+                    on_update(done_days, runs_done)
+                if runs_done < len(jobs):
+                    time.sleep(0.2)
+            for n in _drain(q):
+                bar.days(n)
+            del ac
+        return RunSet([r for r in results if r is not None], scenarios,
+                      time.perf_counter() - t0, where)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _drain(q: object) -> list[int]:
+    try:
+        got = q.get(batch=True)  # type: ignore[attr-defined]
+    except Exception:  # queue gone or scheduler busy: progress is cosmetic
+        return []
+    return [int(x) for x in got]
+
+
+class _Bar:
+    """Two rich progress bars (days simulated, runs finished); silent when disabled."""
+
+    def __init__(self, total_days: int, total_runs: int, *, enabled: bool, where: str) -> None:
+        self.enabled = enabled
+        if enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
+                TimeElapsedColumn
+
+            from bookvan.cli.common import err_console  # only the CLI shows bars
+
+            self.p = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                              TimeElapsedColumn(), console=err_console, transient=False)
+            self.t_days = self.p.add_task(f"days simulated ({where})", total=total_days)
+            self.t_runs = self.p.add_task("runs finished", total=total_runs)
+
+    def __enter__(self) -> _Bar:
+        if self.enabled:
+            self.p.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self.p.update(self.t_days, completed=self.p.tasks[self.t_days].total)
+            self.p.__exit__(*exc)
+
+    def days(self, n: int) -> None:
+        if self.enabled:
+            self.p.advance(self.t_days, n)
+
+    def run(self) -> None:
+        if self.enabled:
+            self.p.advance(self.t_runs, 1)
+
+
+def _jsonable(x: object) -> object:
+    if isinstance(x, dict):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if hasattr(x, "isoformat"):
+        return x.isoformat()  # type: ignore[union-attr]
+    return x
+
+
+def write_run_folder(out: str | Path, runs: RunSet, *, costs: CostParameters,
+                     source_files: list[Path]) -> Path:
+    """Write kpis.parquet, transit.parquet, summary.parquet/csv, run.json and the scenario files.
+
+    Written to a temporary folder and renamed, so a failed run leaves the old folder intact.
+    """
+    out = Path(out)
+    with atomic_dir(out) as tmp:
+        kpis = runs.kpis
+        kpis.to_parquet(tmp / "kpis.parquet", index=False)
+        transit = runs.transit
+        if len(transit):
+            transit.to_parquet(tmp / "transit.parquet", index=False)
+        summary = runs.summary()
+        summary.to_parquet(tmp / "summary.parquet", index=False)
+        summary.to_csv(tmp / "summary.csv", index=False)
+        (tmp / "scenarios").mkdir()
+        for f in source_files:
+            shutil.copy2(f, tmp / "scenarios" / f.name)
+        info = {
+            "scenarios": [_jsonable(asdict(s)) for s in runs.scenarios],
+            "runs": [r.info for r in runs.results],
+            "wall_s": round(runs.wall_s, 2), "where": runs.where,
+            "cost_parameters": costs.as_dict(),
+        }
+        (tmp / "run.json").write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -36,6 +37,7 @@ _OPTIONAL_TEXT = (
     "district", "address", "coord_source", "hours_source", "service_source", "weight_source",
     "note", "closure_rule",
 )
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "": False}
 
 
@@ -44,11 +46,15 @@ def bundled_network_dir() -> Path:
     return Path(str(resources.files("bookvan.data") / "network" / "keelung"))
 
 
-def read_csv_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+def read_csv_rows(
+    path: Path, required: tuple[str, ...], *, allow_no_rows: bool = False
+) -> list[dict[str, str]]:
     """Read a UTF-8 CSV into dict rows; wrong encoding, empty file or missing columns → InputError.
 
     Row numbers in errors are 1-based data rows (the header is row 0), as a spreadsheet shows
-    them minus one.
+    them minus one. Trailing rows blank in every column are dropped. NUL and other control
+    characters (what a UTF-16 or binary file looks like once read as UTF-8) are refused.
+    ``allow_no_rows`` accepts a header-only file (an optional list with nothing in it).
     """
     try:
         raw = path.read_bytes()
@@ -58,19 +64,37 @@ def read_csv_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError.single(
-            path, f"not UTF-8 text (byte {e.start}); save it as UTF-8 (e.g. 'CSV UTF-8' in Excel)"
+            path,
+            f"not UTF-8 text (byte {e.start}); save it as UTF-8 (e.g. 'CSV UTF-8' in Excel)",
+            row=raw[: e.start].count(b"\n"),
         ) from None
     if not text.strip():
         raise InputError.single(path, "the file is empty")
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError.single(path, f"missing column(s): {', '.join(missing)}", row=0)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = []
-    for r in reader:
-        rows.append({(k or "").strip(): (v or "").strip() if isinstance(v, str) else "" for k, v in r.items()})
-    if not rows:
+    col = ProblemCollector(str(path))
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        if any(_CONTROL.search(h) for h in header):
+            msg = "control characters in the header: a UTF-16 or binary file? Save it as UTF-8"
+            raise InputError.single(path, msg, row=0)
+        missing = [c for c in required if c not in header]
+        if missing:
+            msg = f"missing column(s): {', '.join(missing)}"
+            raise InputError.single(path, msg, row=0, field=missing[0])
+        for i, r in enumerate(reader, start=1):
+            row = {(k or "").strip(): v.strip() if isinstance(v, str) else "" for k, v in r.items()}
+            rows.append(row)
+            for k, v in row.items():
+                if bad := _CONTROL.search(v):
+                    col.add(f"control character {bad.group()!r} in {v!r}", row=i, field=k)
+    except csv.Error as e:
+        line = max(reader.line_num - 1, 0)
+        raise InputError.single(path, f"not readable as CSV: {e}", row=line) from None
+    while rows and not any(rows[-1].values()):
+        rows.pop()  # trailing blank lines, as editors and spreadsheets leave them
+    col.raise_if_any()
+    if not rows and not allow_no_rows:
         raise InputError.single(path, "the file has a header but no rows")
     return rows
 
@@ -180,27 +204,31 @@ def parse_nodes(path: Path) -> tuple[pd.DataFrame, dict[str, dict[str, tuple[dt.
 
 
 def parse_closures(path: Path, node_ids: set[str]) -> tuple[Closure, ...]:
-    """Validate ``closures.csv`` (node_id, start, end, reason)."""
-    if not path.exists() or not path.read_text(encoding="utf-8", errors="replace").strip().count("\n"):
+    """Validate ``closures.csv`` (node_id, start, end, reason); absent or header-only: none."""
+    try:
+        if not path.read_bytes().strip():
+            return ()
+    except FileNotFoundError:
         return ()
-    text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    if len(text) < 2:
-        return ()
-    rows = read_csv_rows(path, ("node_id", "start", "end", "reason"))
+    except OSError:
+        pass  # read_csv_rows says what is wrong
+    rows = read_csv_rows(path, ("node_id", "start", "end", "reason"), allow_no_rows=True)
     col = ProblemCollector(str(path))
     out = []
     for i, r in enumerate(rows, start=1):
         if r["node_id"] not in node_ids:
             col.add(f"unknown node '{r['node_id']}'", row=i, field="node_id")
-        try:
-            start = dt.date.fromisoformat(r["start"])
-            end = dt.date.fromisoformat(r["end"])
-        except ValueError:
-            col.add("dates must be YYYY-MM-DD", row=i, field="start")
+        dates: dict[str, dt.date] = {}
+        for f in ("start", "end"):
+            try:
+                dates[f] = dt.date.fromisoformat(r[f])
+            except ValueError:
+                col.add(f"'{r[f]}' is not a date like 2026-12-01", row=i, field=f)
+        if len(dates) < 2:
             continue
-        if end < start:
+        if dates["end"] < dates["start"]:
             col.add("ends before it starts", row=i, field="end")
-        out.append(Closure(r["node_id"], start, end, r["reason"] or "closed"))
+        out.append(Closure(r["node_id"], dates["start"], dates["end"], r["reason"] or "closed"))
     col.raise_if_any()
     return tuple(out)
 

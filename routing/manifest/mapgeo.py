@@ -66,6 +66,8 @@ def nice_scale_m(max_m: float) -> float:
     if max_m <= 0:
         return 1.0
     exp = math.floor(math.log10(max_m))
+    if 10.0**exp > max_m:  # log10 rounding just below a power of ten
+        exp -= 1
     for m in (5, 2, 1):
         if m * 10**exp <= max_m:
             return float(m * 10**exp)

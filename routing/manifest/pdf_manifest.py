@@ -94,7 +94,7 @@ def _crate_para(lines: tuple[CrateLine, ...], st: dict, lang: str, unloading: bo
             f"{esc(kind_word(c.kind, lang))} ×{c.crates}"
         )
         out.append(Paragraph(head, st["base"]))
-        out.append(Paragraph(esc(" ".join(c.crate_ids)), st["small"]))
+        out.append(Paragraph(esc(" ".join(c.crate_ids)), st["ids"]))
     return out
 
 

@@ -37,6 +37,11 @@ def styles(base_size: float = 8) -> dict[str, ParagraphStyle]:
         "small": ParagraphStyle(
             "small", parent=base, fontSize=base_size - 1.5, leading=(base_size - 1.5) * 1.2
         ),
+        # crate ids break only between ids, never inside one, so a scanned id is found whole
+        "ids": ParagraphStyle(
+            "ids", parent=base, fontSize=base_size - 1.5, leading=(base_size - 1.5) * 1.2,
+            wordWrap=None,
+        ),
         "head": ParagraphStyle("head", parent=base, fontSize=base_size, leading=base_size * 1.2),
         "title": ParagraphStyle("title", parent=base, fontSize=16, leading=20),
         "big": ParagraphStyle("big", parent=base, fontSize=11, leading=14),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from bookvan.data.errors import InputError, ProblemCollector
@@ -73,10 +74,14 @@ def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError.single(path, "no such file") from None
+    except OSError as e:
+        raise InputError.single(path, f"cannot read the file: {e.strerror}") from None
     except UnicodeDecodeError:
         raise InputError.single(path, "not UTF-8 text") from None
     except tomllib.TOMLDecodeError as e:
         raise InputError.single(path, f"not valid TOML: {e}") from None
+    except RecursionError:
+        raise InputError.single(path, "not valid TOML: nested too deeply") from None
     col = ProblemCollector(str(path))
     for k in raw:
         if k not in _TOP_KEYS:
@@ -89,11 +94,17 @@ def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
     seen: set[str] = set()
     for i, v in enumerate(vans, start=1):
         where = {"row": i}
+        if not isinstance(v, dict):
+            col.add(f"vehicle {i} must be a [[vehicle]] table, got {v!r}", field="vehicle", **where)
+            continue
         for k in v:
             if k not in _VEHICLE_KEYS:
                 col.add(f"unknown key '{k}' in vehicle {i}", field=k, **where)
-        vid = str(v.get("vehicle_id", ""))
-        if not vid:
+        vid = v.get("vehicle_id", "")
+        if not isinstance(vid, str):
+            col.add(f"vehicle_id must be text, got {vid!r}", field="vehicle_id", **where)
+            vid = str(vid)
+        elif not vid:
             col.add("missing vehicle_id", field="vehicle_id", **where)
         elif vid in seen:
             col.add(f"duplicate vehicle_id '{vid}'", field="vehicle_id", **where)
@@ -111,6 +122,9 @@ def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
                     col.add("missing", field=k, **where)
                 times[k] = None
                 continue
+            if isinstance(v[k], dt.time):  # a bare TOML time, 08:00:00
+                times[k] = v[k].replace(tzinfo=None)
+                continue
             try:
                 times[k] = parse_clock(str(v[k]))
             except ValueError as e:
@@ -119,13 +133,13 @@ def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
         if times.get("shift_start") and times.get("shift_end") and times["shift_end"] <= times["shift_start"]:
             col.add("shift ends before it starts", field="shift_end", **where)
         brk = v.get("break_s", 0)
-        if not isinstance(brk, int) or brk < 0:
+        if not isinstance(brk, int) or isinstance(brk, bool) or brk < 0:
             col.add(f"break must be whole seconds ≥ 0, got {brk!r}", field="break_s", **where)
             brk = 0
         if brk and (times.get("break_earliest") is None or times.get("break_latest") is None):
             col.add("a break needs break_earliest and break_latest", field="break_earliest", **where)
         trips = v.get("max_trips", 1)
-        if not isinstance(trips, int) or trips < 1:
+        if not isinstance(trips, int) or isinstance(trips, bool) or trips < 1:
             col.add(f"max_trips must be a whole number ≥ 1, got {trips!r}", field="max_trips", **where)
             trips = 1
         if not col:
@@ -134,7 +148,7 @@ def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
                 times["break_earliest"], times["break_latest"], int(brk), int(trips),
             ))
     ipc = raw.get("items_per_crate", 30)
-    if not isinstance(ipc, int) or ipc <= 0:
+    if not isinstance(ipc, int) or isinstance(ipc, bool) or ipc <= 0:
         col.add(f"items_per_crate must be a positive whole number, got {ipc!r}", field="items_per_crate")
     costs = _section(col, raw.get("costs", {}), Costs, "costs")
     routing = _section(col, raw.get("routing", {}), RoutingSettings, "routing")
@@ -149,15 +163,17 @@ def _section(col: ProblemCollector, table: object, cls: type, name: str) -> obje
         col.add("must be a table", field=name)
         return cls()
     defaults = cls()
+    known = {f.name for f in fields(cls)}
     kwargs = {}
     for k, v in table.items():
-        if not hasattr(defaults, k):
+        if k not in known:
             col.add(f"unknown key '{k}'", field=f"{name}.{k}")
             continue
         want = type(getattr(defaults, k))
         if want is float and isinstance(v, int) and not isinstance(v, bool):
             v = float(v)
-        if not isinstance(v, want) or isinstance(v, bool) or (isinstance(v, (int, float)) and v < 0):
+        bad_number = isinstance(v, (int, float)) and not (math.isfinite(v) and v >= 0)
+        if not isinstance(v, want) or isinstance(v, bool) or bad_number:
             col.add(f"{v!r} must be a non-negative {want.__name__}", field=f"{name}.{k}")
             continue
         kwargs[k] = v

@@ -76,15 +76,18 @@ def tradeoff(table: pd.DataFrame, baseline: str, path: Path) -> Path:
 
 def monthly_van_km(kpis: pd.DataFrame, baseline: str, path: Path) -> Path:
     """Van-km per calendar month, mean over replications, one line per scenario."""
-    k = kpis.assign(month=pd.to_datetime(kpis["date"]).dt.to_period("M").dt.to_timestamp())
+    dates = pd.to_datetime(kpis["date"])
+    weekly = (dates.max() - dates.min()).days < 90  # short runs: weeks, or the chart is one dot
+    freq, what = ("W", "week") if weekly else ("M", "month")
+    k = kpis.assign(month=dates.dt.to_period(freq).dt.start_time)
     per = k.groupby(["scenario", "replication", "month"])["van_km"].sum().reset_index()
     m = per.groupby(["scenario", "month"])["van_km"].mean().unstack(0)
     fig, ax = plt.subplots(figsize=(11, 5), constrained_layout=True)
     for n in m.columns:
         ax.plot(m.index, m[n], marker="o", ms=3, lw=2.5 if n == baseline else 1.2,
                 color="#333333" if n == baseline else None, label=n)
-    ax.set_ylabel("van-km per month")
-    ax.set_title("Monthly van-km (mean of replications)")
+    ax.set_ylabel(f"van-km per {what}")
+    ax.set_title(f"Van-km per {what} (mean of replications; first and last {what} may be partial)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
     fig.savefig(path, dpi=110)

@@ -41,6 +41,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     "mon-wed-fri": ("mon", "wed", "fri"),
     "tue-thu-sat": ("tue", "thu", "sat"),
     "tue-fri": ("tue", "fri"),
+    "tue-sat": ("tue", "sat"),
     "wed-sat": ("wed", "sat"),
     "weekly-wed": ("wed",),
 }

@@ -59,36 +59,31 @@ class CrateLabel:
 
 
 def crate_labels(plan: Plan, runs: list[Run]) -> list[CrateLabel]:
-    """Labels of every crate picked up today, in pickup order (run, stop, transfer, crate).
+    """Labels of every crate picked up today, in pickup time order (then van, trip, stop).
 
-    A hub transfer's crate is labelled once, at its first pickup.
+    A hub transfer's crate is labelled once, with its first origin and final destination.
     """
+    pickups = sorted(
+        ((stop.arrival, run.vehicle_id, run.trip, stop.seq, run, stop) for run in runs for stop in run.stops),
+        key=lambda x: x[:4],
+    )
     out, seen = [], set()
     nodes = plan.nodes
-    for run in runs:
-        for stop in run.stops:
-            for c in stop.load:
-                if c.base_id in seen:
-                    continue
-                seen.add(c.base_id)
-                first_origin = c.origin_id
-                dest = nodes.loc[c.final_destination_id]
-                for n, cid in enumerate(c.crate_ids, start=1):
-                    out.append(
-                        CrateLabel(
-                            crate_id=cid,
-                            transfer_id=c.base_id,
-                            n=n,
-                            of=c.crates,
-                            origin_id=first_origin,
-                            destination_id=c.final_destination_id,
-                            destination_zh=str(dest["name_zh"]),
-                            destination_en=str(dest["name_en"]),
-                            kind=c.kind,
-                            vehicle_id=run.vehicle_id,
-                            trip=run.trip,
-                        )
+    for *_, run, stop in pickups:
+        for c in stop.load:
+            if c.base_id in seen:
+                continue
+            seen.add(c.base_id)
+            dest = nodes.loc[c.final_destination_id]
+            for n, cid in enumerate(c.crate_ids, start=1):
+                out.append(
+                    CrateLabel(
+                        crate_id=cid, transfer_id=c.base_id, n=n, of=c.crates,
+                        origin_id=c.first_origin_id, destination_id=c.final_destination_id,
+                        destination_zh=str(dest["name_zh"]), destination_en=str(dest["name_en"]),
+                        kind=c.kind, vehicle_id=run.vehicle_id, trip=run.trip,
                     )
+                )
     return out
 
 

@@ -26,6 +26,7 @@ class CrateLine:
     origin_id: str
     destination_id: str
     final_destination_id: str
+    first_origin_id: str
     kind: str
     crates: int
     items: int | None
@@ -120,11 +121,12 @@ def _crate_lines(plan: Plan, ids: object) -> tuple[CrateLine, ...]:
     for tid in [] if ids is None else list(ids):
         r = tr.loc[tid]
         base = _text(r.get("leg_of")) or str(tid)
-        final = str(r["destination_id"])
+        final, first = str(r["destination_id"]), str(r["origin_id"])
         if _text(r.get("leg_of")):
             legs = tr[tr["leg_of"] == base]
             if "leg" in legs.columns and legs["leg"].notna().any():
-                final = str(legs.sort_values("leg")["destination_id"].iloc[-1])
+                legs = legs.sort_values("leg")
+                final, first = str(legs["destination_id"].iloc[-1]), str(legs["origin_id"].iloc[0])
         n = int(r["crates"])
         items = r.get("items")
         out.append(
@@ -134,6 +136,7 @@ def _crate_lines(plan: Plan, ids: object) -> tuple[CrateLine, ...]:
                 origin_id=str(r["origin_id"]),
                 destination_id=str(r["destination_id"]),
                 final_destination_id=final,
+                first_origin_id=first,
                 kind=str(r["kind"]),
                 crates=n,
                 items=None if items is None or pd.isna(items) else int(items),

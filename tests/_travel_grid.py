@@ -43,7 +43,9 @@ def coord(k: int) -> tuple[float, float]:
     return LAT0 + 0.05, LON0 + (k - 20) * STEP
 
 
-def grid_xml() -> str:
+def grid_xml(ways: list[tuple[int, list[int], dict[str, str]]] | None = None) -> str:
+    """OSM XML of the grid vertices (and the extras 20, 21) with ``ways`` (default WAYS)."""
+    ways = WAYS if ways is None else ways
     nodes = [*GRID, 20, 21]
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -52,7 +54,7 @@ def grid_xml() -> str:
     for k in nodes:
         lat, lon = coord(k)
         lines.append(f' <node id="{k}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>')
-    for wid, refs, tags in WAYS:
+    for wid, refs, tags in ways:
         lines.append(f' <way id="{wid}" version="1">')
         lines += [f'  <nd ref="{r}"/>' for r in refs]
         lines += [f'  <tag k="{k}" v="{v}"/>' for k, v in tags.items()]

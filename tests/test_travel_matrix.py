@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import itertools
+import tempfile
+from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from _travel_grid import coord, write_grid
+from _travel_grid import coord, grid_xml, write_grid
 from bookvan.data.errors import InputError
 from bookvan.data.travel import RoadProfile, build_matrix, haversine_m, leg_paths
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 P = RoadProfile()
 KMH = dict(P.highway_kmh)
@@ -159,3 +164,58 @@ def test_leg_path_length_is_the_matrix_distance(tmp_path, grid):
         arr = np.array(line)
         length = haversine_m(arr[:-1, 1], arr[:-1, 0], arr[1:, 1], arr[1:, 0]).sum()
         assert length == pytest.approx(_leg(m, a, b)[0], abs=0.5)
+
+
+def test_unwritable_cache_warns_but_returns_the_matrix(tmp_path, grid):
+    from bookvan.data.travel.cache import CacheWarning
+
+    not_a_dir = tmp_path / "cache"
+    not_a_dir.write_text("a file where the cache folder should be")
+    with pytest.warns(CacheWarning, match="not written"):
+        m = build_matrix(_nodes([1, 9]), roads=grid, cache_dir=not_a_dir)
+    assert len(m) == 4 and m.attrs["cache"] == "miss"
+
+
+def test_empty_node_table(tmp_path, grid):
+    empty = pd.DataFrame({"node_id": [], "lat": [], "lon": []})
+    assert build_matrix(empty).empty
+    assert build_matrix(empty, roads=grid, cache_dir=tmp_path / "c").empty
+
+
+GRID_LINES = [[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 4, 7], [2, 5, 8], [3, 6, 9]]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.sampled_from(["yes", "-1", "no"]), min_size=6, max_size=6),
+    st.lists(st.sampled_from(["residential", "tertiary", "primary"]), min_size=6, max_size=6),
+)
+def test_random_one_way_grids_match_a_networkx_reference(oneways, highways):
+    specs = zip(GRID_LINES, oneways, highways, strict=True)
+    ways = [(100 + i, r, {"highway": hw, "oneway": ow}) for i, (r, ow, hw) in enumerate(specs)]
+    ref = nx.DiGraph()
+    for _, refs, tags in ways:
+        for a, b in itertools.pairwise(refs):
+            length = float(haversine_m(*coord(a), *coord(b)))
+            w = {"duration": length / (KMH[tags["highway"]] / 3.6), "length": length}
+            if tags["oneway"] in ("yes", "no"):
+                ref.add_edge(a, b, **w)
+            if tags["oneway"] in ("-1", "no"):
+                ref.add_edge(b, a, **w)
+    sccs = sorted((sorted(c) for c in nx.strongly_connected_components(ref)), key=len, reverse=True)
+    assume(len(sccs[0]) >= 2 and (len(sccs) == 1 or len(sccs[1]) < len(sccs[0])))
+    keep = sccs[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        roads = Path(tmp) / "grid.osm"
+        roads.write_text(grid_xml(ways), encoding="utf-8")
+        m = build_matrix(_nodes(keep), roads=roads, cache_dir=Path(tmp) / "c")
+    dur = nx.single_source_dijkstra_path_length
+    for a in keep:
+        fastest = dur(ref, a, weight="duration")
+        shortest = dur(ref, a, weight="length")
+        for b in keep:
+            if a == b:
+                continue
+            got_dist, got_dur = _leg(m, f"N{a}", f"N{b}")
+            assert got_dur == pytest.approx(fastest[b] + P.overhead_s, abs=0.05)
+            assert got_dist >= shortest[b] - 0.5

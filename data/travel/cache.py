@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from bookvan.data.tables import MATRIX_SCHEMA
 
 __all__ = [
     "CACHE_VERSION",
+    "CacheWarning",
     "default_cache_dir",
     "digest",
     "file_sha256",
@@ -84,15 +86,23 @@ def read_matrix(cache_dir: Path, key: str) -> pd.DataFrame | None:
     return df
 
 
-def write_matrix(cache_dir: Path, key: str, df: pd.DataFrame) -> Path:
-    """Write ``df`` (MATRIX_SCHEMA columns) and its JSON-able ``attrs`` atomically."""
+def write_matrix(cache_dir: Path, key: str, df: pd.DataFrame) -> Path | None:
+    """Write ``df`` (MATRIX_SCHEMA columns) and its JSON-able ``attrs`` atomically.
+
+    A cache that cannot be written (read-only home, full disk) warns and returns None: the
+    matrix is still good, only the next run will be slower.
+    """
     table = pa.Table.from_pandas(
         df[list(MATRIX_SCHEMA.names)], schema=MATRIX_SCHEMA, preserve_index=False
     )
     table = table.replace_schema_metadata({_META_KEY: json.dumps(df.attrs, default=str).encode()})
     path = _matrix_path(cache_dir, key)
-    with atomic_file(path, "wb") as fh:
-        pq.write_table(table, fh)
+    try:
+        with atomic_file(path, "wb") as fh:
+            pq.write_table(table, fh)
+    except OSError as e:
+        _warn_unwritable(cache_dir, e)
+        return None
     return path
 
 
@@ -112,8 +122,26 @@ def read_graph_arrays(cache_dir: Path, key: str) -> dict[str, np.ndarray] | None
         return None
 
 
-def write_graph_arrays(cache_dir: Path, key: str, arrays: dict[str, np.ndarray]) -> Path:
+def write_graph_arrays(cache_dir: Path, key: str, arrays: dict[str, np.ndarray]) -> Path | None:
+    """Write a road graph's arrays atomically (warn and return None if the cache is unwritable)."""
     path = _graph_path(cache_dir, key)
-    with atomic_file(path, "wb") as fh:
-        np.savez(fh, **arrays)
+    try:
+        with atomic_file(path, "wb") as fh:
+            np.savez(fh, **arrays)
+    except OSError as e:
+        _warn_unwritable(cache_dir, e)
+        return None
     return path
+
+
+class CacheWarning(UserWarning):
+    """The travel-time cache could not be written; results are fine, just not kept."""
+
+
+def _warn_unwritable(cache_dir: Path, e: OSError) -> None:
+    warnings.warn(
+        f"travel-time cache {cache_dir} not written ({e.strerror or e}); "
+        "set BOOKVAN_CACHE_DIR or --cache-dir to a writable folder",
+        CacheWarning,
+        stacklevel=3,
+    )

@@ -142,6 +142,8 @@ def build_matrix(
         covering a node.
     """
     clean = validate_nodes(nodes)
+    if clean.empty:
+        return matrix_frame([], np.zeros((0, 0)), np.zeros((0, 0)), ESTIMATE_SOURCE)
     if roads is None:
         p = params or EstimateParams()
         dist, dur = estimate_arrays(clean["lat"].to_numpy(), clean["lon"].to_numpy(), p)

@@ -7,6 +7,7 @@ import gzip
 import math
 
 import numpy as np
+import osmium
 import pytest
 from _travel_grid import grid_xml, write_grid
 from bookvan.data.errors import InputError
@@ -47,6 +48,22 @@ def test_compressed_xml_reads_the_same(tmp_path, suffix):
         fh.write(grid_xml())
     packed = read_roads(path)
     assert np.array_equal(plain.u, packed.u) and np.array_equal(plain.v, packed.v)
+
+
+def test_pbf_reads_the_same(tmp_path):
+    xml = write_grid(tmp_path / "grid.osm")
+    pbf = tmp_path / "grid.osm.pbf"
+    writer = osmium.SimpleWriter(str(pbf))
+    for obj in osmium.FileProcessor(str(xml)):
+        if obj.is_node():
+            writer.add_node(obj)
+        elif obj.is_way():
+            writer.add_way(obj)
+    writer.close()
+    plain, packed = read_roads(xml), read_roads(pbf)
+    assert pbf.read_bytes()[:64] != xml.read_bytes()[:64]
+    assert np.array_equal(plain.u, packed.u) and np.array_equal(plain.oneway, packed.oneway)
+    assert np.allclose(plain.v_lat, packed.v_lat)
 
 
 @pytest.mark.parametrize(

@@ -59,34 +59,39 @@ def _route_rows(dp: DayProblem, route: RouteResult) -> list[list[_Row]]:
     groups = _groups(dp, route)
     for gi, (loc, positions) in enumerate(groups):
         if loc in (-1, van.start):
-            # at the depot: unload into the current run's closing row, load into the next run's row 0
+            # At the depot: unloading closes the current run, loading opens the next one. The
+            # loading row's service starts when the last crate to load is ready (hub sorting).
             cur = trips[-1]
-            if loc == van.start and gi == 0 and len(cur) == 1:
-                row0 = cur[0]  # depot work before the first departure belongs to row 0
-                for pos in positions:
-                    _apply(dp, row0, visits[pos])
-                row0.departure = max(end_of(pos) for pos in positions)
+            picks = [q for q in positions if dp.visit_info[visits[q]].role == "pickup"]
+            drops = [q for q in positions if dp.visit_info[visits[q]].role == "delivery"]
+            if gi == 0 and len(cur) == 1:
+                row0 = cur[0]
+                for q in positions:
+                    _apply(dp, row0, visits[q])
+                if picks:
+                    row0.start = max(route.starts_s[q] for q in picks)
+                row0.departure = max(end_of(q) for q in positions)
                 continue
-            prev = cur[-1]
             if loc == -1:
-                arrive = prev.departure + int(p.duration[p.visits[visits[groups[gi - 1][1][-1]]].location, van.start]) \
-                    if gi > 0 and groups[gi - 1][1] else prev.departure
+                prev_pos = groups[gi - 1][1][-1] if gi > 0 and groups[gi - 1][1] else None
+                prev_loc = p.visits[visits[prev_pos]].location if prev_pos is not None else van.start
+                arrive = cur[-1].departure + int(p.duration[prev_loc, van.start])
                 nxt = next((g for g in groups[gi + 1:] if g[1]), None)
                 leave = arrive
                 if nxt is not None:
                     first = nxt[1][0]
-                    leave = max(arrive, route.arrivals_s[first] - int(p.duration[van.start, p.visits[visits[first]].location]))
+                    leave = max(arrive, route.arrivals_s[first]
+                                - int(p.duration[van.start, p.visits[visits[first]].location]))
                 closing = _Row(depot, arrive, arrive, arrive)
                 opening = _Row(depot, arrive, arrive, leave)
             else:
                 arrive = route.arrivals_s[positions[0]]
-                start = route.starts_s[positions[0]]
-                done = max(end_of(pos) for pos in positions)
-                closing = _Row(depot, arrive, start, done)
-                opening = _Row(depot, done, done, done)
-                for pos in positions:
-                    vi = visits[pos]
-                    _apply(dp, closing if dp.visit_info[vi].role == "delivery" else opening, vi)
+                unloaded = max((end_of(q) for q in drops), default=arrive)
+                closing = _Row(depot, arrive, min((route.starts_s[q] for q in drops), default=arrive), unloaded)
+                ready = max((route.starts_s[q] for q in picks), default=unloaded)
+                opening = _Row(depot, unloaded, max(ready, unloaded), max(end_of(q) for q in positions))
+                for q in positions:
+                    _apply(dp, closing if q in drops else opening, visits[q])
             cur.append(closing)
             trips.append([opening])
             continue

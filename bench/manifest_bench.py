@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import statistics
 import tempfile
 import time
@@ -29,11 +30,13 @@ from bookvan.routing.manifest.sample import write_sample_plan
 def _one(plan_dir: Path, out: Path, lang: str) -> tuple[float, float, dict[str, float]]:
     marks: list[tuple[str, float]] = []
     t0, c0 = time.perf_counter(), time.process_time()
-    res = write_manifests(plan_dir, out, lang, progress=lambda m: marks.append((m, time.perf_counter())))
+    res = write_manifests(
+        plan_dir, out, lang, progress=lambda m: marks.append((m, time.perf_counter()))
+    )
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     phases: dict[str, float] = {}
     edges = [("load + runs", t0), *marks, ("end", t0 + wall)]
-    for (name, a), (_, b) in zip(edges, edges[1:], strict=False):
+    for (name, a), (_, b) in itertools.pairwise(edges):
         key = "manifests (PDF+GPX+GeoJSON)" if name.startswith("manifest ") else name
         phases[key] = phases.get(key, 0.0) + (b - a)
     phases["_files"] = res.files
@@ -43,31 +46,42 @@ def _one(plan_dir: Path, out: Path, lang: str) -> tuple[float, float, dict[str, 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--plan", type=Path, help="plan folder (default: synthetic sample of the bundled network)")
+    ap.add_argument(
+        "--plan", type=Path, help="plan folder (default: synthetic sample of the bundled network)"
+    )
     ap.add_argument("--date", default="2026-12-01")
     ap.add_argument("--lang", default="both")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        plan_dir = args.plan or write_sample_plan(Path(tmp) / "plan", dt.date.fromisoformat(args.date))
+        plan_dir = args.plan or write_sample_plan(
+            Path(tmp) / "plan", dt.date.fromisoformat(args.date)
+        )
         plan = load_plan(plan_dir)
         runs = build_runs(plan)
-        print(f"plan {plan.plan_id} {plan.date}: {len(runs)} runs, "
-              f"{sum(len(r.stops) for r in runs)} stops, {len(plan.transfers)} transfer rows")
+        print(
+            f"plan {plan.plan_id} {plan.date}: {len(runs)} runs, "
+            f"{sum(len(r.stops) for r in runs)} stops, {len(plan.transfers)} transfer rows"
+        )
         register_cjk_font()
         results = [_one(plan_dir, Path(tmp) / f"out{i}", args.lang) for i in range(args.repeat)]
     cold = results[0]
     warm = results[1:] or results
     print(f"files written: {cold[2]['_files']}, crate labels: {cold[2]['_crates']}")
     print(f"cold run: wall {cold[0]:.2f} s, CPU {cold[1]:.2f} s")
-    print(f"warm runs (n={len(warm)}): median wall {statistics.median(w for w, _, _ in warm):.2f} s, "
-          f"median CPU {statistics.median(c for _, c, _ in warm):.2f} s")
+    print(
+        f"warm runs (n={len(warm)}): median wall {statistics.median(w for w, _, _ in warm):.2f} s, "
+        f"median CPU {statistics.median(c for _, c, _ in warm):.2f} s"
+    )
     print("phases of the last run (wall s):")
     for k, v in results[-1][2].items():
         if not k.startswith("_"):
             print(f"  {k:32s} {v:6.2f}")
     verdict = "OK" if cold[0] < 5 else "SLOW"
-    print(f"goal < 5 s for a day's manifests, labels and overview: {verdict} (cold wall {cold[0]:.2f} s)")
+    print(
+        f"goal < 5 s for a day's manifests, labels and overview: {verdict} "
+        f"(cold wall {cold[0]:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

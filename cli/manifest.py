@@ -1,4 +1,4 @@
-"""``bookvan manifest``: driver manifests, crate labels, GPX/GeoJSON, loading lists, day overview."""
+"""``bookvan manifest``: driver manifests, crate labels, GPX/GeoJSON, loading lists, overview."""
 
 from __future__ import annotations
 

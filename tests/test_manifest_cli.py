@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from plan_factory import good_plan, write_plan_dir
-from typer.testing import CliRunner
-
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
 from bookvan.routing.manifest import fonts, write
+from plan_factory import good_plan, write_plan_dir
+from typer.testing import CliRunner
 
 runner = CliRunner()
 
@@ -34,11 +33,18 @@ def test_writes_everything_under_plan_manifests(plan_dir):
             assert f"runs/{key}.{ext}" in files
     assert {"overview.html", "labels.pdf", "index.json"} <= set(files)
     assert {f for f in files if f.startswith("loading/")} == {
-        "loading/KL-ANLE.csv", "loading/KL-BAIFU.csv", "loading/KL-MAIN.csv", "loading/KL-XINYI.csv"}
+        "loading/KL-ANLE.csv",
+        "loading/KL-BAIFU.csv",
+        "loading/KL-MAIN.csv",
+        "loading/KL-XINYI.csv",
+    }
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     assert index["labels"]["crates"] == 16
     assert [(r["vehicle_id"], r["trip"], r["distance_m"]) for r in index["runs"]] == [
-        ("VAN-1", 1, 18000.0), ("VAN-1", 2, 20000.0), ("VAN-2", 1, 21500.0)]
+        ("VAN-1", 1, 18000.0),
+        ("VAN-1", 2, 20000.0),
+        ("VAN-2", 1, 21500.0),
+    ]
     assert all(r["crates_loaded"] == r["crates_unloaded"] for r in index["runs"])
     assert "<transfer id>-C<n>" in index["crate_id_rule"]
     assert "overview.html" in res.output
@@ -46,7 +52,9 @@ def test_writes_everything_under_plan_manifests(plan_dir):
 
 
 def test_out_elsewhere(plan_dir, tmp_path):
-    res = runner.invoke(app, ["manifest", str(plan_dir), "--out", str(tmp_path / "print"), "--lang", "en"])
+    res = runner.invoke(
+        app, ["manifest", str(plan_dir), "--out", str(tmp_path / "print"), "--lang", "en"]
+    )
     assert res.exit_code == 0, res.output
     assert (tmp_path / "print" / "overview.html").exists()
     assert not (plan_dir / "manifests").exists()
@@ -75,7 +83,9 @@ def test_not_a_plan_folder_exits_2(tmp_path):
 
 
 def test_missing_cjk_font_names_the_package(plan_dir, monkeypatch):
-    monkeypatch.setattr(fonts, "CJK_FONT_CANDIDATES", (("/nonexistent/wqy.ttc", 0, "fonts-wqy-zenhei"),))
+    monkeypatch.setattr(
+        fonts, "CJK_FONT_CANDIDATES", (("/nonexistent/wqy.ttc", 0, "fonts-wqy-zenhei"),)
+    )
     monkeypatch.delenv("BOOKVAN_CJK_FONT", raising=False)
     fonts.register_cjk_font.cache_clear()
     try:

@@ -11,8 +11,6 @@ from collections import Counter
 import gpxpy
 import jsonschema
 import pytest
-from plan_factory import good_plan, write_plan_dir
-
 from bookvan.routing.manifest.exports import (
     LOADING_COLUMNS,
     geojson_text,
@@ -22,18 +20,45 @@ from bookvan.routing.manifest.exports import (
 )
 from bookvan.routing.manifest.plan import load_plan
 from bookvan.routing.manifest.runs import build_runs
+from plan_factory import good_plan, write_plan_dir
 
 NS = "{http://www.topografix.com/GPX/1/1}"
 # element order of the GPX 1.1 schema (gpx.xsd sequences), for the structural check
 GPX_ORDER = ["metadata", "wpt", "rte", "trk", "extensions"]
-WPT_ORDER = ["ele", "time", "magvar", "geoidheight", "name", "cmt", "desc", "src", "link", "sym",
-             "type", "fix", "sat", "hdop", "vdop", "pdop", "ageofdgpsdata", "dgpsid", "extensions"]
+WPT_ORDER = [
+    "ele",
+    "time",
+    "magvar",
+    "geoidheight",
+    "name",
+    "cmt",
+    "desc",
+    "src",
+    "link",
+    "sym",
+    "type",
+    "fix",
+    "sat",
+    "hdop",
+    "vdop",
+    "pdop",
+    "ageofdgpsdata",
+    "dgpsid",
+    "extensions",
+]
 RTE_ORDER = ["name", "cmt", "desc", "src", "link", "number", "type", "extensions", "rtept"]
 
 # a small schema written from RFC 7946 (sections 3.1.1-3.1.4, 3.2, 3.3) for what we write
-_POSITION = {"type": "array", "minItems": 2, "maxItems": 3, "prefixItems": [
-    {"type": "number", "minimum": -180, "maximum": 180}, {"type": "number", "minimum": -90, "maximum": 90}],
-    "items": {"type": "number"}}
+_POSITION = {
+    "type": "array",
+    "minItems": 2,
+    "maxItems": 3,
+    "prefixItems": [
+        {"type": "number", "minimum": -180, "maximum": 180},
+        {"type": "number", "minimum": -90, "maximum": 90},
+    ],
+    "items": {"type": "number"},
+}
 GEOJSON_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
@@ -41,21 +66,41 @@ GEOJSON_SCHEMA = {
     "not": {"required": ["crs"]},
     "properties": {
         "type": {"const": "FeatureCollection"},
-        "features": {"type": "array", "items": {
-            "type": "object",
-            "required": ["type", "geometry", "properties"],
-            "properties": {
-                "type": {"const": "Feature"},
-                "properties": {"type": ["object", "null"]},
-                "geometry": {"oneOf": [
-                    {"type": "object", "required": ["type", "coordinates"],
-                     "properties": {"type": {"const": "Point"}, "coordinates": _POSITION}},
-                    {"type": "object", "required": ["type", "coordinates"],
-                     "properties": {"type": {"const": "LineString"},
-                                    "coordinates": {"type": "array", "minItems": 2, "items": _POSITION}}},
-                ]},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "geometry", "properties"],
+                "properties": {
+                    "type": {"const": "Feature"},
+                    "properties": {"type": ["object", "null"]},
+                    "geometry": {
+                        "oneOf": [
+                            {
+                                "type": "object",
+                                "required": ["type", "coordinates"],
+                                "properties": {
+                                    "type": {"const": "Point"},
+                                    "coordinates": _POSITION,
+                                },
+                            },
+                            {
+                                "type": "object",
+                                "required": ["type", "coordinates"],
+                                "properties": {
+                                    "type": {"const": "LineString"},
+                                    "coordinates": {
+                                        "type": "array",
+                                        "minItems": 2,
+                                        "items": _POSITION,
+                                    },
+                                },
+                            },
+                        ]
+                    },
+                },
             },
-        }},
+        },
     },
 }
 
@@ -103,12 +148,22 @@ def test_geojson_validates_against_rfc7946_schema(hand):
         moves = sum(a.node_id != b.node_id for a, b in zip(run.stops, run.stops[1:], strict=False))
         assert kinds == {"stop": len(run.stops), "leg": moves}
         stops = [f for f in fc["features"] if f["properties"]["feature"] == "stop"]
-        assert [f["geometry"]["coordinates"] for f in stops] == [[round(s.lon, 7), round(s.lat, 7)] for s in run.stops]
+        assert [f["geometry"]["coordinates"] for f in stops] == [
+            [round(s.lon, 7), round(s.lat, 7)] for s in run.stops
+        ]
 
 
 def test_schema_rejects_swapped_or_broken_geometry():
-    bad = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [25.1, 121.7, 0, 0]}}]}
+    bad = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "Point", "coordinates": [25.1, 121.7, 0, 0]},
+            }
+        ],
+    }
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, GEOJSON_SCHEMA)
 
@@ -134,5 +189,8 @@ def test_loading_csvs_balance_per_transfer(hand, tmp_path):
     assert per_transfer == {t: int(crates[t]) for t in per_transfer}
     # T1 (3 crates) is loaded at KL-ANLE and unloaded at KL-XINYI by VAN-1 trip 1
     t1 = [r for r in rows if r["transfer_id"] == "T1"]
-    assert {(r["node_id"], r["action"]) for r in t1} == {("KL-ANLE", "load"), ("KL-XINYI", "unload")}
+    assert {(r["node_id"], r["action"]) for r in t1} == {
+        ("KL-ANLE", "load"),
+        ("KL-XINYI", "unload"),
+    }
     assert sorted({r["crate_id"] for r in t1}) == ["T1-C01", "T1-C02", "T1-C03"]

@@ -7,15 +7,21 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from plan_factory import good_plan, write_plan_dir
-
 from bookvan.routing.manifest.overview import overview_html
 from bookvan.routing.manifest.plan import load_plan
 from bookvan.routing.manifest.runs import build_runs
 from bookvan.routing.manifest.sample import write_sample_plan
+from plan_factory import good_plan, write_plan_dir
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class _Refs(HTMLParser):
@@ -58,8 +64,13 @@ def test_unassigned_come_first_in_red_with_reason(hand):
     html = overview_html(plan, runs, "zh-TW")
     p = _Refs()
     p.feed(html)
-    assert p.ids.index("unassigned") < p.ids.index("totals") < p.ids.index("map") < p.ids.index("gantt")
-    section = html[html.index('id="unassigned"'):html.index('id="totals"')]
+    assert (
+        p.ids.index("unassigned")
+        < p.ids.index("totals")
+        < p.ids.index("map")
+        < p.ids.index("gantt")
+    )
+    section = html[html.index('id="unassigned"') : html.index('id="totals"')]
     assert 'class="alert"' in section
     assert "U1" in section and "Closed Branch is closed on Tuesdays" in section
 
@@ -74,7 +85,7 @@ def test_every_van_and_visited_node_is_drawn(hand):
         assert f'data-node="{nid}"' in html
     # totals row: crates loaded summed over runs (factory: T1 3 + T2 2 + T3 4 + T4 5 + the hub
     # transfer H1 twice, once per leg, 2 + 2 = 18) and distance (59.5 km)
-    total = html[html.index('class="total"'):]
+    total = html[html.index('class="total"') :]
     assert ">18<" in total and "59.5 km" in total
 
 

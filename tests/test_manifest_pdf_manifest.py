@@ -1,4 +1,4 @@
-"""Driver manifest PDFs: Chinese names as text, embedded CJK font, crate ids and totals as planned."""
+"""Driver manifests: Chinese names as text, embedded CJK font, crate ids and totals as planned."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 import subprocess
 
 import pytest
-
 from bookvan.routing.manifest import write_manifests
 from bookvan.routing.manifest.plan import load_plan
 from bookvan.routing.manifest.sample import write_sample_plan
@@ -23,8 +22,9 @@ def made(tmp_path_factory):
 
 
 def _text(pdf) -> str:
-    return subprocess.run(["pdftotext", "-raw", str(pdf), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def _expected(plan):
@@ -39,7 +39,12 @@ def _expected(plan):
         for t in picks + drops:
             base = tr.loc[t, "leg_of"] if isinstance(tr.loc[t, "leg_of"], str) else t
             ids |= {f"{base}-C{n:02d}" for n in range(1, int(tr.loc[t, "crates"]) + 1)}
-        out[f"{van}_trip{trip}"] = (names, int(tr.loc[picks, "crates"].sum()), int(tr.loc[drops, "crates"].sum()), ids)
+        out[f"{van}_trip{trip}"] = (
+            names,
+            int(tr.loc[picks, "crates"].sum()),
+            int(tr.loc[drops, "crates"].sum()),
+            ids,
+        )
     return out
 
 
@@ -72,7 +77,9 @@ def test_english_names_beneath_with_both(made):
 def test_cjk_font_is_embedded(made):
     _, out = made
     for pdf in [*sorted((out / "runs").glob("*.pdf")), out / "labels.pdf"]:
-        rows = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True).stdout
+        rows = subprocess.run(
+            ["pdffonts", str(pdf)], check=True, capture_output=True, text=True
+        ).stdout
         cjk = [r for r in rows.splitlines() if "WenQuanYi" in r or "UMing" in r or "AR PL" in r]
         assert cjk, rows
         assert all(r.split()[-5] == "yes" for r in cjk), rows  # the 'emb' column
@@ -83,7 +90,10 @@ def test_renders_to_a4_pages(made, tmp_path):
     pdf = out / "runs" / "VAN-1_trip2.pdf"
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     assert re.search(r"Page size:\s+595\.\d* x 841\.\d* pts \(A4\)", info)
-    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")],
+        check=True,
+    )
     png = next(tmp_path.glob("p*.png"))
     assert png.stat().st_size > 5000
 

@@ -8,10 +8,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from plan_factory import good_plan, write_plan_dir
-
 from bookvan.data.errors import InputError
 from bookvan.routing.manifest.plan import load_plan
+from plan_factory import good_plan, write_plan_dir
 
 
 @pytest.fixture
@@ -23,7 +22,9 @@ def test_reads_the_hand_made_plan(plan_dir):
     plan = load_plan(plan_dir)
     assert plan.date.isoformat() == "2026-12-01"
     assert len(plan.plan_id) == 8
-    assert plan.unassigned == [{"transfer_id": "U1", "reason": "Closed Branch is closed on Tuesdays"}]
+    assert plan.unassigned == [
+        {"transfer_id": "U1", "reason": "Closed Branch is closed on Tuesdays"}
+    ]
     assert str(plan.stops["arrival"].dt.tz) == "Asia/Taipei"
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from plan_factory import good_plan, write_plan_dir
-
 from bookvan.routing.check import check_plan_dir
 from bookvan.routing.manifest.plan import load_plan
 from bookvan.routing.manifest.runs import build_runs, fmt_duration, fmt_hm
 from bookvan.routing.manifest.sample import write_sample_plan
+from plan_factory import good_plan, write_plan_dir
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +33,12 @@ def test_hand_plan_runs_and_distances(hand_runs):
     assert runs["VAN-1_trip2"].distance_m == 20000
     assert runs["VAN-2_trip1"].distance_m == 21500
     assert sum(r.distance_m for r in runs.values()) == plan.info["total_distance_m"]
-    assert [s.node_id for s in runs["VAN-1_trip1"].stops] == ["KL-MAIN", "KL-ANLE", "KL-XINYI", "KL-MAIN"]
+    assert [s.node_id for s in runs["VAN-1_trip1"].stops] == [
+        "KL-MAIN",
+        "KL-ANLE",
+        "KL-XINYI",
+        "KL-MAIN",
+    ]
     assert fmt_hm(runs["VAN-1_trip1"].departure) == "08:45"
     assert runs["VAN-1_trip2"].stops[-1].break_s == 2700
 

@@ -1,4 +1,4 @@
-"""Printed and exported views of a plan folder: manifests, crate labels, GPX/GeoJSON, loading lists, overview.
+"""Printed views of a plan: manifests, crate labels, GPX/GeoJSON, loading lists, day overview.
 
 Reads only the plan folder (``../shared/contracts.md``); never imports the solver. Entry point:
 :func:`write_manifests`.

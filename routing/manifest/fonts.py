@@ -37,7 +37,7 @@ def _candidates() -> list[tuple[str, int, str]]:
 def register_cjk_font() -> str:
     """Register the first CJK font found under :data:`CJK_FONT`; return the file used."""
     tried = []
-    for path, index, package in _candidates():
+    for path, index, _package in _candidates():
         if not Path(path).is_file():
             tried.append(path)
             continue

@@ -63,7 +63,11 @@ def crate_labels(plan: Plan, runs: list[Run]) -> list[CrateLabel]:
     A hub transfer's crate is labelled once, with its first origin and final destination.
     """
     pickups = sorted(
-        ((stop.arrival, run.vehicle_id, run.trip, stop.seq, run, stop) for run in runs for stop in run.stops),
+        (
+            (stop.arrival, run.vehicle_id, run.trip, stop.seq, run, stop)
+            for run in runs
+            for stop in run.stops
+        ),
         key=lambda x: x[:4],
     )
     out, seen = [], set()
@@ -77,10 +81,17 @@ def crate_labels(plan: Plan, runs: list[Run]) -> list[CrateLabel]:
             for n, cid in enumerate(c.crate_ids, start=1):
                 out.append(
                     CrateLabel(
-                        crate_id=cid, transfer_id=c.base_id, n=n, of=c.crates,
-                        origin_id=c.first_origin_id, destination_id=c.final_destination_id,
-                        destination_zh=str(dest["name_zh"]), destination_en=str(dest["name_en"]),
-                        kind=c.kind, vehicle_id=run.vehicle_id, trip=run.trip,
+                        crate_id=cid,
+                        transfer_id=c.base_id,
+                        n=n,
+                        of=c.crates,
+                        origin_id=c.first_origin_id,
+                        destination_id=c.final_destination_id,
+                        destination_zh=str(dest["name_zh"]),
+                        destination_en=str(dest["name_en"]),
+                        kind=c.kind,
+                        vehicle_id=run.vehicle_id,
+                        trip=run.trip,
                     )
                 )
     return out
@@ -100,7 +111,9 @@ def _clip(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-def _draw_qr(c: rl_canvas.Canvas, text: str, x: float, y: float, size: float, quiet: int = 2) -> None:
+def _draw_qr(
+    c: rl_canvas.Canvas, text: str, x: float, y: float, size: float, quiet: int = 2
+) -> None:
     """A QR code (level M) as one filled path, one rectangle per run of dark modules.
 
     reportlab's QR widget builds a shape object per run and encodes twice; drawing the module
@@ -150,7 +163,8 @@ def _draw_label(c: rl_canvas.Canvas, lab: CrateLabel, x: float, y: float, lang: 
     c.setFont(CJK_FONT, 10)
     c.drawString(tx, line - 10, _clip(name, CJK_FONT, 10, text_w))
     line -= 12
-    info = f"{lab.transfer_id} · {kind_word(lab.kind, lang)} · {word('crate', lang)} {lab.n} {word('of', lang)} {lab.of}"
+    count = f"{word('crate', lang)} {lab.n} {word('of', lang)} {lab.of}"
+    info = f"{lab.transfer_id} · {kind_word(lab.kind, lang)} · {count}"
     c.setFont(CJK_FONT, 7.5)
     c.drawString(tx, line - 8, _clip(info, CJK_FONT, 7.5, text_w))
     # Code 128 along the bottom, its human-readable id beneath

@@ -67,7 +67,7 @@ def route_map(run: Run, width: float, height: float, lang: str) -> Drawing:
                 )
             )
             d.add(String(x + 6, y + 5.5, text, fontName=bold_font(), fontSize=8))
-    metres, length, label = frame.scale_bar(0.3)
+    _, length, label = frame.scale_bar(0.3)
     x0, y0 = 8, 8
     d.add(Line(x0, y0, x0 + length, y0, strokeWidth=1.4))
     for xx in (x0, x0 + length):
@@ -93,7 +93,7 @@ def _crate_para(lines: tuple[CrateLine, ...], st: dict, lang: str, unloading: bo
             f"{latin_bold(c.base_id)} → {latin_bold(dest)}{esc(via)} "
             f"{esc(kind_word(c.kind, lang))} ×{c.crates}"
         )
-        out.append(Paragraph(head, st["base"]))
+        out.append(Paragraph(head, st["line"]))
         out.append(Paragraph(esc(" ".join(c.crate_ids)), st["ids"]))
     return out
 
@@ -144,23 +144,24 @@ def _stop_row(i: int, s: StopLine, last: int, st: dict, lang: str) -> list:
 def _header(plan: Plan, run: Run, st: dict, lang: str) -> Table:
     blank = "_" * 22
     rows = [
-        (word("date", lang), day_text(plan.date, lang)),
-        (word("van", lang), f"{run.vehicle_id}    {word('trip', lang)} {run.trip}"),
+        (word("date", lang, "\n"), day_text(plan.date, lang)),
+        (word("van", lang, "\n"), f"{run.vehicle_id}    {word('trip', lang)} {run.trip}"),
         (
-            word("departure", lang),
+            word("departure", lang, "\n"),
             f"{fmt_hm(run.departure)}   ({word('back', lang)} {fmt_hm(run.return_time)})",
         ),
         (
-            word("crates", lang),
+            word("crates", lang, "\n"),
             f"{word('loaded', lang)} {run.crates_loaded} / "
             f"{word('unloaded', lang)} {run.crates_unloaded}",
         ),
-        (word("distance", lang), f"{run.distance_m / 1000:.1f} km"),
-        (word("driving", lang), fmt_duration(run.driving_s)),
-        (word("driver", lang), blank),
-        (word("odo_out", lang), blank),
-        (word("odo_in", lang), blank),
+        (word("distance", lang, "\n"), f"{run.distance_m / 1000:.1f} km"),
+        (word("driving", lang, "\n"), fmt_duration(run.driving_s)),
+        (word("driver", lang, "\n"), blank),
+        (word("odo_out", lang, "\n"), blank),
+        (word("odo_in", lang, "\n"), blank),
     ]
+    # labels are word(…, sep="\n"): with both languages Chinese above English, no word cut
     data = [[Paragraph(esc(k), st["small"]), Paragraph(esc(v), st["big"])] for k, v in rows]
     t = Table(data, colWidths=[30 * mm, 68 * mm])
     t.setStyle(
@@ -179,14 +180,16 @@ def _header(plan: Plan, run: Run, st: dict, lang: str) -> Table:
 def write_manifest_pdf(plan: Plan, run: Run, path: str | Path, lang: str) -> None:
     """Write the manifest of ``run`` to ``path`` (the caller makes the folder atomic)."""
     st = styles()
-    title = f"{word('title', lang)} · {run.vehicle_id} · {word('trip', lang)} {run.trip} · {plan.date:%Y-%m-%d}"
-    shown = f"{word('title', lang)}<br/>{latin_bold(run.vehicle_id)} · {esc(word('trip', lang))} {run.trip}"
+    trip = f"{run.vehicle_id} {word('trip', lang)} {run.trip}"
+    title = f"{word('title', lang)} · {trip} · {plan.date:%Y-%m-%d}"
+    shown = f"{esc(word('title', lang))}<br/>{latin_bold(run.vehicle_id)} · "
+    shown += f"{esc(word('trip', lang))} {run.trip}"
 
     def footer(c: rl_canvas.Canvas, page: int, pages: int) -> None:
         c.saveState()
         c.setFont(CJK_FONT, 7)
         c.setFillColor(_GREY)
-        left = f"bookvan · {word('plan', lang)} {plan.plan_id} · {plan.date:%Y-%m-%d} · {run.vehicle_id} {word('trip', lang)} {run.trip}"
+        left = f"bookvan · {word('plan', lang)} {plan.plan_id} · {plan.date:%Y-%m-%d} · {trip}"
         c.drawString(_MARGIN, 8 * mm, left)
         c.drawRightString(A4[0] - _MARGIN, 8 * mm, word("page", lang).format(x=page, y=pages))
         c.restoreState()

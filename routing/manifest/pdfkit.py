@@ -22,7 +22,7 @@ def esc(text: object) -> str:
 
 
 def latin_bold(text: str) -> str:
-    """Bold for ASCII text (a Latin bold font); the CJK font has no bold, so other text stays plain."""
+    """Bold for ASCII text (a Latin bold font); the CJK font has no bold, so others stay plain."""
     return f'<font name="{bold_font()}">{esc(text)}</font>' if text.isascii() else esc(text)
 
 
@@ -37,9 +37,14 @@ def styles(base_size: float = 8) -> dict[str, ParagraphStyle]:
         "small": ParagraphStyle(
             "small", parent=base, fontSize=base_size - 1.5, leading=(base_size - 1.5) * 1.2
         ),
+        # transfer lines break at spaces only, so a node code is never cut in two
+        "line": ParagraphStyle("line", parent=base, wordWrap=None),
         # crate ids break only between ids, never inside one, so a scanned id is found whole
         "ids": ParagraphStyle(
-            "ids", parent=base, fontSize=base_size - 1.5, leading=(base_size - 1.5) * 1.2,
+            "ids",
+            parent=base,
+            fontSize=base_size - 1.5,
+            leading=(base_size - 1.5) * 1.2,
             wordWrap=None,
         ),
         "head": ParagraphStyle("head", parent=base, fontSize=base_size, leading=base_size * 1.2),

@@ -7,6 +7,7 @@ labels, GPX, CSV, HTML) reads these objects so they all print the same numbers.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -205,7 +206,7 @@ def build_runs(plan: Plan) -> list[Run]:
         dist = drive = 0.0
         legs = []
         road = bool(geom)
-        for a, b in zip(stops, stops[1:], strict=False):
+        for a, b in itertools.pairwise(stops):
             if a.node_id == b.node_id:
                 continue
             d, t = mat.get(
@@ -226,5 +227,5 @@ def fmt_hm(ts: pd.Timestamp | dt.datetime | None) -> str:
 
 def fmt_duration(seconds: float) -> str:
     """``1 h 05 min`` for a header a driver reads at a glance."""
-    m = int(round(seconds / 60))
+    m = round(seconds / 60)
     return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"

@@ -37,7 +37,6 @@ import pandas as pd
 from bookvan.data.hours import day_hours
 from bookvan.data.network import Network
 from bookvan.data.tables import TZ
-from scipy.stats import poisson
 
 __all__ = [
     "ACTIVITY",
@@ -163,6 +162,29 @@ def daily_rates(
     }
 
 
+def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Smallest k with P(X ≤ k) ≥ u for X ~ Poisson(lam), elementwise (inverse CDF).
+
+    Walks the CDF upward (λ here is at most a few hundred); numpy only, so importing the
+    generator stays cheap (scipy.stats costs seconds).
+    """
+    u = np.asarray(u, dtype=float)
+    lam = np.asarray(lam, dtype=float)
+    k = np.zeros(u.shape, dtype=np.int64)
+    logp = -lam  # log P(X = 0)
+    cdf = np.exp(logp)
+    active = u > cdf
+    step = 0
+    limit = int(lam.max() + 12 * np.sqrt(lam.max()) + 20) if lam.size else 0
+    while active.any() and step < limit:
+        step += 1
+        logp = logp + np.log(np.maximum(lam, 1e-300)) - np.log(step)
+        cdf = cdf + np.exp(logp)
+        k[active] += 1
+        active &= u > cdf
+    return k
+
+
 def _arrivals(
     network: Network, day: dt.date, seed: int, scale: float, memo: dict
 ) -> dict[str, np.ndarray]:
@@ -179,7 +201,7 @@ def _arrivals(
         u = rng.random(lam.shape)
         counts = np.zeros(lam.shape, dtype=np.int64)
         pos = lam > 0
-        counts[pos] = poisson.ppf(u[pos], lam[pos]).astype(np.int64)
+        counts[pos] = poisson_quantile(u[pos], lam[pos])
         out[kind] = counts
     return out
 

@@ -1,0 +1,327 @@
+"""Read circulation history in the contract's schema (CSV or Parquet, long or wide).
+
+Contract (``../shared/contracts.md``): ``date`` (YYYY-MM-DD, or YYYY-MM for monthly data),
+``branch``, and measure columns among ``checkouts, returns, holds, transfers_in,
+transfers_out`` (non-negative; blank = missing, not zero). *Wide* has one column per measure;
+*long* has ``measure`` and ``value`` columns instead. Renamed columns are mapped by a small
+alias table (``COLUMN_ALIASES``) or a mapping file (TOML ``[columns]`` ``"their name" =
+"our name"``).
+
+Bad rows are counted and reported with their row numbers (1-based data rows, header = row
+0) in :class:`History.problems`, never silently dropped; when more than ``MAX_BAD_SHARE``
+of the rows are bad the file is an :class:`~bookvan.data.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from bookvan.data.errors import InputError, Problem
+
+__all__ = [
+    "COLUMN_ALIASES",
+    "MEASURES",
+    "History",
+    "load_column_map",
+    "parse_history_frame",
+    "read_history",
+]
+
+MEASURES = ("checkouts", "returns", "holds", "transfers_in", "transfers_out")
+MAX_BAD_SHARE = 0.5
+COLUMN_ALIASES: dict[str, str] = {
+    "day": "date", "month": "date", "period": "date", "ds": "date", "日期": "date", "年月": "date",
+    "branch_id": "branch", "branchcode": "branch", "library": "branch", "node_id": "branch",
+    "unique_id": "branch", "館別": "branch", "分館": "branch", "branch_code": "branch",
+    "loans": "checkouts", "issues": "checkouts", "issue": "checkouts", "circulation": "checkouts",
+    "借閱": "checkouts", "借閱冊數": "checkouts", "借書": "checkouts",
+    "return": "returns", "還書": "returns", "還書冊數": "returns",
+    "reserves": "holds", "reservations": "holds", "預約": "holds",
+    "transfers in": "transfers_in", "transfer_in": "transfers_in",
+    "transfers out": "transfers_out", "transfer_out": "transfers_out",
+    "y": "value", "count": "value", "kind": "measure",
+}
+_DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
+_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+FREQS = ("D", "W", "M")
+
+
+@dataclass
+class History:
+    """A per-branch panel: ``frame`` has ``branch, measure, date, value`` (NaN = missing).
+
+    ``freq`` is ``"D"``, ``"W"`` or ``"M"`` (dates are period starts for W and M);
+    ``problems`` lists bad rows that were left out; ``rows`` counts data rows read.
+    """
+
+    frame: pd.DataFrame
+    freq: str
+    rows: int
+    problems: list[Problem] = field(default_factory=list)
+    source: str = ""
+
+    @property
+    def series_ids(self) -> list[tuple[str, str]]:
+        return sorted(set(zip(self.frame["branch"], self.frame["measure"], strict=True)))
+
+    def summary(self) -> str:
+        bad = len({p.row for p in self.problems})
+        return (f"{self.source}: {self.rows} rows, {len(self.series_ids)} series "
+                f"({self.frame['branch'].nunique()} branches), freq {self.freq}, {bad} bad rows")
+
+
+def load_column_map(path: str | Path | None) -> dict[str, str]:
+    """Read a mapping file: TOML with a ``[columns]`` table, ``"their name" = "our name"``."""
+    if path is None:
+        return {}
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise InputError.single(p, f"cannot read the column mapping: {e}") from None
+    cols = data.get("columns", data)
+    if not isinstance(cols, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in cols.items()
+    ):
+        raise InputError.single(p, "expected a [columns] table of \"their name\" = \"our name\"")
+    return {k.strip().lower(): v.strip() for k, v in cols.items()}
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    """The file as a frame of strings (CSV) or as stored (Parquet)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise InputError.single(path, f"cannot read the file: {e.strerror}") from None
+    if raw[:4] == b"PAR1" or path.suffix.lower() in {".parquet", ".pq"}:
+        try:
+            return pd.read_parquet(io.BytesIO(raw))
+        except Exception as e:
+            msg = f"not a readable Parquet file ({type(e).__name__})"
+            raise InputError.single(path, msg) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        msg = f"not UTF-8 text (byte {e.start}); save it as UTF-8"
+        raise InputError.single(path, msg) from None
+    if not text.strip():
+        raise InputError.single(path, "the file is empty")
+    if "\x00" in text:
+        raise InputError.single(path, "binary data in a CSV file")
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                           skipinitialspace=True, on_bad_lines="skip", engine="python")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv_error()) as e:
+        raise InputError.single(path, f"not a readable CSV file: {e}") from None
+
+
+def csv_error() -> type[Exception]:
+    import csv
+
+    return csv.Error
+
+
+def _rename(df: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
+    names = {}
+    for c in df.columns:
+        key = str(c).strip().lower()
+        own = key in (*MEASURES, "date", "branch", "measure", "value")
+        names[c] = mapping.get(key) or (key if own else COLUMN_ALIASES.get(key, key))
+    out = df.rename(columns=names)
+    return out.loc[:, ~out.columns.duplicated()]
+
+
+def _parse_dates(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """→ (timestamps, NaT where unreadable; is-month flags). Vectorised."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        ts = pd.to_datetime(col, errors="coerce")
+        if getattr(ts.dt, "tz", None) is not None:
+            ts = ts.dt.tz_localize(None)
+        return ts.dt.normalize(), pd.Series(False, index=col.index)
+    txt = col.map(lambda v: "" if v is None else str(v)).str.strip()
+    day = txt.str.extract(_DAY)
+    mon = txt.str.extract(_MONTH)
+    is_month = mon[0].notna()
+    y = day[0].fillna(mon[0])
+    m = day[1].fillna(mon[1])
+    d = day[2].where(day[0].notna(), "1")
+    parts = pd.DataFrame({"year": pd.to_numeric(y, errors="coerce"),
+                          "month": pd.to_numeric(m, errors="coerce"),
+                          "day": pd.to_numeric(d, errors="coerce")})
+    ok = parts.notna().all(axis=1) & parts["year"].between(1900, 2200)
+    ts = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns]")
+    if ok.any():
+        ts[ok] = pd.to_datetime(parts[ok].astype(int), errors="coerce")
+    return ts, is_month & ts.notna()
+
+
+def _parse_values(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """→ (numbers with NaN for blank, error messages or None). Vectorised."""
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        x = col.astype(float)
+        txt = x.astype(str)
+    else:
+        txt = col.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                      else str(v)).str.strip()
+        blank = txt.eq("") | txt.str.lower().isin(["na", "nan", "null", "none"])
+        x = pd.to_numeric(txt.str.replace(",", "", regex=False).where(~blank), errors="coerce")
+        x = x.astype(float)
+        notnum = x.isna() & ~blank
+    err = pd.Series(None, index=col.index, dtype=object)
+    if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
+        err[notnum] = "'" + txt[notnum].str.slice(0, 30) + "' is not a number"
+    inf = np.isinf(x)
+    err[inf] = "not a finite number"
+    neg = x < 0
+    err[neg] = x[neg].map(lambda v: f"{v:g} is negative: counts cannot be")
+    return x.where(err.isna()), err
+
+
+def _infer_freq(dates: pd.Series, any_month_text: bool) -> str:
+    u = pd.Series(sorted(dates.dropna().unique()))
+    if any_month_text:
+        return "M"
+    if len(u) < 2:
+        return "D"
+    gaps = u.diff().dropna().dt.days
+    med = float(gaps.median())
+    if med >= 27 and (u.dt.day == 1).all():
+        return "M"
+    if med >= 6.5 and (gaps % 7 == 0).all():
+        return "W"
+    return "D"
+
+
+def parse_history_frame(
+    df: pd.DataFrame, source: str = "history", column_map: dict[str, str] | None = None
+) -> History:
+    """Validate a raw frame (strings or typed) into a :class:`History`."""
+    df = _rename(df, {k.lower(): v for k, v in (column_map or {}).items()})
+    if "date" not in df.columns or "branch" not in df.columns:
+        missing = [c for c in ("date", "branch") if c not in df.columns]
+        raise InputError.single(
+            source, f"missing column(s): {', '.join(missing)} (found: "
+            f"{', '.join(map(str, df.columns[:12]))}); map them with a column-mapping file", row=0)
+    long = "measure" in df.columns and "value" in df.columns
+    measures = [m for m in MEASURES if m in df.columns]
+    if not long and not measures:
+        raise InputError.single(
+            source, f"no measure column: expected one of {', '.join(MEASURES)} "
+            "(or 'measure' and 'value' for the long form)", row=0)
+    if len(df) == 0:
+        raise InputError.single(source, "the file has a header but no rows")
+    problems: list[Problem] = []
+    n = len(df)
+    rowno = pd.Series(np.arange(1, n + 1), index=df.index)
+    bad = pd.Series(False, index=df.index)
+    branch = df["branch"].map(
+        lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)).str.strip()
+    empty = branch.eq("")
+    problems += [Problem(source, "empty branch", int(i), "branch") for i in rowno[empty]]
+    bad |= empty
+    dates, is_month = _parse_dates(df["date"])
+    nodate = dates.isna() & ~bad
+    problems += [Problem(source, f"'{str(v)[:30]}' is not a date (YYYY-MM-DD or YYYY-MM)", int(i),
+                         "date") for i, v in zip(rowno[nodate], df["date"][nodate], strict=True)]
+    bad |= nodate
+    any_month = bool(is_month[~bad].any())
+    if long:
+        meas = df["measure"].map(lambda v: "" if v is None else str(v)).str.strip().str.lower()
+        meas = meas.map(lambda v: COLUMN_ALIASES.get(v, v))
+        unknown = ~meas.isin(MEASURES) & ~bad
+        problems += [Problem(source, f"measure '{v[:30]}' is not one of {', '.join(MEASURES)}",
+                             int(i), "measure") for i, v in zip(rowno[unknown], meas[unknown],
+                                                                strict=True)]
+        bad |= unknown
+        vals, err = _parse_values(df["value"])
+        e = err.notna() & ~bad
+        problems += [Problem(source, str(msg), int(i), "value")
+                     for i, msg in zip(rowno[e], err[e], strict=True)]
+        bad |= e
+        melted = pd.DataFrame({"row": rowno, "branch": branch, "measure": meas, "date": dates,
+                               "value": vals})[~bad]
+    else:
+        cols = {}
+        for m in measures:
+            vals, err = _parse_values(df[m])
+            e = err.notna() & ~bad
+            problems += [Problem(source, str(msg), int(i), m)
+                         for i, msg in zip(rowno[e], err[e], strict=True)]
+            cols[m] = (vals, e)
+        for m in measures:
+            bad |= cols[m][1]
+        melted = pd.concat([
+            pd.DataFrame({"row": rowno, "branch": branch, "measure": m, "date": dates,
+                          "value": cols[m][0]})[~bad] for m in measures], ignore_index=True)
+    dup = melted.duplicated(["branch", "measure", "date"], keep="first")
+    if dup.any():
+        first = melted[~dup].set_index(["branch", "measure", "date"])["row"]
+        for _, r in melted[dup].iterrows():
+            problems.append(Problem(
+                source, f"duplicate {r['measure']} for {r['branch']} on {r['date']:%Y-%m-%d} "
+                f"(first on row {first.get((r['branch'], r['measure'], r['date']))}); kept the "
+                "first", int(r["row"]), str(r["measure"])))
+        bad |= rowno.isin(set(melted.loc[dup, "row"]))
+        melted = melted[~dup]
+    bad_rows = set(rowno[bad])
+    problems.sort(key=lambda p: (p.row or 0))
+    if len(bad_rows) > MAX_BAD_SHARE * n:
+        raise InputError([
+            Problem(source, f"{len(bad_rows)} of {n} rows are bad: this does not look like "
+                    "circulation history in the contract's schema"), *problems])
+    frame = pd.DataFrame({
+        "branch": melted["branch"].astype(object).to_numpy(),
+        "measure": melted["measure"].astype(object).to_numpy(),
+        "date": pd.to_datetime(melted["date"]).to_numpy(),
+        "value": melted["value"].astype(float).to_numpy(),
+    })
+    if frame.empty:
+        raise InputError.single(source, "no usable rows")
+    freq = _infer_freq(frame["date"], any_month)
+    frame["date"] = _period_start(frame["date"], freq)
+    if frame.duplicated(["branch", "measure", "date"]).any():
+        # several days inside one period: sum them (min_count keeps all-missing as missing)
+        frame = (frame.groupby(["branch", "measure", "date"], as_index=False)["value"]
+                 .sum(min_count=1))
+    frame = frame.sort_values(["branch", "measure", "date"], ignore_index=True)
+    return History(frame=frame, freq=freq, rows=n, problems=problems, source=source)
+
+
+def _period_start(dates: pd.Series, freq: str) -> pd.Series:
+    if freq == "M":
+        return dates.dt.to_period("M").dt.start_time
+    if freq == "W":
+        return dates - pd.to_timedelta(dates.dt.weekday, unit="D")
+    return dates
+
+
+def read_history(
+    path: str | Path, column_map: str | Path | dict[str, str] | None = None
+) -> History:
+    """Read a history file (CSV/Parquet; wide or long; daily, weekly or monthly)."""
+    p = Path(path)
+    mapping = column_map if isinstance(column_map, dict) else load_column_map(column_map)
+    return parse_history_frame(_read_raw(p), source=str(p), column_map=mapping)
+
+
+def to_freq(history: History, freq: str) -> History:
+    """Aggregate to a coarser frequency (D → W → M); finer than the data is an error."""
+    order = {"D": 0, "W": 1, "M": 2}
+    if freq not in order:
+        raise InputError.single(history.source, f"frequency '{freq}' is not one of D, W, M")
+    if order[freq] < order[history.freq]:
+        raise InputError.single(
+            history.source, f"the history is {history.freq}; cannot forecast at a finer {freq}")
+    if freq == history.freq:
+        return history
+    f = history.frame.copy()
+    f["date"] = _period_start(f["date"], freq)
+    f = f.groupby(["branch", "measure", "date"], as_index=False)["value"].sum(min_count=1)
+    return History(frame=f, freq=freq, rows=history.rows, problems=history.problems,
+                   source=history.source)

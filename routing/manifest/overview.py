@@ -273,8 +273,11 @@ def _node_row(
     label_w: float,
 ) -> str:
     n = plan.nodes.loc[nid]
-    name = node_name(str(n["name_zh"]), str(n["name_en"]), lang, " ")
-    label = f"{_e(nid)} " + _el("tspan", _e(name[:18]), class_="muted")
+    # one language in the row label (Chinese when both): two would be cut off
+    name = node_name(str(n["name_zh"]), str(n["name_en"]), "en" if lang == "en" else "zh-TW")
+    limit = 24 if lang == "en" else 13
+    short = name if len(name) <= limit else name[: limit - 1] + "…"
+    label = f"{_e(nid)} " + _el("tspan", _e(short), class_="muted")
     out = [_el("text", label, x=6, y=y + 14, class_="nodelabel")]
     opens, closes = n["opens"], n["closes"]
     if opens is None or pd.isna(opens):
@@ -321,7 +324,7 @@ def _gantt_svg(plan: Plan, runs: list[Run], vans: list[str], lang: str) -> str:
 
     def x(t: pd.Timestamp) -> float:
         sec = (min(max(t, t0), t1) - t0).total_seconds()
-        return round(label_w + (w - label_w - 10) * sec / span, 1)
+        return round(label_w + (w - label_w - 24) * sec / span, 1)
 
     visited = list(dict.fromkeys(s.node_id for r in runs for s in r.stops if s.kind != "depot"))
     van_h, node_h, top = 34, 20, 26

@@ -21,6 +21,7 @@ def _register() -> None:
     # Each module adds its commands to ``app``; keep this list in data-flow order.
     from bookvan.cli import check, manifest, network, plan  # noqa: F401
     from bookvan.cli import scenario  # noqa: F401
+    from bookvan.cli import forecast  # noqa: F401
 
 
 _register()

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from bookvan.cli.common import console, err_console, input_errors_exit_2
 from bookvan.cli.main import app
-from bookvan.routing.manifest import write_manifests
 
 
 @app.command("manifest")
@@ -29,6 +28,10 @@ def manifest(
 
     Example: bookvan manifest out/2026-12-01 --lang both
     """
+    # imported here: reportlab and friends load only when a manifest is printed, not for every
+    # other bookvan command
+    from bookvan.routing.manifest import write_manifests
+
     res = write_manifests(
         plan_dir, out, lang, progress=lambda msg: err_console.print(f"[dim]… {msg}[/]")
     )

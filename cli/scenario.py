@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-
 from bookvan.cli.common import EXIT_NO, console, err_console, input_errors_exit_2
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
@@ -21,20 +20,38 @@ app.add_typer(scenario_app, name="scenario")
 @scenario_app.command("run")
 @input_errors_exit_2
 def run(
-    files: Annotated[list[Path], typer.Argument(help="Scenario file(s) (TOML); shipped ones: bookvan scenario list.")],
-    out: Annotated[Path, typer.Option("--out", help="Run folder: kpis.parquet, transit.parquet, summary.csv, run.json.")],
-    days: Annotated[int | None, typer.Option(help="Days to simulate (overrides the file's [simulation] days).", min=1)] = None,
-    replications: Annotated[int | None, typer.Option(help="Replications (overrides the file's).", min=1)] = None,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786); default: a local cluster.")] = None,
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Scenario file(s) (TOML); shipped ones: bookvan scenario list."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Run folder: kpis.parquet, transit.parquet, summary.csv, run.json."
+        ),
+    ],
+    days: Annotated[
+        int | None,
+        typer.Option(help="Days to simulate (overrides the file's [simulation] days).", min=1),
+    ] = None,
+    replications: Annotated[
+        int | None, typer.Option(help="Replications (overrides the file's).", min=1)
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (tcp://host:8786); default: a local cluster."),
+    ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes of the local cluster.", min=1)] = 2,
-    costs: Annotated[Path | None, typer.Option(help="Cost parameters TOML (default: the bundled, sourced one).")] = None,
+    costs: Annotated[
+        Path | None, typer.Option(help="Cost parameters TOML (default: the bundled, sourced one).")
+    ] = None,
 ) -> None:
     """Simulate scenarios day by day with the real router; scenario × replication runs on Dask.
 
-    Example: bookvan scenario run scenarios/library/fleet-plus-one.toml --days 30 --replications 2 --out out/scn/fleet-plus-one
+    Example: bookvan scenario run fleet-plus-one --days 30 --replications 2 --out out/scn/plus1
     """
-    from bookvan.scenarios.costs import load_cost_parameters
     from bookvan.scenarios.catalog import resolve_scenario_file
+    from bookvan.scenarios.costs import load_cost_parameters
     from bookvan.scenarios.runner import run_scenarios, write_run_folder
     from bookvan.scenarios.simulate import SimulationError
     from bookvan.scenarios.spec import load_scenarios
@@ -44,27 +61,52 @@ def run(
     scns = [s for p in paths for s in load_scenarios(p)]
     names = [s.name for s in scns]
     if len(set(names)) != len(names):
-        raise InputError.single(", ".join(map(str, paths)), "two scenarios share a name", field="name")
+        raise InputError.single(
+            ", ".join(map(str, paths)), "two scenarios share a name", field="name"
+        )
     try:
-        runs = run_scenarios(scns, days=days, replications=replications, scheduler=scheduler,
-                             n_workers=workers, costs=cost_params)
+        runs = run_scenarios(
+            scns,
+            days=days,
+            replications=replications,
+            scheduler=scheduler,
+            n_workers=workers,
+            costs=cost_params,
+        )
     except SimulationError as e:
         err_console.print(f"[bold red]run failed:[/] {e}", highlight=False)
         raise typer.Exit(EXIT_NO) from None
     except OSError as e:
         if scheduler is not None:
-            raise InputError.single("--scheduler", f"cannot reach the Dask scheduler {scheduler}: {e}") from None
+            raise InputError.single(
+                "--scheduler", f"cannot reach the Dask scheduler {scheduler}: {e}"
+            ) from None
         raise
     write_run_folder(out, runs, costs=cost_params, source_files=paths)
     s = runs.summary().groupby("scenario", sort=False).mean(numeric_only=True)
     from rich.table import Table
 
     t = Table(title=f"{len(runs.results)} run(s) in {runs.wall_s:.1f} s on {runs.where} (per year)")
-    for c in ("scenario", "van-km", "van-hours", "cost NT$", "CO2 t", "hold days p95", "backlog items"):
+    for c in (
+        "scenario",
+        "van-km",
+        "van-hours",
+        "cost NT$",
+        "CO2 t",
+        "hold days p95",
+        "backlog items",
+    ):
         t.add_column(c, justify="left" if c == "scenario" else "right")
     for name, r in s.iterrows():
-        t.add_row(str(name), f"{r['van_km']:,.0f}", f"{r['van_hours']:,.0f}", f"{r['cost_ntd']:,.0f}",
-                  f"{r['co2_kg'] / 1000:,.1f}", f"{r['hold_days_p95']:.2f}", f"{r['backlog_items']:.0f}")
+        t.add_row(
+            str(name),
+            f"{r['van_km']:,.0f}",
+            f"{r['van_hours']:,.0f}",
+            f"{r['cost_ntd']:,.0f}",
+            f"{r['co2_kg'] / 1000:,.1f}",
+            f"{r['hold_days_p95']:.2f}",
+            f"{r['backlog_items']:.0f}",
+        )
     console.print(t)
     console.print(f"wrote {out}/kpis.parquet")
 
@@ -72,9 +114,17 @@ def run(
 @scenario_app.command("compare")
 @input_errors_exit_2
 def compare(
-    dirs: Annotated[list[Path], typer.Argument(help="Run folders written by 'bookvan scenario run'.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for compare.parquet/.csv, PNG charts and report.html.")],
-    baseline: Annotated[str | None, typer.Option(help="Scenario to compare against (default: the one named baseline).")] = None,
+    dirs: Annotated[
+        list[Path], typer.Argument(help="Run folders written by 'bookvan scenario run'.")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Folder for compare.parquet/.csv, PNG charts and report.html."),
+    ],
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="Scenario to compare against (default: the one named baseline)."),
+    ] = None,
 ) -> None:
     """Put scenarios side by side against the baseline: table, charts and one HTML report.
 
@@ -91,8 +141,19 @@ def compare(
 @scenario_app.command("optimize")
 @input_errors_exit_2
 def optimize(
-    file: Annotated[Path, typer.Argument(help="Optimisation settings TOML (candidates, service level); see scenarios/library/optimize.toml.")],
-    out: Annotated[Path | None, typer.Option("--out", help="Where to write the chosen scenario TOML (default: beside FILE, *-optimized.toml).")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Optimiser settings TOML (candidates, service level), e.g. optimize-keelung."
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Where to write the chosen scenario (default: beside FILE, *-optimized.toml).",
+        ),
+    ] = None,
 ) -> None:
     """Choose fleet size, visit days per node and the hub (pulp + CBC) at least yearly cost.
 
@@ -125,6 +186,12 @@ def list_library() -> None:
     from bookvan.scenarios.catalog import library_files
 
     for p in library_files():
-        first = next((ln[1:].strip() for ln in p.read_text(encoding="utf-8").splitlines()
-                      if ln.startswith("#")), "")
+        first = next(
+            (
+                ln[1:].strip()
+                for ln in p.read_text(encoding="utf-8").splitlines()
+                if ln.startswith("#")
+            ),
+            "",
+        )
         console.print(f"[bold]{p.stem}[/]  {first}", highlight=False)

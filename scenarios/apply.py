@@ -1,4 +1,4 @@
-"""Scenario changes as pure functions: network, fleet, visit days and a day's transfers in, changed copies out.
+"""Scenario changes as pure functions: network, fleet, visit days, transfers → changed copies.
 
 Nothing here mutates its inputs or does I/O, so a scenario's world can be rebuilt on any Dask
 worker from the scenario value alone.
@@ -36,10 +36,19 @@ def apply_network(net: Network, scn: Scenario) -> Network:
     for a in scn.add_nodes:
         like = nodes.loc[nodes["node_id"] == a.like].iloc[0].to_dict()
         row = dict(like)
-        row.update(node_id=a.node_id, name_zh=a.name_zh, name_en=a.name_en, kind=a.kind,
-                   lat=a.lat, lon=a.lon, weight=float(like.get("weight", 0.0) or 0.0) * a.volume,
-                   coord_approx=True, coord_source=a.source or f"scenario {scn.name}",
-                   note=f"added by scenario {scn.name} (like {a.like})", confirmed=False)
+        row.update(
+            node_id=a.node_id,
+            name_zh=a.name_zh,
+            name_en=a.name_en,
+            kind=a.kind,
+            lat=a.lat,
+            lon=a.lon,
+            weight=float(like.get("weight", 0.0) or 0.0) * a.volume,
+            coord_approx=True,
+            coord_source=a.source or f"scenario {scn.name}",
+            note=f"added by scenario {scn.name} (like {a.like})",
+            confirmed=False,
+        )
         week = dict(weekly[a.like])
         if a.hours:
             for d in WEEKDAYS:
@@ -53,8 +62,14 @@ def apply_network(net: Network, scn: Scenario) -> Network:
         weekly[a.node_id] = week
         nodes = pd.concat([nodes, pd.DataFrame([row])], ignore_index=True)
         if a.opens_on is not None:
-            closures.append(Closure(a.node_id, dt.date(1900, 1, 1), a.opens_on - dt.timedelta(days=1),
-                                    "not open yet"))
+            closures.append(
+                Closure(
+                    a.node_id,
+                    dt.date(1900, 1, 1),
+                    a.opens_on - dt.timedelta(days=1),
+                    "not open yet",
+                )
+            )
     if scn.remove_nodes:
         nodes = nodes.loc[~nodes["node_id"].isin(scn.remove_nodes)].reset_index(drop=True)
         for n in scn.remove_nodes:
@@ -122,8 +137,9 @@ def build_world(scn: Scenario, base: Network, fleet: Fleet) -> World:
 
 
 def _redirects(scn: Scenario, date: dt.date) -> dict[str, str]:
-    return {c.node_id: c.redirect_to for c in scn.closures
-            if c.redirect_to and c.start <= date <= c.end}
+    return {
+        c.node_id: c.redirect_to for c in scn.closures if c.redirect_to and c.start <= date <= c.end
+    }
 
 
 def reshape_demand(

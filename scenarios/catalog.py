@@ -1,4 +1,4 @@
-"""The shipped scenario files (``library/*.toml``), by name: ``baseline``, ``fleet-plus-one``, ... (see ``*.toml``)."""
+"""The shipped scenario files (``library/*.toml``), by name: ``baseline``, ``fleet-plus-one``…"""
 
 from __future__ import annotations
 
@@ -26,5 +26,6 @@ def resolve_scenario_file(name: str | Path) -> Path:
     lib = library_dir() / (p.name if p.suffix == ".toml" else f"{p.name}.toml")
     if lib.exists():
         return lib
-    raise InputError.single(p, "no such scenario file (nor a shipped scenario of that name; "
-                               "see: bookvan scenario list)")
+    raise InputError.single(
+        p, "no such scenario file (nor a shipped scenario of that name; see: bookvan scenario list)"
+    )

@@ -11,16 +11,20 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
 __all__ = ["kpi_bars", "monthly_van_km", "tradeoff"]
 
-_BARS = (("cost_ntd", "yearly cost (NT$ k)", 1e-3), ("van_km", "van-km per year (k)", 1e-3),
-         ("van_hours", "van-hours per year", 1.0), ("co2_kg", "CO2 per year (t)", 1e-3),
-         ("hold_days_mean", "hold → ready, mean (days)", 1.0),
-         ("hold_days_p95", "hold → ready, 95th pct (days)", 1.0))
+_BARS = (
+    ("cost_ntd", "yearly cost (NT$ k)", 1e-3),
+    ("van_km", "van-km per year (k)", 1e-3),
+    ("van_hours", "van-hours per year", 1.0),
+    ("co2_kg", "CO2 per year (t)", 1e-3),
+    ("hold_days_mean", "hold → ready, mean (days)", 1.0),
+    ("hold_days_p95", "hold → ready, 95th pct (days)", 1.0),
+)
 
 
 def _colors(names: list[str], baseline: str) -> list[str]:
@@ -37,8 +41,13 @@ def kpi_bars(table: pd.DataFrame, baseline: str, path: Path) -> Path:
         lo = np.clip(mean - t["min"].to_numpy(float) * scale, 0, None)
         hi = np.clip(t["max"].to_numpy(float) * scale - mean, 0, None)
         y = np.arange(len(names))
-        ax.barh(y, np.nan_to_num(mean), xerr=[np.nan_to_num(lo), np.nan_to_num(hi)],
-                color=_colors(names, baseline), capsize=3)
+        ax.barh(
+            y,
+            np.nan_to_num(mean),
+            xerr=[np.nan_to_num(lo), np.nan_to_num(hi)],
+            color=_colors(names, baseline),
+            capsize=3,
+        )
         base = t.loc[baseline, "mean"] * scale if baseline in t.index else np.nan
         if np.isfinite(base):
             ax.axvline(base, color="#555555", ls="--", lw=1)
@@ -46,7 +55,9 @@ def kpi_bars(table: pd.DataFrame, baseline: str, path: Path) -> Path:
         ax.invert_yaxis()
         ax.set_title(title, fontsize=10)
         ax.grid(axis="x", alpha=0.3)
-    fig.suptitle(f"Scenario KPIs (bars: mean of replications; whiskers: min–max; dashed: {baseline})")
+    fig.suptitle(
+        f"Scenario KPIs (bars: mean of replications; whiskers: min–max; dashed: {baseline})"
+    )
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -62,8 +73,15 @@ def tradeoff(table: pd.DataFrame, baseline: str, path: Path) -> Path:
         x, y = w.at[n, "mean"], c.at[n, "mean"] / 1e3
         xe = w.at[n, "sd"] if np.isfinite(w.at[n, "sd"]) else 0
         ye = c.at[n, "sd"] / 1e3 if np.isfinite(c.at[n, "sd"]) else 0
-        ax.errorbar(x, y, xerr=xe, yerr=ye, fmt="o", color="#555555" if n == baseline else "#1f77b4",
-                    capsize=3)
+        ax.errorbar(
+            x,
+            y,
+            xerr=xe,
+            yerr=ye,
+            fmt="o",
+            color="#555555" if n == baseline else "#1f77b4",
+            capsize=3,
+        )
         ax.annotate(n, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
     ax.set_xlabel("hold placed → ready at pickup branch, 95th percentile (days)")
     ax.set_ylabel("yearly cost (NT$ thousand)")
@@ -84,8 +102,15 @@ def monthly_van_km(kpis: pd.DataFrame, baseline: str, path: Path) -> Path:
     m = per.groupby(["scenario", "month"])["van_km"].mean().unstack(0)
     fig, ax = plt.subplots(figsize=(11, 5), constrained_layout=True)
     for n in m.columns:
-        ax.plot(m.index, m[n], marker="o", ms=3, lw=2.5 if n == baseline else 1.2,
-                color="#333333" if n == baseline else None, label=n)
+        ax.plot(
+            m.index,
+            m[n],
+            marker="o",
+            ms=3,
+            lw=2.5 if n == baseline else 1.2,
+            color="#333333" if n == baseline else None,
+            label=n,
+        )
     ax.set_ylabel(f"van-km per {what}")
     ax.set_title(f"Van-km per {what} (mean of replications; first and last {what} may be partial)")
     ax.grid(alpha=0.3)

@@ -1,4 +1,4 @@
-"""Scenarios side by side: per-scenario KPI means with replication spread, and differences to baseline.
+"""Scenarios side by side: KPI means with replication spread, and differences to the baseline.
 
 Input is any number of run folders (``bookvan scenario run --out``); output is one long table
 (scenario × KPI) with mean, standard deviation, a 95 % interval of the mean, and the difference
@@ -14,15 +14,26 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from bookvan.data.errors import InputError
 from bookvan.scenarios.kpis import KPI_LABELS, run_summary
 
 __all__ = ["COMPARE_KPIS", "compare_runs", "compare_table", "load_runs", "pick_baseline"]
 
-COMPARE_KPIS = ("van_km", "van_hours", "cost_ntd", "co2_kg", "crates_moved", "utilisation",
-                "load_factor", "backlog_items", "hold_days_mean", "hold_days_p95",
-                "return_days_mean", "return_days_p95", "holds_within_2d")
+COMPARE_KPIS = (
+    "van_km",
+    "van_hours",
+    "cost_ntd",
+    "co2_kg",
+    "crates_moved",
+    "utilisation",
+    "load_factor",
+    "backlog_items",
+    "hold_days_mean",
+    "hold_days_p95",
+    "return_days_mean",
+    "return_days_p95",
+    "holds_within_2d",
+)
 
 
 def load_runs(dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
@@ -31,8 +42,11 @@ def load_runs(dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]
     for d in dirs:
         f = Path(d) / "kpis.parquet"
         if not f.exists():
-            raise InputError.single(d, "not a scenario run folder (no kpis.parquet); "
-                                       "make one with: bookvan scenario run FILE.toml --out DIR")
+            raise InputError.single(
+                d,
+                "not a scenario run folder (no kpis.parquet); "
+                "make one with: bookvan scenario run FILE.toml --out DIR",
+            )
         kp.append(pd.read_parquet(f))
         t = Path(d) / "transit.parquet"
         if t.exists():
@@ -44,17 +58,20 @@ def load_runs(dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]
     dup = kpis.duplicated(["scenario", "replication", "day"])
     if dup.any():
         name = kpis.loc[dup, "scenario"].iloc[0]
-        raise InputError.single(", ".join(map(str, dirs)),
-                                f"scenario '{name}' appears in more than one run folder")
+        raise InputError.single(
+            ", ".join(map(str, dirs)), f"scenario '{name}' appears in more than one run folder"
+        )
     transit = pd.concat(tr, ignore_index=True) if tr else pd.DataFrame()
     return kpis, transit, info
 
 
 def pick_baseline(names: list[str], wanted: str | None = None) -> str:
-    """The scenario others are compared with: ``wanted``, else one named baseline, else the first."""
+    """The scenario others are compared with: ``wanted``, else one named baseline, else first."""
     if wanted is not None:
         if wanted not in names:
-            raise InputError.single("--baseline", f"no scenario '{wanted}' among {', '.join(names)}")
+            raise InputError.single(
+                "--baseline", f"no scenario '{wanted}' among {', '.join(names)}"
+            )
         return wanted
     for n in names:
         if n == "baseline" or n.startswith("baseline"):
@@ -84,17 +101,35 @@ def compare_table(summary: pd.DataFrame, baseline: str) -> pd.DataFrame:
             bmean = float(b.mean()) if nb else float("nan")
             bsd = float(b.std(ddof=1)) if nb > 1 else float("nan")
             diff = mean - bmean
-            se = math.sqrt((sd**2 / n if n > 1 else 0.0) + (bsd**2 / nb if nb > 1 else 0.0)) \
-                if n and nb else float("nan")
+            se = (
+                math.sqrt((sd**2 / n if n > 1 else 0.0) + (bsd**2 / nb if nb > 1 else 0.0))
+                if n and nb
+                else float("nan")
+            )
             label, unit = KPI_LABELS.get(k, (k, ""))
-            rows.append({
-                "scenario": scn, "kpi": k, "label": label, "unit": unit, "replications": n,
-                "mean": mean, "sd": sd, "ci95": _ci(sd, n),
-                "min": float(x.min()) if n else float("nan"), "max": float(x.max()) if n else float("nan"),
-                "baseline": baseline, "baseline_mean": bmean, "diff": diff,
-                "diff_ci95": 1.96 * se if scn != baseline and n > 1 and nb > 1 else float("nan"),
-                "diff_pct": 100.0 * diff / bmean if bmean not in (0.0,) and np.isfinite(bmean) else float("nan"),
-            })
+            rows.append(
+                {
+                    "scenario": scn,
+                    "kpi": k,
+                    "label": label,
+                    "unit": unit,
+                    "replications": n,
+                    "mean": mean,
+                    "sd": sd,
+                    "ci95": _ci(sd, n),
+                    "min": float(x.min()) if n else float("nan"),
+                    "max": float(x.max()) if n else float("nan"),
+                    "baseline": baseline,
+                    "baseline_mean": bmean,
+                    "diff": diff,
+                    "diff_ci95": 1.96 * se
+                    if scn != baseline and n > 1 and nb > 1
+                    else float("nan"),
+                    "diff_pct": 100.0 * diff / bmean
+                    if bmean not in (0.0,) and np.isfinite(bmean)
+                    else float("nan"),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -116,14 +151,23 @@ def compare_runs(dirs: list[Path], out: Path, *, baseline: str | None = None) ->
     base = pick_baseline(list(dict.fromkeys(summary["scenario"])), baseline)
     table = compare_table(summary, base)
     costs = next((i.get("cost_parameters") for i in info if i.get("cost_parameters")), None)
-    names = ["compare.parquet", "compare.csv", "summary.csv", "kpi_bars.png", "tradeoff.png",
-             "monthly_van_km.png", "report.html"]
+    names = [
+        "compare.parquet",
+        "compare.csv",
+        "summary.csv",
+        "kpi_bars.png",
+        "tradeoff.png",
+        "monthly_van_km.png",
+        "report.html",
+    ]
     with atomic_dir(out) as tmp:
         table.to_parquet(tmp / "compare.parquet", index=False)
         table.to_csv(tmp / "compare.csv", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)
-        imgs = {"bars": kpi_bars(table, base, tmp / "kpi_bars.png"),
-                "tradeoff": tradeoff(table, base, tmp / "tradeoff.png"),
-                "monthly": monthly_van_km(kpis, base, tmp / "monthly_van_km.png")}
+        imgs = {
+            "bars": kpi_bars(table, base, tmp / "kpi_bars.png"),
+            "tradeoff": tradeoff(table, base, tmp / "tradeoff.png"),
+            "monthly": monthly_van_km(kpis, base, tmp / "monthly_van_km.png"),
+        }
         render_report(table, base, imgs, info, tmp / "report.html", costs)
     return {n: Path(out) / n for n in names}

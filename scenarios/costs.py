@@ -47,7 +47,7 @@ def default_cost_file() -> Path:
 
 
 def load_cost_parameters(path: str | Path | None = None) -> CostParameters:
-    """Read the parameters file (the bundled one by default); unknown or negative keys → InputError."""
+    """Read the parameters file (default: the bundled one); unknown/negative keys → InputError."""
     p = Path(path) if path is not None else default_cost_file()
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))

@@ -48,8 +48,14 @@ def _plan_day(*args: Any) -> Any:
     return plan_day(*args)
 
 
-def _check(plan: dict, nodes: pd.DataFrame, vehicles: pd.DataFrame, transfers: pd.DataFrame,
-           matrix: pd.DataFrame, stops: pd.DataFrame) -> list:
+def _check(
+    plan: dict,
+    nodes: pd.DataFrame,
+    vehicles: pd.DataFrame,
+    transfers: pd.DataFrame,
+    matrix: pd.DataFrame,
+    stops: pd.DataFrame,
+) -> list:
     from bookvan.routing.check import check_plan_tables
 
     return list(check_plan_tables(plan, nodes, vehicles, transfers, matrix, stops))

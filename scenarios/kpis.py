@@ -80,8 +80,15 @@ def _waits(transit: pd.DataFrame, kind: str) -> tuple[float, float]:
     return float(np.average(t["days"], weights=w)), weighted_quantile(t["days"].to_numpy(), w, 0.95)
 
 
-def day_kpis(plan: object | None, fleet: Fleet, costs: CostParameters, transit: pd.DataFrame,
-             backlog: pd.DataFrame, crates_moved: int, items_per_crate: int) -> dict[str, float]:
+def day_kpis(
+    plan: object | None,
+    fleet: Fleet,
+    costs: CostParameters,
+    transit: pd.DataFrame,
+    backlog: pd.DataFrame,
+    crates_moved: int,
+    items_per_crate: int,
+) -> dict[str, float]:
     """One simulated day's KPIs (a day without a plan still pays for the fleet it owns)."""
     if plan is not None:
         km = float(plan.summary.get("total_distance_m", 0.0)) / 1000.0  # type: ignore[attr-defined]
@@ -92,26 +99,49 @@ def day_kpis(plan: object | None, fleet: Fleet, costs: CostParameters, transit: 
     else:
         km = hours = lf = 0.0
         used = unassigned = 0
-    shift_h = sum((pd.Timestamp.combine(pd.Timestamp(0).date(), v.shift_end)
-                   - pd.Timestamp.combine(pd.Timestamp(0).date(), v.shift_start)).total_seconds()
-                  for v in fleet.vehicles) / 3600.0
+    shift_h = (
+        sum(
+            (
+                pd.Timestamp.combine(pd.Timestamp(0).date(), v.shift_end)
+                - pd.Timestamp.combine(pd.Timestamp(0).date(), v.shift_start)
+            ).total_seconds()
+            for v in fleet.vehicles
+        )
+        / 3600.0
+    )
     fuel, wages = costs.fuel_ntd(km), costs.wages_ntd(hours)
     fixed = costs.fixed_ntd_per_day(len(fleet.vehicles))
     hold_mean, hold_p95 = _waits(transit, "hold")
     ret_mean, ret_p95 = _waits(transit, "return")
     back_items = int(backlog["items"].sum()) if len(backlog) else 0
-    back_crates = int(np.ceil(backlog["items"].to_numpy(float) / items_per_crate).sum()) if len(backlog) else 0
+    back_crates = (
+        int(np.ceil(backlog["items"].to_numpy(float) / items_per_crate).sum())
+        if len(backlog)
+        else 0
+    )
     return {
-        "van_km": km, "van_hours": hours, "vans_used": used,
-        "fuel_ntd": fuel, "wages_ntd": wages, "fixed_ntd": fixed, "cost_ntd": fuel + wages + fixed,
-        "co2_kg": costs.co2_kg(km), "crates_moved": int(crates_moved),
+        "van_km": km,
+        "van_hours": hours,
+        "vans_used": used,
+        "fuel_ntd": fuel,
+        "wages_ntd": wages,
+        "fixed_ntd": fixed,
+        "cost_ntd": fuel + wages + fixed,
+        "co2_kg": costs.co2_kg(km),
+        "crates_moved": int(crates_moved),
         "items_moved": int(transit["items"].sum()) if len(transit) else 0,
-        "utilisation": hours / shift_h if shift_h else 0.0, "load_factor": lf,
-        "backlog_items": back_items, "backlog_crates": back_crates,
-        "holds_waiting": int(backlog.loc[backlog["kind"] == "hold", "items"].sum()) if len(backlog) else 0,
+        "utilisation": hours / shift_h if shift_h else 0.0,
+        "load_factor": lf,
+        "backlog_items": back_items,
+        "backlog_crates": back_crates,
+        "holds_waiting": int(backlog.loc[backlog["kind"] == "hold", "items"].sum())
+        if len(backlog)
+        else 0,
         "unassigned": unassigned,
-        "hold_days_mean": hold_mean, "hold_days_p95": hold_p95,
-        "return_days_mean": ret_mean, "return_days_p95": ret_p95,
+        "hold_days_mean": hold_mean,
+        "hold_days_p95": hold_p95,
+        "return_days_mean": ret_mean,
+        "return_days_p95": ret_p95,
     }
 
 
@@ -125,11 +155,23 @@ def run_summary(kpis: pd.DataFrame, transit: pd.DataFrame) -> pd.DataFrame:
     for (scn, rep), k in kpis.groupby(["scenario", "replication"], sort=False):
         n = len(k)
         per_year = 365.0 / n
-        t = transit.loc[(transit["scenario"] == scn) & (transit["replication"] == rep)] \
-            if len(transit) else transit
+        t = (
+            transit.loc[(transit["scenario"] == scn) & (transit["replication"] == rep)]
+            if len(transit)
+            else transit
+        )
         row: dict[str, object] = {"scenario": scn, "replication": rep, "days": n}
-        for c in ("van_km", "van_hours", "cost_ntd", "fuel_ntd", "wages_ntd", "fixed_ntd", "co2_kg",
-                  "crates_moved", "items_moved"):
+        for c in (
+            "van_km",
+            "van_hours",
+            "cost_ntd",
+            "fuel_ntd",
+            "wages_ntd",
+            "fixed_ntd",
+            "co2_kg",
+            "crates_moved",
+            "items_moved",
+        ):
             row[c] = float(k[c].sum()) * per_year
         work = k.loc[k["vans_used"] > 0]
         row["utilisation"] = float(work["utilisation"].mean()) if len(work) else 0.0

@@ -1,4 +1,6 @@
-"""One self-contained HTML report: charts inlined as base64, tables, no network needed to open it."""
+"""One self-contained HTML report: charts inlined as base64, tables; opens without a network."""
+
+# ruff: noqa: E501  (the HTML template keeps its long lines)
 
 from __future__ import annotations
 
@@ -9,12 +11,12 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
-
 from bookvan.data.atomic import atomic_file
 
 __all__ = ["render_report"]
 
-_TEMPLATE = jinja2.Template("""<!doctype html>
+_TEMPLATE = jinja2.Template(
+    """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>bookvan scenario comparison</title>
 <style>
@@ -54,7 +56,9 @@ Lower is better for every column except crates moved, utilisation, load factor a
 {% for s in scenarios %}<tr><td class="n">{{ s.name }}</td><td class="n">{{ s.description }}</td><td>{{ s.days }}</td><td>{{ s.reps }}</td><td class="n">{{ s.where }}</td></tr>
 {% endfor %}</table>
 </body></html>
-""", autoescape=True)
+""",
+    autoescape=True,
+)
 
 _HIGHER_BETTER = {"crates_moved", "utilisation", "load_factor", "holds_within_2d"}
 
@@ -75,8 +79,14 @@ def _b64(p: Path) -> str:
     return base64.b64encode(p.read_bytes()).decode("ascii")
 
 
-def render_report(table: pd.DataFrame, baseline: str, images: dict[str, Path], info: list[dict],
-                  path: Path, costs: dict[str, float] | None = None) -> Path:
+def render_report(
+    table: pd.DataFrame,
+    baseline: str,
+    images: dict[str, Path],
+    info: list[dict],
+    path: Path,
+    costs: dict[str, float] | None = None,
+) -> Path:
     """Write ``report.html`` with the comparison table, the differences and the charts inlined."""
     names = list(dict.fromkeys(table["scenario"]))
     kpi_keys = list(dict.fromkeys(table["kpi"]))
@@ -97,7 +107,9 @@ def render_report(table: pd.DataFrame, baseline: str, images: dict[str, Path], i
             if unit == "share":
                 text = f"{100 * d:+.1f} pt" if math.isfinite(d) else "–"
             else:
-                text = (f"{d:+,.0f}" if abs(d) >= 1000 else f"{d:+.2f}") if math.isfinite(d) else "–"
+                text = (
+                    (f"{d:+,.0f}" if abs(d) >= 1000 else f"{d:+.2f}") if math.isfinite(d) else "–"
+                )
                 if math.isfinite(r["diff_pct"]):
                     text += f" ({r['diff_pct']:+.0f} %)"
             if math.isfinite(dci):
@@ -116,15 +128,29 @@ def render_report(table: pd.DataFrame, baseline: str, images: dict[str, Path], i
     for run in info:
         sdesc = {s["name"]: s.get("description", "") for s in run.get("scenarios", [])}
         for r in run.get("runs", []):
-            e = scen.setdefault(r["scenario"], {"name": r["scenario"], "description": sdesc.get(r["scenario"], ""),
-                                                 "days": r["days"], "reps": 0, "where": run.get("where", "")})
+            e = scen.setdefault(
+                r["scenario"],
+                {
+                    "name": r["scenario"],
+                    "description": sdesc.get(r["scenario"], ""),
+                    "days": r["days"],
+                    "reps": 0,
+                    "where": run.get("where", ""),
+                },
+            )
             e["reps"] += 1
     cost_text = ", ".join(f"{k} = {v:g}" for k, v in (costs or {}).items()) or "defaults"
     doc = _TEMPLATE.render(
-        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), baseline=baseline, kpis=kpis,
-        wide=wide, diffs=diffs, img={k: _b64(p) for k, p in images.items()},
-        scenarios=[scen.get(n, {"name": n, "description": "", "days": "", "reps": "", "where": ""})
-                   for n in names],
+        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        baseline=baseline,
+        kpis=kpis,
+        wide=wide,
+        diffs=diffs,
+        img={k: _b64(p) for k, p in images.items()},
+        scenarios=[
+            scen.get(n, {"name": n, "description": "", "days": "", "reps": "", "where": ""})
+            for n in names
+        ],
         costs=cost_text,
     )
     with atomic_file(path, "w", encoding="utf-8") as fh:

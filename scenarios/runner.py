@@ -17,7 +17,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
-
 from bookvan.data.atomic import atomic_dir
 from bookvan.scenarios.costs import CostParameters
 from bookvan.scenarios.engine import Engine, real_engine
@@ -33,8 +32,9 @@ _REPORT_EVERY = 5  # days between progress messages from a worker
 class RunSet:
     """All replications of all scenarios of one ``scenario run`` call."""
 
-    def __init__(self, results: list[RunResult], scenarios: list[Scenario], wall_s: float,
-                 where: str) -> None:
+    def __init__(
+        self, results: list[RunResult], scenarios: list[Scenario], wall_s: float, where: str
+    ) -> None:
         self.results, self.scenarios, self.wall_s, self.where = results, scenarios, wall_s, where
 
     @property
@@ -50,8 +50,14 @@ class RunSet:
         return run_summary(self.kpis, self.transit)
 
 
-def _task(scn: Scenario, rep: int, days: int | None, engine: Engine | None,
-          costs: CostParameters | None, queue: str | None) -> RunResult:
+def _task(
+    scn: Scenario,
+    rep: int,
+    days: int | None,
+    engine: Engine | None,
+    costs: CostParameters | None,
+    queue: str | None,
+) -> RunResult:
     """One replication on a worker; sends day counts to the client's progress queue."""
     q = None
     if queue is not None:
@@ -103,8 +109,13 @@ def run_scenarios(
     t0 = time.perf_counter()
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=max(1, min(n_workers, len(jobs))), threads_per_worker=1,
-                               processes=True, dashboard_address=None, silence_logs=40)
+        cluster = LocalCluster(
+            n_workers=max(1, min(n_workers, len(jobs))),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,
+        )
         client = Client(cluster)
         where = f"local cluster, {len(cluster.workers)} worker process(es)"
     else:
@@ -113,9 +124,20 @@ def run_scenarios(
     try:
         qname = f"bookvan-progress-{uuid.uuid4().hex}"
         q = Queue(qname, client=client)
-        futures = {client.submit(_task, s, r, days, engine, costs, qname, pure=False,
-                                 key=f"scenario-{s.name}-rep{r}-{uuid.uuid4().hex[:6]}"): i
-                   for i, (s, r) in enumerate(jobs)}
+        futures = {
+            client.submit(
+                _task,
+                s,
+                r,
+                days,
+                engine,
+                costs,
+                qname,
+                pure=False,
+                key=f"scenario-{s.name}-rep{r}-{uuid.uuid4().hex[:6]}",
+            ): i
+            for i, (s, r) in enumerate(jobs)
+        }
         results: list[RunResult | None] = [None] * len(jobs)
         bar = _Bar(total_days, len(jobs), enabled=progress, where=where)
         with bar:
@@ -138,8 +160,9 @@ def run_scenarios(
             for n in _drain(q):
                 bar.days(n)
             del ac
-        return RunSet([r for r in results if r is not None], scenarios,
-                      time.perf_counter() - t0, where)
+        return RunSet(
+            [r for r in results if r is not None], scenarios, time.perf_counter() - t0, where
+        )
     finally:
         client.close()
         if cluster is not None:
@@ -160,13 +183,23 @@ class _Bar:
     def __init__(self, total_days: int, total_runs: int, *, enabled: bool, where: str) -> None:
         self.enabled = enabled
         if enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
-                TimeElapsedColumn
-
             from bookvan.cli.common import err_console  # only the CLI shows bars
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
-            self.p = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                              TimeElapsedColumn(), console=err_console, transient=False)
+            self.p = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err_console,
+                transient=False,
+            )
             self.t_days = self.p.add_task(f"days simulated ({where})", total=total_days)
             self.t_runs = self.p.add_task("runs finished", total=total_runs)
 
@@ -199,8 +232,9 @@ def _jsonable(x: object) -> object:
     return x
 
 
-def write_run_folder(out: str | Path, runs: RunSet, *, costs: CostParameters,
-                     source_files: list[Path]) -> Path:
+def write_run_folder(
+    out: str | Path, runs: RunSet, *, costs: CostParameters, source_files: list[Path]
+) -> Path:
     """Write kpis.parquet, transit.parquet, summary.parquet/csv, run.json and the scenario files.
 
     Written to a temporary folder and renamed, so a failed run leaves the old folder intact.
@@ -221,8 +255,11 @@ def write_run_folder(out: str | Path, runs: RunSet, *, costs: CostParameters,
         info = {
             "scenarios": [_jsonable(asdict(s)) for s in runs.scenarios],
             "runs": [r.info for r in runs.results],
-            "wall_s": round(runs.wall_s, 2), "where": runs.where,
+            "wall_s": round(runs.wall_s, 2),
+            "where": runs.where,
             "cost_parameters": costs.as_dict(),
         }
-        (tmp / "run.json").write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
+        (tmp / "run.json").write_text(
+            json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
     return out

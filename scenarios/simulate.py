@@ -30,10 +30,26 @@ from bookvan.scenarios.engine import Engine, real_engine
 from bookvan.scenarios.kpis import day_kpis
 from bookvan.scenarios.spec import Scenario
 
-__all__ = ["RunResult", "SimulationError", "load_world", "run_seed", "simulate"]
+__all__ = [
+    "RunResult",
+    "SimulationError",
+    "base_demand",
+    "demand_key",
+    "load_world",
+    "run_seed",
+    "simulate",
+]
 
-_POOL_COLS = ["root", "origin_id", "destination_id", "asked_destination", "items", "kind",
-              "release", "home_origin"]
+_POOL_COLS = [
+    "root",
+    "origin_id",
+    "destination_id",
+    "asked_destination",
+    "items",
+    "kind",
+    "release",
+    "home_origin",
+]
 
 
 class SimulationError(RuntimeError):
@@ -49,6 +65,28 @@ class RunResult:
     info: dict[str, object]
 
 
+class _FastNetwork(Network):
+    """A network whose row and hours look-ups are memoised (it never changes within a run)."""
+
+    def __init__(self, net: Network) -> None:
+        object.__setattr__(self, "nodes", net.nodes)
+        object.__setattr__(self, "closures", net.closures)
+        object.__setattr__(self, "source_dir", net.source_dir)
+        object.__setattr__(self, "weekly", net.weekly)
+        object.__setattr__(self, "_rows", {r["node_id"]: r for _, r in net.nodes.iterrows()})
+        object.__setattr__(self, "_hours", {})
+
+    def node(self, node_id: str) -> pd.Series:
+        return self._rows[node_id]  # type: ignore[attr-defined]
+
+    def hours_on(self, node_id: str, date: dt.date):  # type: ignore[override]
+        key = (node_id, date)
+        memo = self._hours  # type: ignore[attr-defined]
+        if key not in memo:
+            memo[key] = super().hours_on(node_id, date)
+        return memo[key]
+
+
 def run_seed(scn: Scenario, replication: int) -> int:
     """The seed of one replication: recorded in the KPIs, so any run can be repeated."""
     return int(scn.sim.seed) * 1000 + int(replication)
@@ -62,7 +100,42 @@ def load_world(scn: Scenario) -> World:
     return build_world(scn, net, fleet)
 
 
-def _demand_kwargs(fn: Callable[..., pd.DataFrame], seed: int, items_per_crate: int) -> dict[str, object]:
+def demand_key(scn: Scenario, replication: int) -> tuple:
+    """Scenarios with equal keys draw the same base demand (common random numbers)."""
+    return (scn.network_dir, scn.fleet_file, run_seed(scn, replication), model_shift_days(scn))
+
+
+def model_shift_days(scn: Scenario) -> int:
+    """Days between a simulated date and the date the demand model is asked about.
+
+    With ``[demand] model_year``, whole weeks (same weekday) to about that year; else 0.
+    """
+    if scn.demand.model_year is None:
+        return 0
+    return 7 * round((scn.demand.model_year - scn.sim.start.year) * 365.2425 / 7)
+
+
+def base_demand(
+    scn: Scenario, replication: int, dates: list[dt.date], engine: Engine | None = None
+) -> dict[dt.date, pd.DataFrame]:
+    """The demand model's transfers on today's network for ``dates`` (before scenario changes).
+
+    Independent of what the vans did, so it can be drawn ahead, in parallel, and shared by
+    every scenario on the same base network and seed.
+    """
+    engine = engine or real_engine()
+    net = load_network(scn.network_dir) if scn.network_dir else load_network(bundled_network_dir())
+    fleet_path = scn.fleet_file or str((net.source_dir or bundled_network_dir()) / "fleet.toml")
+    ipc = load_fleet(fleet_path, set(net.node_ids)).items_per_crate
+    fast = _FastNetwork(net)
+    kw = _demand_kwargs(engine.daily_transfers, run_seed(scn, replication), ipc)
+    shift = dt.timedelta(days=model_shift_days(scn))
+    return {d: engine.daily_transfers(fast, d + shift, **kw) for d in dates}
+
+
+def _demand_kwargs(
+    fn: Callable[..., pd.DataFrame], seed: int, items_per_crate: int
+) -> dict[str, object]:
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
@@ -74,12 +147,17 @@ def _demand_kwargs(fn: Callable[..., pd.DataFrame], seed: int, items_per_crate: 
 
 
 def _empty_pool() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in _POOL_COLS}).astype(
-        {"items": "int64"})
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in _POOL_COLS}).astype({"items": "int64"})
 
 
-def _submission(pool: pd.DataFrame, served: set[str], hub: str, mode: str,
-                items_per_crate: int, closed: set[str]) -> pd.DataFrame:
+def _submission(
+    pool: pd.DataFrame,
+    served: set[str],
+    hub: str,
+    mode: str,
+    items_per_crate: int,
+    closed: set[str],
+) -> pd.DataFrame:
     """What goes to the router today: both ends visited; in hub mode, origin → hub if only it is."""
     o_ok = pool["origin_id"].isin(served) & ~pool["origin_id"].isin(closed)
     d_ok = pool["destination_id"].isin(served) & ~pool["destination_id"].isin(closed)
@@ -98,12 +176,21 @@ def _submission(pool: pd.DataFrame, served: set[str], hub: str, mode: str,
 
 def _transfers_table(sub: pd.DataFrame) -> pd.DataFrame:
     nat = pd.Series(pd.NaT, index=sub.index, dtype=f"datetime64[ns, {TZ}]")
-    return pd.DataFrame({
-        "transfer_id": sub["sub_id"].astype(str), "origin_id": sub["origin_id"],
-        "destination_id": sub["destination_id"], "items": sub["items"].astype("int64"),
-        "crates": sub["crates"].astype("int64"), "kind": sub["kind"], "release": nat, "due": nat,
-        "leg_of": None, "leg": pd.array([pd.NA] * len(sub), dtype="Int64"), "part_of": None,
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "transfer_id": sub["sub_id"].astype(str),
+            "origin_id": sub["origin_id"],
+            "destination_id": sub["destination_id"],
+            "items": sub["items"].astype("int64"),
+            "crates": sub["crates"].astype("int64"),
+            "kind": sub["kind"],
+            "release": nat,
+            "due": nat,
+            "leg_of": None,
+            "leg": pd.array([pd.NA] * len(sub), dtype="Int64"),
+            "part_of": None,
+        }
+    ).reset_index(drop=True)
 
 
 def _deliveries(plan: object) -> pd.DataFrame:
@@ -113,8 +200,17 @@ def _deliveries(plan: object) -> pd.DataFrame:
     if stops is None or stops.empty:
         return pd.DataFrame(columns=cols)
     when = stops["service_start"] if "service_start" in stops.columns else stops["arrival"]
-    ex = pd.DataFrame({"plan_id": stops["delivery_ids"], "to": stops["node_id"],
-                       "at": when.fillna(stops["arrival"])}).explode("plan_id").dropna(subset=["plan_id"])
+    ex = (
+        pd.DataFrame(
+            {
+                "plan_id": stops["delivery_ids"],
+                "to": stops["node_id"],
+                "at": when.fillna(stops["arrival"]),
+            }
+        )
+        .explode("plan_id")
+        .dropna(subset=["plan_id"])
+    )
     tr = plan.transfers.set_index("transfer_id")  # type: ignore[attr-defined]
     ex = ex.join(tr[["items", "crates", "leg_of", "part_of"]], on="plan_id")
     sub_id = ex["part_of"].where(ex["part_of"].notna(), ex["leg_of"])
@@ -122,54 +218,57 @@ def _deliveries(plan: object) -> pd.DataFrame:
     return ex[cols].reset_index(drop=True)
 
 
-def _settle(pool: pd.DataFrame, sub: pd.DataFrame, dl: pd.DataFrame, hub: str, day: int,
-            date: dt.date, replication: int) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+def _settle(
+    pool: pd.DataFrame,
+    sub: pd.DataFrame,
+    dl: pd.DataFrame,
+    hub: str,
+    day: int,
+    date: dt.date,
+    replication: int,
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Items delivered home become transit records; the rest waits (some now at the hub)."""
-    final_rows = []
-    moved_to_hub: dict[str, int] = {}
-    final_items: dict[str, int] = {}
-    crates_moved = 0
-    if len(dl):
-        info = sub.set_index("sub_id")
-        for sid, g in dl.groupby("sub_id", sort=False):
-            if sid not in info.index:
-                continue
-            row = info.loc[sid]
-            root = row["root"]
-            at_dest = g.loc[g["to"] == row["destination_id"]]
-            via = g.loc[g["to"] != row["destination_id"]]
-            if str(sid).endswith("~hub"):
-                moved_to_hub[root] = moved_to_hub.get(root, 0) + int(at_dest["items"].sum())
-                continue
-            n_final = int(at_dest["items"].sum())
-            n_via = int(via["items"].sum())
-            crates_moved += int(at_dest["crates"].sum())
-            final_items[root] = n_final
-            if n_via > n_final:
-                moved_to_hub[root] = moved_to_hub.get(root, 0) + n_via - n_final
-            for _, d in at_dest.iterrows():
-                final_rows.append({
-                    "replication": replication, "day": day, "date": date, "root": root,
-                    "kind": row["kind"], "origin_id": row["home_origin"],
-                    "destination_id": row["destination_id"],
-                    "asked_destination": row["asked_destination"], "items": int(d["items"]),
-                    "release": row["release"], "delivered": d["at"],
-                })
-    if final_items or moved_to_hub:
-        left = pool.copy()
-        done = left["root"].map(final_items).fillna(0).astype(int)
-        hubbed = left["root"].map(moved_to_hub).fillna(0).astype(int)
-        stay = left.assign(items=left["items"] - done - hubbed)
-        stay = stay.loc[stay["items"] > 0]
-        at_hub = left.assign(items=hubbed, origin_id=hub).loc[hubbed > 0]
-        left = pd.concat([stay, at_hub], ignore_index=True)
-        left = left.loc[left["origin_id"] != left["destination_id"]]
-    else:
-        left = pool
-    transit = pd.DataFrame(final_rows)
+    if not len(dl):
+        return pool, pd.DataFrame(), 0
+    info = sub.set_index("sub_id")[
+        ["root", "destination_id", "kind", "home_origin", "asked_destination", "release"]
+    ]
+    d = dl.join(info, on="sub_id", how="inner")
+    to_hub_sub = d["sub_id"].astype(str).str.endswith("~hub")
+    at_dest = d["to"] == d["destination_id"]
+    final = d.loc[at_dest & ~to_hub_sub]
+    # items that reached the hub but not (yet) their destination: leg 1 of hub mode, or ~hub
+    via = d.loc[~at_dest & ~to_hub_sub].groupby("root")["items"].sum()
+    fin = final.groupby("root")["items"].sum()
+    hubbed = d.loc[at_dest & to_hub_sub].groupby("root")["items"].sum()
+    hubbed = hubbed.add((via - fin.reindex(via.index).fillna(0)).clip(lower=0), fill_value=0)
+    transit = pd.DataFrame(
+        {
+            "replication": replication,
+            "day": day,
+            "date": date,
+            "root": final["root"].to_numpy(),
+            "kind": final["kind"].to_numpy(),
+            "origin_id": final["home_origin"].to_numpy(),
+            "destination_id": final["destination_id"].to_numpy(),
+            "asked_destination": final["asked_destination"].to_numpy(),
+            "items": final["items"].to_numpy(dtype="int64"),
+            "release": final["release"].reset_index(drop=True),
+            "delivered": pd.to_datetime(final["at"].reset_index(drop=True), utc=True).dt.tz_convert(
+                TZ
+            ),
+        }
+    )
     if len(transit):
         transit["days"] = (transit["delivered"] - transit["release"]).dt.total_seconds() / 86400.0
-    return left.reset_index(drop=True), transit, crates_moved
+    done = pool["root"].map(fin).fillna(0).astype("int64")
+    moved = pool["root"].map(hubbed).fillna(0).astype("int64")
+    stay = pool.assign(items=pool["items"] - done - moved)
+    stay = stay.loc[stay["items"] > 0]
+    at_hub = pool.assign(items=moved, origin_id=hub).loc[moved > 0]
+    left = pd.concat([stay, at_hub], ignore_index=True) if len(at_hub) else stay
+    left = left.loc[left["origin_id"] != left["destination_id"]].reset_index(drop=True)
+    return left, transit, int(final["crates"].sum())
 
 
 def simulate(
@@ -180,6 +279,7 @@ def simulate(
     engine: Engine | None = None,
     costs: CostParameters | None = None,
     world: World | None = None,
+    demand: dict[dt.date, pd.DataFrame] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> RunResult:
     """Simulate ``days`` days (default: the scenario's) of one replication.
@@ -195,14 +295,22 @@ def simulate(
     n_days = days or scn.sim.days
     seed = run_seed(scn, replication)
     rng = np.random.default_rng(seed)
-    base_net: Network = _base_network(world)
-    net, fleet = world.network, world.fleet
+    net, fleet = _FastNetwork(world.network), world.fleet
     hub = world.hub
     ipc = fleet.items_per_crate
-    matrix = engine.build_matrix(net.nodes)
-    params = SolveParams(time_limit_s=scn.sim.time_limit_s, seed=seed % (2**31 - 1),
-                         deterministic=scn.sim.deterministic, solution_limit=scn.sim.solution_limit)
-    dkw = _demand_kwargs(engine.daily_transfers, seed, ipc)
+    matrix = _matrix(engine, net.nodes)
+    params = SolveParams(
+        time_limit_s=scn.sim.time_limit_s,
+        seed=seed % (2**31 - 1),
+        deterministic=scn.sim.deterministic,
+        solution_limit=scn.sim.solution_limit,
+        first_solution=scn.sim.first_solution,
+    )
+    dates = [scn.sim.start + dt.timedelta(days=k) for k in range(n_days)]
+    missing = [d for d in dates if demand is None or d not in demand]
+    if missing:
+        demand = {**(demand or {}), **base_demand(scn, replication, missing, engine)}
+    assert demand is not None
     pool = _empty_pool()
     kpi_rows, transit_parts = [], []
     checked = engine.check is not None
@@ -210,19 +318,27 @@ def simulate(
     node_ids = net.node_ids
     for day in range(n_days):
         date = scn.sim.start + dt.timedelta(days=day)
-        base = engine.daily_transfers(base_net, date, **dkw)
+        base = demand[date]
         new = reshape_demand(base, world, date, rng)
         release = pd.Timestamp(date).tz_localize(TZ)
-        new = pd.DataFrame({
-            "root": [f"D{day:03d}-{k:04d}" for k in range(len(new))],
-            "origin_id": new["origin_id"].to_numpy(), "destination_id": new["destination_id"].to_numpy(),
-            "asked_destination": new["asked_destination"].to_numpy(),
-            "items": new["items"].to_numpy(dtype="int64"), "kind": new["kind"].to_numpy(),
-            "release": release, "home_origin": new["origin_id"].to_numpy(),
-        })
+        new = pd.DataFrame(
+            {
+                "root": [f"D{day:03d}-{k:04d}" for k in range(len(new))],
+                "origin_id": new["origin_id"].to_numpy(),
+                "destination_id": new["destination_id"].to_numpy(),
+                "asked_destination": new["asked_destination"].to_numpy(),
+                "items": new["items"].to_numpy(dtype="int64"),
+                "kind": new["kind"].to_numpy(),
+                "release": release,
+                "home_origin": new["origin_id"].to_numpy(),
+            }
+        )
         pool = pd.concat([pool, new], ignore_index=True) if len(pool) else new
-        redirect = {c.node_id: c.redirect_to for c in scn.closures
-                    if c.redirect_to and c.start <= date <= c.end}
+        redirect = {
+            c.node_id: c.redirect_to
+            for c in scn.closures
+            if c.redirect_to and c.start <= date <= c.end
+        }
         if redirect:
             pool["destination_id"] = pool["destination_id"].replace(redirect)
             pool["origin_id"] = pool["origin_id"].replace(redirect)
@@ -235,50 +351,102 @@ def simulate(
             try:
                 plan = engine.plan_day(net, fleet, _transfers_table(sub), date, matrix, params)
             except Exception as e:  # the run is invalid; say which day and why
-                raise SimulationError(f"{scn.name} rep {replication} {date}: routing failed: {e}") from e
+                raise SimulationError(
+                    f"{scn.name} rep {replication} {date}: routing failed: {e}"
+                ) from e
             if engine.check is not None:
-                pj = plan.plan_json() if hasattr(plan, "plan_json") else {
-                    "date": date.isoformat(), **plan.summary, "unassigned": plan.unassigned}
-                bad = engine.check(pj, plan.nodes, plan.vehicles, plan.transfers, plan.matrix, plan.stops)
+                pj = (
+                    plan.plan_json()
+                    if hasattr(plan, "plan_json")
+                    else {"date": date.isoformat(), **plan.summary, "unassigned": plan.unassigned}
+                )
+                bad = engine.check(
+                    pj, plan.nodes, plan.vehicles, plan.transfers, plan.matrix, plan.stops
+                )
                 if bad:
                     lines = "; ".join(str(v) for v in bad[:5])
                     raise SimulationError(
                         f"{scn.name} rep {replication} {date}: the day's plan fails the checker "
-                        f"({len(bad)} violation(s)): {lines}")
+                        f"({len(bad)} violation(s)): {lines}"
+                    )
             dl = _deliveries(plan)
         else:
             dl = pd.DataFrame(columns=["plan_id", "sub_id", "items", "crates", "to", "at"])
         pool, transit, crates_moved = _settle(pool, sub, dl, hub, day, date, replication)
         if len(transit):
             transit_parts.append(transit)
-        kpi_rows.append({
-            "scenario": scn.name, "replication": replication, "seed": seed, "day": day,
-            "date": date, **day_kpis(plan, fleet, costs, transit, pool, crates_moved, ipc),
-            "transfers_new": len(new), "items_new": int(new["items"].sum()),
-        })
+        kpi_rows.append(
+            {
+                "scenario": scn.name,
+                "replication": replication,
+                "seed": seed,
+                "day": day,
+                "date": date,
+                **day_kpis(plan, fleet, costs, transit, pool, crates_moved, ipc),
+                "transfers_new": len(new),
+                "items_new": int(new["items"].sum()),
+            }
+        )
         if progress is not None:
             progress(1)
     kpis = pd.DataFrame(kpi_rows)
     if len(pool):  # still waiting at the end: counted with the wait so far (a lower bound)
         end = pd.Timestamp(scn.sim.start + dt.timedelta(days=n_days)).tz_localize(TZ)
-        transit_parts.append(pd.DataFrame({
-            "replication": replication, "day": n_days, "date": scn.sim.start + dt.timedelta(days=n_days),
-            "root": pool["root"], "kind": pool["kind"], "origin_id": pool["home_origin"],
-            "destination_id": pool["destination_id"], "asked_destination": pool["asked_destination"],
-            "items": pool["items"].astype(int), "release": pool["release"], "delivered": pd.NaT,
-            "days": (end - pool["release"]).dt.total_seconds() / 86400.0, "censored": True,
-        }))
+        transit_parts.append(
+            pd.DataFrame(
+                {
+                    "replication": replication,
+                    "day": n_days,
+                    "date": scn.sim.start + dt.timedelta(days=n_days),
+                    "root": pool["root"],
+                    "kind": pool["kind"],
+                    "origin_id": pool["home_origin"],
+                    "destination_id": pool["destination_id"],
+                    "asked_destination": pool["asked_destination"],
+                    "items": pool["items"].astype(int),
+                    "release": pool["release"],
+                    "delivered": pd.NaT,
+                    "days": (end - pool["release"]).dt.total_seconds() / 86400.0,
+                    "censored": True,
+                }
+            )
+        )
     transit = pd.concat(transit_parts, ignore_index=True) if transit_parts else pd.DataFrame()
     if len(transit):
-        transit["censored"] = transit["censored"].fillna(False).astype(bool) \
-            if "censored" in transit.columns else False
+        transit["censored"] = (
+            transit["censored"].fillna(False).astype(bool)
+            if "censored" in transit.columns
+            else False
+        )
     if len(transit):
         transit.insert(0, "scenario", scn.name)
-    info = {"scenario": scn.name, "replication": replication, "seed": seed, "days": n_days,
-            "wall_s": round(time.perf_counter() - t0, 3), "checked": checked, "engine": engine.name,
-            "fleet_size": len(fleet.vehicles), "mode": fleet.routing.mode,
-            "backlog_items_end": int(pool["items"].sum()) if len(pool) else 0}
+    info = {
+        "scenario": scn.name,
+        "replication": replication,
+        "seed": seed,
+        "days": n_days,
+        "wall_s": round(time.perf_counter() - t0, 3),
+        "checked": checked,
+        "engine": engine.name,
+        "fleet_size": len(fleet.vehicles),
+        "mode": fleet.routing.mode,
+        "backlog_items_end": int(pool["items"].sum()) if len(pool) else 0,
+    }
     return RunResult(kpis, transit, info)
+
+
+_MATRICES: dict[tuple, pd.DataFrame] = {}
+
+
+def _matrix(engine: Engine, nodes: pd.DataFrame) -> pd.DataFrame:
+    """The travel matrix of these nodes, computed once per worker process."""
+    key = (
+        engine.name,
+        tuple(zip(nodes["node_id"], nodes["lat"].round(7), nodes["lon"].round(7), strict=True)),
+    )
+    if key not in _MATRICES:
+        _MATRICES[key] = engine.build_matrix(nodes)
+    return _MATRICES[key]
 
 
 def _base_network(world: World) -> Network:
@@ -286,9 +454,14 @@ def _base_network(world: World) -> Network:
     scn = world.scenario
     keep = ~world.network.nodes["node_id"].isin([a.node_id for a in scn.add_nodes])
     nodes = world.network.nodes.loc[keep].reset_index(drop=True)
-    base_closures = tuple(c for c in world.network.closures
-                          if not any(c.node_id == x.node_id and c.start == x.start and c.end == x.end
-                                     for x in scn.closures))
+    base_closures = tuple(
+        c
+        for c in world.network.closures
+        if not any(
+            c.node_id == x.node_id and c.start == x.start and c.end == x.end for x in scn.closures
+        )
+    )
     weekly = {k: v for k, v in world.network.weekly.items() if k in set(nodes["node_id"])}
-    return Network(nodes=nodes, closures=base_closures, source_dir=world.network.source_dir,
-                   weekly=weekly)
+    return Network(
+        nodes=nodes, closures=base_closures, source_dir=world.network.source_dir, weekly=weekly
+    )

@@ -77,7 +77,8 @@ class SimSettings:
     seed: int = 2026
     time_limit_s: float = 1.0
     deterministic: bool = True
-    solution_limit: int = 200
+    solution_limit: int = 5
+    first_solution: str = "local_cheapest_cost_insertion"
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class DemandChange:
 
     growth: float = 1.0
     node_factors: dict[str, float] = field(default_factory=dict)
+    model_year: int | None = None  # draw demand as the model gives it this year (same weekday)
 
 
 @dataclass(frozen=True)
@@ -161,13 +163,33 @@ class Scenario:
 
 
 _TOP = {
-    "name", "description", "network", "fleet_file", "simulation", "demand", "fleet", "routing",
-    "visits", "add_node", "remove_nodes", "move_node", "closure", "variant",
+    "name",
+    "description",
+    "network",
+    "fleet_file",
+    "simulation",
+    "demand",
+    "fleet",
+    "routing",
+    "visits",
+    "add_node",
+    "remove_nodes",
+    "move_node",
+    "closure",
+    "variant",
 }
 _VARIANT = _TOP - {"simulation", "variant", "network", "fleet_file"}
 _SIM = {f for f in SimSettings.__dataclass_fields__}
-_DEMAND = {"growth", "base_year", "target_year", "base_loans_per_resident",
-           "target_loans_per_resident", "year", "node_factors"}
+_DEMAND = {
+    "growth",
+    "model_year",
+    "base_year",
+    "target_year",
+    "base_loans_per_resident",
+    "target_loans_per_resident",
+    "year",
+    "node_factors",
+}
 _FLEET = set(FleetChange.__dataclass_fields__)
 _ADD = set(AddNode.__dataclass_fields__)
 _MOVE = set(MoveNode.__dataclass_fields__)
@@ -246,7 +268,8 @@ def _demand(r: _Reader) -> DemandChange:
                 r.col.add(f"{v!r} must be a number ≥ 0", field=r.key(f"node_factors.{k}"))
             else:
                 factors[str(k)] = float(v)
-    return DemandChange(float(growth if growth is not None else 1.0), factors)
+    model_year = r.get("model_year", int, None, lo=1990)
+    return DemandChange(float(growth if growth is not None else 1.0), factors, model_year)  # type: ignore[arg-type]
 
 
 def _list(col: ProblemCollector, raw: dict, key: str) -> list[tuple[str, object]]:
@@ -322,20 +345,34 @@ def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[
         if lon is not None and not -180 <= lon <= 180:  # type: ignore[operator]
             col.add(f"{lon} is not a longitude", field=f"{where}.lon")
         vals = dict(
-            node_id=r.need("node_id", str), name_zh=r.need("name_zh", str),
-            name_en=r.need("name_en", str), kind=kind, lat=lat, lon=lon, like=r.need("like", str),
-            volume=r.get("volume", float, 1.0, lo=0.0), hours=hours,
-            service_s=r.get("service_s", int, lo=0), opens_on=r.get("opens_on", dt.date),
+            node_id=r.need("node_id", str),
+            name_zh=r.need("name_zh", str),
+            name_en=r.need("name_en", str),
+            kind=kind,
+            lat=lat,
+            lon=lon,
+            like=r.need("like", str),
+            volume=r.get("volume", float, 1.0, lo=0.0),
+            hours=hours,
+            service_s=r.get("service_s", int, lo=0),
+            opens_on=r.get("opens_on", dt.date),
             source=r.get("source", str, ""),
         )
-        if all(vals[k] is not None for k in ("node_id", "name_zh", "name_en", "kind", "lat", "lon", "like")):
+        if all(
+            vals[k] is not None
+            for k in ("node_id", "name_zh", "name_en", "kind", "lat", "lon", "like")
+        ):
             adds.append(AddNode(**vals))  # type: ignore[arg-type]
     out["add_nodes"] = tuple(adds)
     moves = list(out.get("move_nodes", ()))  # type: ignore[call-overload]
     for where, t in _list(col, raw, "move_node"):
         r = _Reader(col, t, where, _MOVE)
-        vals = dict(node_id=r.need("node_id", str), lat=r.need("lat", float),
-                    lon=r.need("lon", float), source=r.get("source", str, ""))
+        vals = dict(
+            node_id=r.need("node_id", str),
+            lat=r.need("lat", float),
+            lon=r.need("lon", float),
+            source=r.get("source", str, ""),
+        )
         if None not in vals.values():
             moves.append(MoveNode(**vals))  # type: ignore[arg-type]
     out["move_nodes"] = tuple(moves)
@@ -346,8 +383,13 @@ def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             col.add(f"ends ({end}) before it starts ({start})", field=f"{where}.end")
             continue
-        vals = dict(node_id=r.need("node_id", str), start=start, end=end,
-                    reason=r.get("reason", str, "closed"), redirect_to=r.get("redirect_to", str))
+        vals = dict(
+            node_id=r.need("node_id", str),
+            start=start,
+            end=end,
+            reason=r.get("reason", str, "closed"),
+            redirect_to=r.get("redirect_to", str),
+        )
         if None not in (vals["node_id"], start, end):
             closures.append(ClosureChange(**vals))  # type: ignore[arg-type]
     out["closures"] = tuple(closures)
@@ -417,7 +459,18 @@ def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scena
         time_limit_s=sim_r.get("time_limit_s", float, SimSettings.time_limit_s, lo=0.01),  # type: ignore[arg-type]
         deterministic=sim_r.get("deterministic", bool, SimSettings.deterministic),  # type: ignore[arg-type]
         solution_limit=sim_r.get("solution_limit", int, SimSettings.solution_limit, lo=1),  # type: ignore[arg-type]
+        first_solution=sim_r.get("first_solution", str, SimSettings.first_solution),  # type: ignore[arg-type]
     )
+    if sim.first_solution != "auto":
+        from ortools.constraint_solver import routing_enums_pb2
+
+        known = {k.lower() for k in routing_enums_pb2.FirstSolutionStrategy.Value}
+        if sim.first_solution not in known:
+            col.add(
+                f"{sim.first_solution!r} is not an OR-Tools first-solution strategy "
+                f"(e.g. auto, local_cheapest_cost_insertion, parallel_cheapest_insertion)",
+                field="simulation.first_solution",
+            )
     network = top.get("network", str)
     if network is not None and network != "bundled":
         p = Path(network)
@@ -431,23 +484,41 @@ def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scena
     base = _changes(col, raw, {})
     variants = _list(col, raw, "variant")
     col.raise_if_any()
-    common = dict(name=str(name), description=str(top.get("description", str, "")),
-                  source_file=str(path), network_dir=network, fleet_file=fleet_file, sim=sim)
+    common = dict(
+        name=str(name),
+        description=str(top.get("description", str, "")),
+        source_file=str(path),
+        network_dir=network,
+        fleet_file=fleet_file,
+        sim=sim,
+    )
     scns = []
     if not variants:
         scns.append(Scenario(**common, **base))  # type: ignore[arg-type]
     for where, t in variants:
         vr = _Reader(col, t, where, _VARIANT)
         vname = vr.need("name", str)
-        sub = {k: v for k, v in t.items() if k not in ("name", "description")} if isinstance(t, dict) else {}
+        sub = (
+            {k: v for k, v in t.items() if k not in ("name", "description")}
+            if isinstance(t, dict)
+            else {}
+        )
         vcol = ProblemCollector(str(path))
         ch = _changes(vcol, sub, base)
         for p in vcol.problems:
             col.add(p.message, field=f"{where}.{p.field}")
         if vname:
-            scns.append(Scenario(**{**common, "name": f"{name}--{vname}",  # type: ignore[arg-type]
-                                    "description": str(vr.get("description", str, common["description"]))},
-                                 **ch, variant=str(vname)))
+            scns.append(
+                Scenario(
+                    **{
+                        **common,
+                        "name": f"{name}--{vname}",  # type: ignore[arg-type]
+                        "description": str(vr.get("description", str, common["description"])),
+                    },
+                    **ch,
+                    variant=str(vname),
+                )
+            )
     col.raise_if_any()
     try:
         net = load_network(network) if network else load_network(bundled_network_dir())

@@ -8,6 +8,7 @@ it obeys capacity and hours, so more vans move more and a closed node waits.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -58,7 +59,7 @@ def fake_plan_day(network, fleet, transfers, date, matrix, params) -> FakePlan:
                     if n not in route:
                         route.append(n)
             route.append(v.depot)
-            legs = list(zip(route, route[1:], strict=False))
+            legs = list(itertools.pairwise(route))
             need = sum(float(m.at[(a, b), "duration_s"]) + 300 for a, b in legs)
             if t + pd.Timedelta(seconds=need) > end:
                 break
@@ -70,23 +71,52 @@ def fake_plan_day(network, fleet, transfers, date, matrix, params) -> FakePlan:
                     t = t + pd.Timedelta(seconds=float(m.at[(a, n), "duration_s"]))
                     total += float(m.at[(a, n), "distance_m"])
                 last = seq == len(route) - 1
-                picks = [r["transfer_id"] for r in chosen if (r["origin_id"] == n and not last
-                         and seq > 0) or (seq == 0 and r["origin_id"] == n)]
+                picks = [
+                    r["transfer_id"]
+                    for r in chosen
+                    if (r["origin_id"] == n and not last and seq > 0)
+                    or (seq == 0 and r["origin_id"] == n)
+                ]
                 drops = [r["transfer_id"] for r in chosen if r["destination_id"] == n and seq > 0]
                 on += sum(r["crates"] for r in chosen if r["transfer_id"] in picks)
                 on -= sum(r["crates"] for r in chosen if r["transfer_id"] in drops)
-                stops.append({"vehicle_id": v.vehicle_id, "trip": trip, "seq": seq, "node_id": n,
-                              "arrival": t, "departure": t + pd.Timedelta(seconds=300 if seq else 0),
-                              "service_start": t, "load_after": on, "pickup_ids": picks,
-                              "delivery_ids": drops})
+                stops.append(
+                    {
+                        "vehicle_id": v.vehicle_id,
+                        "trip": trip,
+                        "seq": seq,
+                        "node_id": n,
+                        "arrival": t,
+                        "departure": t + pd.Timedelta(seconds=300 if seq else 0),
+                        "service_start": t,
+                        "load_after": on,
+                        "pickup_ids": picks,
+                        "delivery_ids": drops,
+                    }
+                )
                 t = t + pd.Timedelta(seconds=300 if seq else 0)
     unassigned = [{"transfer_id": r["transfer_id"], "reason": "no van has room"} for r in left]
     st = pd.DataFrame(stops)
-    summary = {"total_distance_m": total, "vehicles_used": int(st["vehicle_id"].nunique()) if len(st) else 0,
-               "transfers_planned": len(todo) - len(left)}
-    return FakePlan(date, network.nodes, pd.DataFrame({"vehicle_id": [v.vehicle_id for v in fleet.vehicles],
-                                                       "capacity_crates": [v.capacity_crates for v in fleet.vehicles]}),
-                    transfers, matrix, st, unassigned, summary)
+    summary = {
+        "total_distance_m": total,
+        "vehicles_used": int(st["vehicle_id"].nunique()) if len(st) else 0,
+        "transfers_planned": len(todo) - len(left),
+    }
+    return FakePlan(
+        date,
+        network.nodes,
+        pd.DataFrame(
+            {
+                "vehicle_id": [v.vehicle_id for v in fleet.vehicles],
+                "capacity_crates": [v.capacity_crates for v in fleet.vehicles],
+            }
+        ),
+        transfers,
+        matrix,
+        st,
+        unassigned,
+        summary,
+    )
 
 
 def fake_engine() -> Engine:

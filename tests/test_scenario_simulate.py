@@ -1,0 +1,172 @@
+"""The day-by-day simulator: conservation and reproducibility (fast, with a small fake router)
+and domain directions with the real routing engine and checker (slow, 10-day horizons).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from bookvan.scenarios.catalog import resolve_scenario_file
+from bookvan.scenarios.engine import Engine
+from bookvan.scenarios.kpis import run_summary, weighted_quantile
+from bookvan.scenarios.simulate import SimulationError, simulate
+from bookvan.scenarios.spec import load_scenario, scenario_from_dict
+from scenario_fakes import fake_engine
+
+START = "2027-03-01"  # a Monday, inside the Baifu closure of the shipped scenario
+
+
+def _scn(**changes) -> object:
+    doc = {
+        "name": changes.pop("name", "t"),
+        "simulation": {
+            "start": START,
+            "days": 7,
+            "replications": 1,
+            "seed": 7,
+            "solution_limit": 3,
+        },
+    }
+    doc.update(changes)
+    return scenario_from_dict(doc)[0]
+
+
+def _created_items(res) -> int:
+    return int(res.kpis["items_new"].sum())
+
+
+def test_items_are_conserved_and_backlog_waits_for_visit_days():
+    """Every item created is either delivered (transit) or still waiting at the end."""
+    eng = fake_engine()
+    scn = _scn(visits={"default": "tue-thu-sat"})
+    res = simulate(scn, 0, engine=eng)
+    t = res.transit
+    assert int(t["items"].sum()) == _created_items(res)
+    delivered = t.loc[~t["censored"]]
+    assert set(pd.to_datetime(delivered["delivered"]).dt.day_name()) <= {
+        "Tuesday",
+        "Thursday",
+        "Saturday",
+    }
+    # Wednesday's demand waits a day for Thursday
+    assert res.kpis.set_index("date").loc[dt.date(2027, 3, 3), "backlog_items"] > 0
+
+
+def test_same_seed_same_kpis_other_seed_other_demand():
+    eng = fake_engine()
+    a = simulate(_scn(), 0, engine=eng, days=4)
+    b = simulate(_scn(), 0, engine=eng, days=4)
+    pd.testing.assert_frame_equal(a.kpis, b.kpis)
+    c = simulate(_scn(), 1, engine=eng, days=4)
+    assert not a.kpis["items_new"].equals(c.kpis["items_new"])
+
+
+def test_a_plan_failing_the_checker_fails_the_run():
+    eng = fake_engine()
+    bad = Engine(
+        eng.daily_transfers,
+        eng.build_matrix,
+        eng.plan_day,
+        lambda *a: ["stops.parquet, row 1: load above capacity"],
+        name="strict",
+    )
+    with pytest.raises(SimulationError, match="fails the checker"):
+        simulate(_scn(), 0, engine=bad, days=3)
+
+
+def test_weighted_quantile():
+    v = np.array([1.0, 2.0, 10.0])
+    assert weighted_quantile(v, np.array([1, 1, 1]), 0.5) == 2.0
+    assert weighted_quantile(v, np.array([1, 1, 98]), 0.5) == 10.0
+    assert weighted_quantile(v, np.array([98, 1, 1]), 0.95) == 1.0
+
+
+# ---- real routing engine and checker -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def baseline_run():
+    return simulate(
+        _scn(
+            name="baseline", simulation={"start": START, "days": 10, "seed": 7, "solution_limit": 3}
+        ),
+        0,
+    )
+
+
+def _days(res, where=None) -> float:
+    t = res.transit
+    if where is not None:
+        t = t.loc[where(t)]
+    t = t.loc[t["kind"] == "hold"]
+    return float(np.average(t["days"], weights=t["items"]))
+
+
+@pytest.mark.slow
+def test_real_runs_pass_the_checker_and_repeat_exactly(baseline_run):
+    assert baseline_run.info["checked"] is True
+    again = simulate(
+        _scn(
+            name="baseline", simulation={"start": START, "days": 3, "seed": 7, "solution_limit": 3}
+        ),
+        0,
+    )
+    pd.testing.assert_frame_equal(
+        again.kpis, baseline_run.kpis.iloc[:3].reset_index(drop=True), check_exact=False, rtol=1e-9
+    )
+
+
+@pytest.mark.slow
+def test_one_more_van_more_van_hours_and_shorter_hold_waits():
+    """Under pressure (1 van, demand ×1.4) a second van works more hours and holds wait less."""
+    sim = {"start": START, "days": 10, "seed": 7, "solution_limit": 3}
+    one = simulate(
+        _scn(name="one-van", fleet={"vans": 1}, demand={"growth": 1.4}, simulation=sim), 0
+    )
+    two = simulate(
+        _scn(name="two-vans", fleet={"vans": 2}, demand={"growth": 1.4}, simulation=sim), 0
+    )
+    s1, s2 = run_summary(one.kpis, one.transit).iloc[0], run_summary(two.kpis, two.transit).iloc[0]
+    assert s2["van_hours"] > s1["van_hours"]
+    assert s2["hold_days_mean"] < s1["hold_days_mean"]
+    assert s2["backlog_items"] <= s1["backlog_items"]
+
+
+@pytest.mark.slow
+def test_closure_reroutes_and_waits_get_longer_near_it(baseline_run):
+    shipped = load_scenario(resolve_scenario_file("baifu-retrofit-closure"))
+    sim = {"start": START, "days": 10, "seed": 7, "solution_limit": 3}
+    closure = [
+        {
+            "node_id": c.node_id,
+            "start": c.start,
+            "end": c.end,
+            "reason": c.reason,
+            "redirect_to": c.redirect_to,
+        }
+        for c in shipped.closures
+    ]
+    rerouted = simulate(_scn(name="closure", closure=closure, simulation=sim), 0)
+    t = rerouted.transit
+    asked_baifu = t.loc[t["asked_destination"] == "KL-BAIFU"]
+    assert len(asked_baifu) and set(asked_baifu["destination_id"]) == {"KL-YONGPING"}
+    assert "KL-BAIFU" not in set(t["origin_id"])
+    # without a stand-in, holds for Baifu wait until it reopens: much longer than baseline
+    closure[0].pop("redirect_to")
+    waiting = simulate(_scn(name="closure-wait", closure=closure, simulation=sim), 0)
+    near = lambda t: t["asked_destination"] == "KL-BAIFU"  # noqa: E731
+    assert _days(waiting, near) > _days(baseline_run, near) + 1.0
+
+
+@pytest.mark.slow
+def test_demand_2030_means_more_van_km(baseline_run):
+    shipped = load_scenario(resolve_scenario_file("demand-2030"))
+    sim = {"start": START, "days": 10, "seed": 7, "solution_limit": 3}
+    grown = simulate(
+        _scn(name="2030", demand={"model_year": shipped.demand.model_year}, simulation=sim), 0
+    )
+    assert grown.kpis["items_new"].sum() > baseline_run.kpis["items_new"].sum()
+    assert grown.kpis["van_km"].sum() > baseline_run.kpis["van_km"].sum()

@@ -14,6 +14,8 @@ import pytest
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
 from bookvan.routing.check import KINDS, check_plan_dir, check_plan_tables
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from plan_factory import A, C, D, at, good_plan, stop_index, write_plan_dir
 from typer.testing import CliRunner
 
@@ -356,3 +358,75 @@ def test_cli_bad_folder_exit_2(tmp_path: Path, damage: str) -> None:
     assert named in r.stderr
     assert "Traceback" not in r.output
     assert r.exception is None or isinstance(r.exception, SystemExit)
+
+
+# --- invariants and robustness (hypothesis) ------------------------------------------------------
+
+TABLES = ("nodes", "vehicles", "transfers", "matrix", "stops")
+any_value = st.one_of(
+    st.none(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.booleans(),
+    st.lists(st.text(max_size=4), max_size=2),
+    st.sampled_from([at("07:00"), at("23:59"), pd.NaT, "2026-12-01 09:00", "not a time"]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(table=st.sampled_from(TABLES), data=st.data(), value=any_value)
+def test_any_single_value_gives_violations_or_input_error(
+    table: str, data: st.DataObject, value: object
+) -> None:
+    plan = good_plan()
+    df = plan[table]
+    row = data.draw(st.integers(0, len(df) - 1))
+    col = data.draw(st.sampled_from(list(df.columns)))
+    df[col] = df[col].astype(object)
+    df.at[df.index[row], col] = value
+    try:
+        found = check_plan_tables(**plan)
+    except InputError as e:
+        assert col in str(e) or table in str(e)
+    else:
+        assert all(v.kind in KINDS and v.message for v in found)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    key=st.sampled_from(["total_distance_m", "vehicles_used", "transfers_planned", "unassigned"]),
+    value=any_value,
+)
+def test_any_plan_json_value_gives_violations_or_input_error(key: str, value: object) -> None:
+    plan = good_plan()
+    plan["plan"][key] = value
+    try:
+        found = check_plan_tables(**plan)
+    except InputError as e:
+        assert key in str(e)
+    else:
+        assert all(v.kind in KINDS for v in found)
+
+
+@settings(max_examples=30, deadline=None)
+@given(minutes=st.integers(-8 * 60, 8 * 60), seed=st.integers(0, 2**32 - 1))
+def test_shifting_every_clock_and_shuffling_rows_keeps_the_verdict(minutes: int, seed: int) -> None:
+    """Feasibility depends on time differences and (trip, seq), not on row order or the hour."""
+    plan = good_plan()
+    delta = pd.Timedelta(minutes=minutes)
+    for table, cols in (
+        ("nodes", ("opens", "closes")),
+        ("vehicles", ("shift_start", "shift_end")),
+        ("transfers", ("release", "due")),
+        ("stops", ("arrival", "departure", "service_start")),
+    ):
+        for c in cols:
+            plan[table][c] = pd.to_datetime(plan[table][c]) + delta
+    plan["stops"] = plan["stops"].sample(frac=1, random_state=seed)
+    assert check_plan_tables(**plan) == []
+    st_ = plan["stops"]
+    st_.at[stop_index(st_, "VAN-2", 1, 1), "arrival"] -= pd.Timedelta(
+        minutes=3
+    )  # 7 of 10 min drive
+    assert kinds(plan) == {"travel_time"}

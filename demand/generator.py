@@ -118,6 +118,8 @@ def open_days(network: Network, node_id: str, date: dt.date, _memo: dict | None 
     """
     memo = {} if _memo is None else _memo
     key = (node_id, date)
+    if key not in memo and type(network).hours_on is not Network.hours_on:
+        memo[key] = network.hours_on(node_id, date).is_open  # a subclass with its own rules
     if key not in memo:
         rows = memo.setdefault("_rows", {})
         if node_id not in rows:

@@ -24,7 +24,7 @@ def daily_transfers(
     seed: int = 0,
     items_per_crate: int = 30,
     quantile: float = 0.5,
-    method: Literal["generator", "forecast"] = "generator",
+    method: Literal["generator", "forecast"] = "forecast",
 ) -> pd.DataFrame:
     """Transfers for ``date`` with the columns of ``TRANSFERS_SCHEMA`` (``bookvan.data.tables``).
 
@@ -33,6 +33,12 @@ def daily_transfers(
     ``ceil(items / items_per_crate)``; ``release``/``due`` are NaT (the opening hours bound the
     visit); ``leg_of``/``leg``/``part_of`` are null. Same ``seed`` and ``date``, same table.
     ``quantile`` > 0.5 gives a busier day (e.g. 0.9 for fleet sizing).
+
+    ``method="forecast"`` (default) splits the forecast of each origin's outgoing items over
+    smoothed origin-destination shares of the bundled synthetic history
+    (:mod:`bookvan.demand.od`); ``method="generator"`` draws from the seeded rate model
+    (:mod:`bookvan.demand.generator`), which needs no history and follows the network's
+    ``weight`` column (use it for networks whose demand differs from the history's).
     """
     if method == "generator":
         return generate_transfers(

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-
 from bookvan.cli.common import console, input_errors_exit_2
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
+from rich.table import Table
 
 __all__ = ["plan"]
 
@@ -89,8 +88,9 @@ def _print_summary(day_plan: object, out: Path) -> None:
     t = Table(title=f"Van plan {day_plan.date} → {out}")  # type: ignore[attr-defined]
     for c in ("van", "run", "leaves", "back", "stops", "crates picked up"):
         t.add_column(c)
+    crates = dict(zip(day_plan.transfers["transfer_id"], day_plan.transfers["crates"], strict=True))  # type: ignore[attr-defined]
     for (van, trip), g in stops.groupby(["vehicle_id", "trip"], sort=True):
-        picked = sum(len(x) for x in g["pickup_ids"])
+        picked = sum(crates[t] for ids in g["pickup_ids"] for t in ids)
         t.add_row(van, str(trip), f"{g['departure'].min():%H:%M}", f"{g['arrival'].max():%H:%M}",
                   str(len(g) - 2), str(picked))
     console.print(t)

@@ -111,7 +111,9 @@ class RoutingProblem:
     ``distance`` and ``duration`` are square integer matrices over locations. The arc cost is
     ``cost_per_distance * distance + cost_per_second * duration`` (integers, in the objective's
     units, e.g. NT$ × 100 for the daily plan). ``stop_service_s[loc]`` is charged once each time
-    a van arrives at ``loc`` from a different location.
+    a van arrives at ``loc`` from a different location. ``cost_per_span_second`` is charged
+    per second a van is out (from leaving its depot to coming back): the driver's paid time,
+    which also keeps a run compact instead of spread over the shift.
     """
 
     distance: np.ndarray
@@ -123,6 +125,7 @@ class RoutingProblem:
     precedences: tuple[Precedence, ...] = ()
     cost_per_distance: int = 1
     cost_per_second: int = 0
+    cost_per_span_second: int = 0
     depot_locations: frozenset[int] = field(default_factory=frozenset)
     name: str = ""
 

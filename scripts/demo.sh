@@ -8,3 +8,6 @@ DATE="${1:-2026-12-01}"
 OUT="out/${DATE}"
 .venv/bin/bookvan plan --date "$DATE" --out "$OUT"
 .venv/bin/bookvan check "$OUT"
+.venv/bin/bookvan manifest "$OUT" --lang both
+echo
+echo "Plan folder: $OUT (plan.json, stops.parquet, …); driver manifests, labels, GPX and the day overview: $OUT/manifests/"

@@ -19,9 +19,14 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module adds its commands to ``app``; keep this list in data-flow order.
-    from bookvan.cli import check, manifest, network, plan  # noqa: F401
-    from bookvan.cli import scenario  # noqa: F401
-    from bookvan.cli import forecast  # noqa: F401
+    from bookvan.cli import (  # noqa: F401
+        check,
+        forecast,
+        manifest,
+        network,
+        plan,
+        scenario,
+    )
 
 
 _register()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from bookvan.data.errors import InputError, ProblemCollector
-from bookvan.data.hours import WEEKDAYS, CLOSURE_RULES, Closure, DayHours, day_hours, parse_span
+from bookvan.data.hours import CLOSURE_RULES, WEEKDAYS, Closure, DayHours, day_hours, parse_span
 
 __all__ = [
     "NODE_COLUMNS",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import PLAN_DATE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,8 +22,6 @@ from bookvan.routing.check import check_plan_dir
 from bookvan.routing.daily import plan_day
 from bookvan.routing.planfolder import write_plan
 from bookvan.routing.solution_types import SolveParams
-
-from conftest import PLAN_DATE
 
 FAST = SolveParams(time_limit_s=2.0, seed=1, deterministic=True, solution_limit=200)
 

@@ -67,10 +67,10 @@ def test_bad_row_names_row_and_field(tmp_path: Path, row: str, field: str) -> No
 
 def test_duplicate_ids_empty_file_encoding_missing_column(tmp_path: Path) -> None:
     cases = {
-        "dup.csv": ("transfer_id,origin,destination,items,kind\nx,KL-ANLE,KL-MAIN,1,hold\nx,KL-ANLE,KL-MAIN,1,hold\n"
-                    .encode(), "duplicate"),
+        "dup.csv": (b"transfer_id,origin,destination,items,kind\nx,KL-ANLE,KL-MAIN,1,hold\nx,KL-ANLE,KL-MAIN,1,hold\n"
+, "duplicate"),
         "empty.csv": (b"", "empty"),
-        "latin.csv": ("origin,destination,items,kind\nKL-ANLE,KL-MAIN,1,hold\n".encode() + "安".encode("big5"), "UTF-8"),
+        "latin.csv": (b"origin,destination,items,kind\nKL-ANLE,KL-MAIN,1,hold\n" + "安".encode("big5"), "UTF-8"),
         "nocol.csv": (b"origin,destination,kind\nKL-ANLE,KL-MAIN,hold\n", "items"),
     }
     for name, (data, word) in cases.items():

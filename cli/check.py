@@ -20,8 +20,7 @@ def check(
 ) -> None:
     """Check a plan folder on its own (no network files, no solver): exit 0 if feasible.
 
-    Prints one line per violation and exits 1 if not; exits 2 if the folder or a file in it
-    is missing or unreadable.
+    Otherwise one line per violation and exit 1; exit 2 if a file is missing or unreadable.
 
     Example: bookvan check out/2026-12-01
     """

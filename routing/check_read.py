@@ -1,0 +1,365 @@
+"""Read a plan folder into plain records for the checker; every bad value names file, row, field.
+
+Kept apart from the checks themselves (:mod:`bookvan.routing.check`) so that those stay pure:
+records in, violations out. Reads only the plan folder (``../shared/contracts.md``), never the
+network files or solver code. Times become epoch seconds; naive timestamps are Asia/Taipei.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.tables import TZ
+
+__all__ = [
+    "PLAN_FILES",
+    "PLAN_JSON",
+    "NodeRec",
+    "PlanRecords",
+    "StopRec",
+    "TransferRec",
+    "VanRec",
+    "parse_plan",
+    "read_plan_dir",
+]
+
+#: The table files of a plan folder, by the argument names of ``check_plan_tables``.
+PLAN_FILES = {
+    "nodes": "nodes.parquet",
+    "vehicles": "vehicles.parquet",
+    "transfers": "transfers.parquet",
+    "matrix": "matrix.parquet",
+    "stops": "stops.parquet",
+}
+PLAN_JSON = "plan.json"
+
+
+def read_plan_dir(path: str | Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """Read ``plan.json`` and the five tables of a plan folder.
+
+    Raises
+    ------
+    InputError
+        The folder or a file is missing or unreadable (naming the file).
+    """
+    d = Path(path)
+    if not d.is_dir():
+        raise InputError.single(d, "no such plan folder" if not d.exists() else "not a folder")
+    plan_path = d / PLAN_JSON
+    try:
+        plan = json.loads(plan_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError.single(plan_path, "no such file: a plan folder needs plan.json") from None
+    except OSError as e:
+        raise InputError.single(plan_path, f"cannot read the file: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError.single(plan_path, "not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise InputError.single(plan_path, f"not valid JSON: {e.msg} (line {e.lineno})") from None
+    tables = {}
+    for name, fname in PLAN_FILES.items():
+        p = d / fname
+        if not p.is_file():
+            raise InputError.single(p, f"no such file: a plan folder needs {fname}")
+        try:
+            tables[name] = pq.read_table(p).to_pandas()
+        except (OSError, pa.ArrowException, ValueError, TypeError) as e:
+            first = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise InputError.single(p, f"not a readable Parquet table ({first})") from None
+    return plan, tables
+
+
+# value parsers: raise ValueError with a short reason; _column names file, row and field
+
+
+def _is_null(v: object) -> bool:
+    if v is None or v is pd.NaT:
+        return True
+    if isinstance(v, float):
+        return math.isnan(v)
+    try:
+        return bool(pd.isna(v)) if pd.api.types.is_scalar(v) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _as_id(v: object) -> str:
+    if isinstance(v, bool) or not isinstance(v, (str, int)):
+        raise ValueError(f"{v!r} is not an id")
+    s = str(v)
+    if not s.strip():
+        raise ValueError("empty id")
+    return s
+
+
+def _as_int(v: object) -> int:
+    if isinstance(v, bool):
+        raise ValueError(f"{v!r} is not a whole number")
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{v!r} is not a whole number") from None
+    if not f.is_integer():
+        raise ValueError(f"{v!r} is not a whole number")
+    return int(f)
+
+
+def _as_float(v: object) -> float:
+    if isinstance(v, bool):
+        raise ValueError(f"{v!r} is not a number")
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{v!r} is not a number") from None
+    if not math.isfinite(f):
+        raise ValueError(f"{v!r} is not a finite number")
+    return f
+
+
+def _as_time(v: object) -> float:
+    """A timestamp as epoch seconds; naive times are local (Asia/Taipei)."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        raise ValueError(f"{v!r} is a number, not a timestamp")
+    try:
+        ts = pd.Timestamp(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{v!r} is not a timestamp") from None
+    if ts is pd.NaT:
+        raise ValueError(f"{v!r} is not a timestamp")
+    if ts.tzinfo is None:
+        ts = ts.tz_localize(TZ)
+    return ts.timestamp()
+
+
+def _as_ids(v: object) -> list[str]:
+    if isinstance(v, (str, bytes)) or not isinstance(v, Iterable):
+        raise ValueError(f"{v!r} is not a list of transfer ids")
+    return [_as_id(x) for x in v]
+
+
+def _column(
+    df: pd.DataFrame,
+    col: str,
+    label: str,
+    parse: Callable[[object], Any],
+    problems: ProblemCollector,
+    *,
+    required: bool = True,
+    nullable: bool = False,
+    default: Any = None,
+) -> list[Any]:
+    """Parse one column; a missing required column or a null where none is allowed is a problem."""
+    if col not in df.columns:
+        if required:
+            problems.add(f"missing column '{col}'", field=col)
+        return [default] * len(df)
+    out: list[Any] = []
+    for i, v in enumerate(df[col].tolist(), start=1):
+        if not isinstance(v, (list, tuple)) and not hasattr(v, "__array__") and _is_null(v):
+            if not nullable:
+                problems.add("missing value", row=i, field=col)
+            out.append(default)
+            continue
+        try:
+            out.append(parse(v))
+        except ValueError as e:
+            problems.add(str(e), row=i, field=col)
+            out.append(default)
+    return out
+
+
+@dataclass(frozen=True)
+class NodeRec:
+    kind: str
+    opens: float | None
+    closes: float | None
+    closed_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class VanRec:
+    depot: str
+    capacity: int
+    shift_start: float
+    shift_end: float
+
+
+@dataclass(frozen=True)
+class TransferRec:
+    tid: str
+    origin: str
+    destination: str
+    crates: int
+    release: float | None
+    due: float | None
+    leg_of: str | None
+    leg: int | None
+    part_of: str | None
+
+
+@dataclass
+class StopRec:
+    van: str
+    trip: int
+    seq: int
+    node: str
+    arrival: float
+    departure: float
+    start: float  # service start: service_start if given, else arrival
+    load_after: int
+    pickups: list[str]
+    deliveries: list[str]
+    pos: int = 0  # position in the van's day (trip, seq order)
+
+    @property
+    def where(self) -> str:
+        return f"{self.van} trip {self.trip} stop {self.seq} at {self.node}"
+
+
+@dataclass
+class PlanRecords:
+    total_distance_m: float
+    vehicles_used: int
+    transfers_planned: int
+    unassigned: list[tuple[str, str]]  # (transfer_id, reason)
+    nodes: list[tuple[str, NodeRec]] = field(default_factory=list)
+    vans: list[tuple[str, VanRec]] = field(default_factory=list)
+    transfers: list[TransferRec] = field(default_factory=list)
+    matrix: list[tuple[str, str, float, float]] = field(default_factory=list)
+    stops: list[StopRec] = field(default_factory=list)
+
+
+def _parse_plan_json(plan: object, label: str) -> tuple[float, int, int, list[tuple[str, str]]]:
+    col = ProblemCollector(label)
+    if not isinstance(plan, dict):
+        raise InputError.single(label, "must be a JSON object with the plan's summary")
+    vals: dict[str, Any] = {}
+    for key, parse in (
+        ("total_distance_m", _as_float),
+        ("vehicles_used", _as_int),
+        ("transfers_planned", _as_int),
+    ):
+        if key not in plan or plan[key] is None:
+            col.add("missing", field=key)
+            continue
+        try:
+            vals[key] = parse(plan[key])
+        except ValueError as e:
+            col.add(str(e), field=key)
+    unassigned: list[tuple[str, str]] = []
+    raw = plan.get("unassigned")
+    if not isinstance(raw, list):
+        col.add("missing or not a list of {transfer_id, reason}", field="unassigned")
+    else:
+        for i, u in enumerate(raw, start=1):
+            if not isinstance(u, dict) or _is_null(u.get("transfer_id")):
+                col.add(f"entry {i} has no transfer_id", field="unassigned")
+                continue
+            reason = u.get("reason")
+            unassigned.append(
+                (str(u["transfer_id"]), reason.strip() if isinstance(reason, str) else "")
+            )
+    col.raise_if_any()
+    return vals["total_distance_m"], vals["vehicles_used"], vals["transfers_planned"], unassigned
+
+
+def parse_plan(
+    plan: dict[str, Any], tables: dict[str, pd.DataFrame], labels: dict[str, str]
+) -> PlanRecords:
+    """Parse plan.json and the five tables into records; ``labels`` name the files in errors.
+
+    Raises
+    ------
+    InputError
+        A required column or value is missing or of the wrong type.
+    """
+    dist, used, planned, unassigned = _parse_plan_json(plan, labels["plan"])
+    out = PlanRecords(dist, used, planned, unassigned)
+    for name in PLAN_FILES:
+        if not isinstance(tables.get(name), pd.DataFrame):
+            raise InputError.single(labels[name], "missing table")
+    opt = dict(required=False, nullable=True, default=None)
+
+    t, col = tables["nodes"], ProblemCollector(labels["nodes"])
+    ids = _column(t, "node_id", labels["nodes"], _as_id, col)
+    kinds = _column(t, "kind", labels["nodes"], str, col)
+    opens = _column(t, "opens", labels["nodes"], _as_time, col, nullable=True)  # null: closed
+    closes = _column(t, "closes", labels["nodes"], _as_time, col, nullable=True)
+    reasons = _column(t, "closed_reason", labels["nodes"], str, col, **opt)
+    col.raise_if_any()
+    out.nodes = [
+        (i, NodeRec(*rest)) for i, *rest in zip(ids, kinds, opens, closes, reasons, strict=True)
+    ]
+
+    t, col = tables["vehicles"], ProblemCollector(labels["vehicles"])
+    cols = [
+        _column(t, c, labels["vehicles"], p, col)
+        for c, p in (
+            ("vehicle_id", _as_id),
+            ("depot_id", _as_id),
+            ("capacity_crates", _as_int),
+            ("shift_start", _as_time),
+            ("shift_end", _as_time),
+        )
+    ]
+    col.raise_if_any()
+    out.vans = [(v, VanRec(d, c, s, e)) for v, d, c, s, e in zip(*cols, strict=True)]
+
+    t, col = tables["transfers"], ProblemCollector(labels["transfers"])
+    lab = labels["transfers"]
+    cols = [
+        _column(t, "transfer_id", lab, _as_id, col),
+        _column(t, "origin_id", lab, _as_id, col),
+        _column(t, "destination_id", lab, _as_id, col),
+        _column(t, "crates", lab, _as_int, col),
+        _column(t, "release", lab, _as_time, col, **opt),
+        _column(t, "due", lab, _as_time, col, **opt),
+        _column(t, "leg_of", lab, _as_id, col, **opt),
+        _column(t, "leg", lab, _as_int, col, **opt),
+        _column(t, "part_of", lab, _as_id, col, **opt),
+    ]
+    col.raise_if_any()
+    out.transfers = [TransferRec(*row) for row in zip(*cols, strict=True)]
+
+    t, col = tables["matrix"], ProblemCollector(labels["matrix"])
+    cols = [
+        _column(t, c, labels["matrix"], p, col)
+        for c, p in (
+            ("from_id", _as_id),
+            ("to_id", _as_id),
+            ("distance_m", _as_float),
+            ("duration_s", _as_float),
+        )
+    ]
+    col.raise_if_any()
+    out.matrix = list(zip(*cols, strict=True))
+
+    t, col = tables["stops"], ProblemCollector(labels["stops"])
+    lab = labels["stops"]
+    cols = [
+        _column(t, "vehicle_id", lab, _as_id, col),
+        _column(t, "trip", lab, _as_int, col),
+        _column(t, "seq", lab, _as_int, col),
+        _column(t, "node_id", lab, _as_id, col),
+        _column(t, "arrival", lab, _as_time, col),
+        _column(t, "departure", lab, _as_time, col),
+    ]
+    starts = _column(t, "service_start", lab, _as_time, col, **opt)
+    loads = _column(t, "load_after", lab, _as_int, col)
+    picks = _column(t, "pickup_ids", lab, _as_ids, col, nullable=True, default=[])
+    drops = _column(t, "delivery_ids", lab, _as_ids, col, nullable=True, default=[])
+    col.raise_if_any()
+    out.stops = [
+        StopRec(v, tr, sq, n, a, d, a if s is None else s, ld, list(p or []), list(q or []))
+        for v, tr, sq, n, a, d, s, ld, p, q in zip(*cols, starts, loads, picks, drops, strict=True)
+    ]
+    return out

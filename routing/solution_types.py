@@ -31,6 +31,13 @@ class RouteResult:
 
     ``starts_s[i]`` is when service of ``visits[i]`` starts; ``arrivals_s[i]`` when the van
     got there (earlier if it waited for opening). ``breaks`` are (start_s, duration_s).
+
+    Multi-trip vans (``VanSpec.max_trips > 1``): ``reload_after`` lists positions ``i`` such
+    that the van drove back to its start location (the depot) right after ``visits[i]`` and
+    went out again, so runs are ``visits[:reload_after[0] + 1]``, then the next slice, and so
+    on. ``reload_s[k]`` is (arrival at the depot, time it may leave again, i.e. after the
+    depot's stop time) for ``reload_after[k]``. Only real :class:`Visit` indices appear in
+    ``visits``; the solver's internal reload nodes never do.
     """
 
     van: int
@@ -40,10 +47,20 @@ class RouteResult:
     depart_s: int
     return_s: int
     breaks: tuple[tuple[int, int], ...] = ()
+    reload_after: tuple[int, ...] = ()
+    reload_s: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
 class SolveResult:
+    """The solver's answer: routes of every van (empty ones included), dropped requests.
+
+    ``status`` is one of ``"optimal"``, ``"feasible"`` (search stopped on its limit),
+    ``"infeasible"`` (a request with ``penalty=None`` had to be left out: it is listed in
+    ``dropped`` so the caller can explain it) or ``"no_solution"``. ``stats`` holds
+    ``distance`` (sum of matrix distances driven), ``seed`` and search counters.
+    """
+
     routes: tuple[RouteResult, ...]
     dropped: tuple[int, ...]  # request indices left out
     objective: int

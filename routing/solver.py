@@ -1,0 +1,136 @@
+"""Solve a :class:`RoutingProblem` with OR-Tools routing: one pure function, no I/O.
+
+The same engine plans the library's day and the public benchmarks. What it models
+(pickup-delivery pairs, capacity, windows, shifts, breaks, multi-trip reloads,
+precedences, fixed van costs) is built in :mod:`bookvan.routing.solver_model`; this module
+picks the search strategy, runs it and reads the answer back.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time as _time
+
+import ortools
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from bookvan.routing.problem import RoutingProblem
+from bookvan.routing.solution_types import SolveParams, SolveResult
+from bookvan.routing.solver_extract import route_nodes, routes_from_assignment
+from bookvan.routing.solver_model import BuiltModel, build_model
+
+__all__ = ["search_parameters", "solve"]
+
+_FSS = routing_enums_pb2.FirstSolutionStrategy
+_LSM = routing_enums_pb2.LocalSearchMetaheuristic
+_STATUS = {
+    "ROUTING_OPTIMAL": "optimal",
+    "ROUTING_SUCCESS": "feasible",
+    "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED": "feasible",
+}
+
+
+def _first_solution(problem: RoutingProblem, name: str) -> int:
+    if name != "auto":
+        return _FSS.Value.Value(name.upper())
+    has_pairs = any(r.delivery is not None for r in problem.requests)
+    has_windows = any(
+        v.window != (0, 0) and v.window[1] < max((van.shift[1] for van in problem.vans), default=0)
+        for v in problem.visits
+    )
+    if has_pairs or has_windows:
+        # Insertion heuristics respect pairs and tight windows where arc-based ones fail.
+        return _FSS.PARALLEL_CHEAPEST_INSERTION
+    return _FSS.SAVINGS
+
+
+def search_parameters(problem: RoutingProblem, params: SolveParams):
+    """OR-Tools search settings for ``params``: strategy, metaheuristic and stop rule.
+
+    Deterministic mode stops on ``solution_limit`` only, so wall time never decides the plan.
+    """
+    sp = pywrapcp.DefaultRoutingSearchParameters()
+    sp.first_solution_strategy = _first_solution(problem, params.first_solution)
+    sp.local_search_metaheuristic = _LSM.Value.Value(params.metaheuristic.upper())
+    if params.deterministic:
+        sp.solution_limit = params.solution_limit
+    # In deterministic mode the wall-clock limit is only a safety cap: the plan is
+    # reproducible whenever the solution limit is reached first (the status says which).
+    sp.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
+    sp.log_search = params.log_search
+    return sp
+
+
+def _status(routing: pywrapcp.RoutingModel) -> str:
+    name = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+    return _STATUS.get(name, "no_solution")
+
+
+def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveResult:
+    """Plan routes for ``problem``.
+
+    Parameters
+    ----------
+    problem
+        The generic routing problem (daily plan or benchmark instance).
+    params
+        Search settings; ``seed`` reseeds OR-Tools' random choices (LNS), and with
+        ``deterministic=True`` the same input and seed give the same routes.
+
+    Returns
+    -------
+    SolveResult
+        Routes of every van, dropped requests, objective and status (``"infeasible"`` when a
+        mandatory request had to be dropped; it is listed in ``dropped``).
+    """
+    params = params or SolveParams()
+    t0 = _time.perf_counter()
+    m = build_model(problem, minimise_vans_first=params.minimise_vans_first)
+    m.routing.solver().ReSeed(int(params.seed))
+    sp = search_parameters(problem, params)
+    assignment = m.routing.SolveWithParameters(sp)
+    return result_from_assignment(m, assignment, params, t0)
+
+
+def result_from_assignment(
+    m: BuiltModel, assignment, params: SolveParams, t0: float, status: str | None = None
+) -> SolveResult:
+    """Package an assignment (or ``None``) as a :class:`SolveResult`."""
+    p = m.problem
+    wall = _time.perf_counter() - t0
+    if assignment is None:
+        return SolveResult(
+            routes=(),
+            dropped=tuple(range(len(p.requests))),
+            objective=0,
+            status="no_solution",
+            wall_s=wall,
+            solver_version=ortools.__version__,
+            stats={"seed": float(params.seed)},
+        )
+    routes = routes_from_assignment(m, assignment)
+    served = {v for r in routes for v in r.visits}
+    dropped = tuple(i for i, r in enumerate(p.requests) if r.pickup not in served)
+    st = status or _status(m.routing)
+    if any(m.mandatory[i] for i in dropped):
+        st = "infeasible"
+    distance = 0
+    for seq, r in zip(route_nodes(m, assignment), routes, strict=True):
+        if not seq:
+            continue
+        k = r.van
+        locs = [p.vans[k].start, *(int(m.node_loc[n]) for n in seq), p.vans[k].end]
+        distance += sum(int(p.distance[a, b]) for a, b in itertools.pairwise(locs))
+    return SolveResult(
+        routes=tuple(routes),
+        dropped=dropped,
+        objective=int(assignment.ObjectiveValue()),
+        status=st,
+        wall_s=wall,
+        solver_version=ortools.__version__,
+        stats={
+            "seed": float(params.seed),
+            "distance": float(distance),
+            "vans_used": float(sum(1 for r in routes if r.visits)),
+        },
+    )

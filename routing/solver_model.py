@@ -1,0 +1,241 @@
+"""Build the OR-Tools routing model of a :class:`RoutingProblem` (no search, no I/O).
+
+Node layout (OR-Tools "nodes"): ``0 … V-1`` are the problem's visits, then one start and one
+end node per van, then the optional *reload* nodes of multi-trip vans (at the van's start
+location, usable by that van only). Transits are registered as matrices/vectors, not Python
+callbacks, so a 1,000-stop model evaluates arcs in C++.
+
+Time transit of arc i→j: ``service_s(i) + stop_service_s[loc(i)] (if loc(i) != loc(j)) +
+duration[loc(i)][loc(j)]``; the time cumul of a node is the start of its service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp
+
+from bookvan.routing.problem import RoutingProblem
+
+__all__ = ["BuiltModel", "build_model"]
+
+KIND_VISIT, KIND_START, KIND_END, KIND_RELOAD = 0, 1, 2, 3
+
+
+@dataclass
+class BuiltModel:
+    """The OR-Tools objects plus the node tables needed to read a solution back."""
+
+    problem: RoutingProblem
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    time: pywrapcp.RoutingDimension
+    load: pywrapcp.RoutingDimension
+    node_loc: np.ndarray
+    node_kind: np.ndarray
+    node_van: np.ndarray  # van owning a start/end/reload node, -1 for visits
+    node_service: np.ndarray
+    time_transit: np.ndarray  # node x node
+    reload_nodes: list[list[int]]
+    breaks: list[list[pywrapcp.IntervalVar]] = field(default_factory=list)
+    van_fixed: list[int] = field(default_factory=list)  # fixed cost per van actually set
+    mandatory_penalty: int = 0
+    mandatory: list[bool] = field(default_factory=list)  # per request
+
+
+def _node_tables(p: RoutingProblem) -> tuple[np.ndarray, ...]:
+    nv, nvan = len(p.visits), len(p.vans)
+    locs = [v.location for v in p.visits]
+    kinds = [KIND_VISIT] * nv
+    owner = [-1] * nv
+    service = [v.service_s for v in p.visits]
+    for k, van in enumerate(p.vans):
+        locs += [van.start, van.end]
+        kinds += [KIND_START, KIND_END]
+        owner += [k, k]
+        service += [0, 0]
+    assert len(locs) == nv + 2 * nvan
+    for k, van in enumerate(p.vans):
+        extra = van.max_trips - 1
+        locs += [van.start] * extra
+        kinds += [KIND_RELOAD] * extra
+        owner += [k] * extra
+        service += [0] * extra
+    return (
+        np.asarray(locs, dtype=np.int64),
+        np.asarray(kinds, dtype=np.int8),
+        np.asarray(owner, dtype=np.int64),
+        np.asarray(service, dtype=np.int64),
+    )
+
+
+def _arc_bound(cost: np.ndarray) -> int:
+    """An upper bound of the arc cost of any solution: every node leaves by its dearest arc."""
+    return int(cost.max(axis=1).sum()) + 1
+
+
+def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> BuiltModel:
+    """Translate ``p`` into a RoutingModel with capacity, time, trips and break constraints.
+
+    Requests with ``penalty=None`` get a disjunction with a penalty larger than any possible
+    routing cost, so the search always finds *a* solution and an impossible mandatory
+    request shows up as dropped (status ``"infeasible"``) instead of a silent failure.
+    """
+    nv, nvan = len(p.visits), len(p.vans)
+    node_loc, node_kind, node_van, node_service = _node_tables(p)
+    n_nodes = len(node_loc)
+    starts = [nv + 2 * k for k in range(nvan)]
+    ends = [nv + 2 * k + 1 for k in range(nvan)]
+    manager = pywrapcp.RoutingIndexManager(n_nodes, nvan, starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    solver = routing.solver()
+
+    dist = np.asarray(p.distance, dtype=np.int64)
+    dur = np.asarray(p.duration, dtype=np.int64)
+    stop = np.asarray(p.stop_service_s or [0] * p.num_locations, dtype=np.int64)
+    li = node_loc[:, None]
+    lj = node_loc[None, :]
+    same = li == lj
+    into_start = node_kind == KIND_START
+    from_end = node_kind == KIND_END
+
+    # Arc cost: distance and driving time, in the objective's units.
+    cost = p.cost_per_distance * dist[li, lj] + p.cost_per_second * dur[li, lj]
+    cost[:, into_start] = 0
+    cost[from_end, :] = 0
+    cost_cb = routing.RegisterTransitMatrix(cost.tolist())
+    routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
+
+    # Time: service here + the location's stop time when leaving it + driving.
+    ttime = node_service[:, None] + np.where(same, 0, stop[node_loc][:, None]) + dur[li, lj]
+    ttime[:, into_start] = 0
+    ttime[from_end, :] = 0
+    horizon = max([v.shift[1] for v in p.vans] + [v.window[1] for v in p.visits] + [0]) + int(ttime.max(initial=0)) + 1
+    time_cb = routing.RegisterTransitMatrix(ttime.tolist())
+    routing.AddDimension(time_cb, horizon, horizon, False, "time")
+    time = routing.GetDimensionOrDie("time")
+
+    # Load: pickups positive, deliveries negative; single visits count like VRPTW demand.
+    single = {r.pickup for r in p.requests if r.delivery is None}
+    load = np.zeros(n_nodes, dtype=np.int64)
+    for i, v in enumerate(p.visits):
+        load[i] = abs(v.load) if i in single else v.load
+    reload_nodes: list[list[int]] = [[] for _ in range(nvan)]
+    for node in np.flatnonzero(node_kind == KIND_RELOAD):
+        k = int(node_van[node])
+        reload_nodes[k].append(int(node))
+        load[node] = -p.vans[k].capacity
+    caps = [van.capacity for van in p.vans]
+    has_reload = any(reload_nodes)
+    load_cb = routing.RegisterUnaryTransitVector(load.tolist())
+    routing.AddDimensionWithVehicleCapacity(load_cb, max(caps, default=0) if has_reload else 0, caps, True, "load")
+    load_dim = routing.GetDimensionOrDie("load")
+    if has_reload:
+        # Slack lets a reload empty the van (to any level); nowhere else may load vanish.
+        for node in range(n_nodes):
+            if node_kind[node] in (KIND_VISIT, KIND_START):
+                for idx in _indices(manager, node):
+                    load_dim.SlackVar(idx).SetValue(0)
+
+    # Runs: +1 each time a van arrives at a depot location from elsewhere.
+    depot_locs = set(p.depot_locations) | {v.start for v in p.vans} | {v.end for v in p.vans}
+    if has_reload or p.depot_locations:
+        is_depot = np.isin(node_loc, sorted(depot_locs))
+        trips = (~is_depot[:, None] & is_depot[None, :]).astype(np.int64)
+        trips[:, into_start] = 0
+        trips[from_end, :] = 0
+        trips_cb = routing.RegisterTransitMatrix(trips.tolist())
+        routing.AddDimensionWithVehicleCapacity(trips_cb, 0, [van.max_trips for van in p.vans], True, "trips")
+
+    for k, node_list in enumerate(reload_nodes):
+        for node in node_list:
+            idx = manager.NodeToIndex(node)
+            # SetAllowedVehiclesForIndex rejects Python lists in OR-Tools 9.15's bindings;
+            # restricting the vehicle variable is equivalent (-1 = left out).
+            routing.VehicleVar(idx).SetValues([-1, k])
+            routing.AddDisjunction([idx], 0)
+
+    # Shifts and windows.
+    for k, van in enumerate(p.vans):
+        for idx in (routing.Start(k), routing.End(k)):
+            time.CumulVar(idx).SetRange(van.shift[0], van.shift[1])
+    # Compact days: come home as early as possible, then leave as late as that allows.
+    for k in range(len(p.vans)):
+        routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(k)))
+    for k in range(len(p.vans)):
+        routing.AddVariableMaximizedByFinalizer(time.CumulVar(routing.Start(k)))
+        if p.cost_per_span_second:
+            time.SetSpanCostCoefficientForVehicle(p.cost_per_span_second, k)
+    for i, v in enumerate(p.visits):
+        time.CumulVar(manager.NodeToIndex(i)).SetRange(v.window[0], v.window[1])
+
+    # Requests: pairs on one van, pickup first; optional ones may be dropped at a penalty.
+    fixed = [van.fixed_cost for van in p.vans]
+    arc_bound = _arc_bound(cost)
+    if minimise_vans_first:
+        fixed = [f + arc_bound for f in fixed]
+    for k, f in enumerate(fixed):
+        routing.SetFixedCostOfVehicle(int(f), k)
+    max_penalty = max((r.penalty or 0 for r in p.requests), default=0)
+    mandatory_penalty = arc_bound + sum(fixed) + max_penalty * len(p.requests) + 1
+    mandatory = []
+    for r in p.requests:
+        pen = mandatory_penalty if r.penalty is None else int(r.penalty)
+        mandatory.append(r.penalty is None)
+        pi = manager.NodeToIndex(r.pickup)
+        if r.delivery is None:
+            routing.AddDisjunction([pi], pen)
+            continue
+        di = manager.NodeToIndex(r.delivery)
+        routing.AddPickupAndDelivery(pi, di)
+        solver.Add(routing.VehicleVar(pi) == routing.VehicleVar(di))
+        solver.Add(routing.ActiveVar(pi) == routing.ActiveVar(di))
+        solver.Add(time.CumulVar(pi) <= time.CumulVar(di))
+        routing.AddDisjunction([pi], pen - pen // 2)
+        routing.AddDisjunction([di], pen // 2)
+
+    for pr in p.precedences:
+        fi, si = manager.NodeToIndex(pr.first), manager.NodeToIndex(pr.second)
+        solver.Add(routing.ActiveVar(si) <= routing.ActiveVar(fi))
+        # Enforced only when ``second`` is served (then ``first`` is too).
+        act = routing.ActiveVar(si)
+        solver.Add(time.CumulVar(si) >= time.CumulVar(fi) + int(pr.gap_s) - horizon * (1 - act))
+
+    # Breaks: the driver pauses between services (visit transits = service times).
+    visit_transit = [0] * routing.Size()
+    for idx in range(routing.Size()):
+        visit_transit[idx] = int(node_service[manager.IndexToNode(idx)])
+    breaks: list[list[pywrapcp.IntervalVar]] = []
+    for k, van in enumerate(p.vans):
+        ivs = [
+            solver.FixedDurationIntervalVar(b.earliest_s, b.latest_s, b.duration_s, False, f"break {k} {j}")
+            for j, b in enumerate(van.breaks)
+        ]
+        if ivs:
+            time.SetBreakIntervalsOfVehicle(ivs, k, visit_transit)
+        breaks.append(ivs)
+
+    return BuiltModel(
+        problem=p,
+        manager=manager,
+        routing=routing,
+        time=time,
+        load=load_dim,
+        node_loc=node_loc,
+        node_kind=node_kind,
+        node_van=node_van,
+        node_service=node_service,
+        time_transit=ttime,
+        reload_nodes=reload_nodes,
+        breaks=breaks,
+        van_fixed=[int(f) for f in fixed],
+        mandatory_penalty=mandatory_penalty,
+        mandatory=mandatory,
+    )
+
+
+def _indices(manager: pywrapcp.RoutingIndexManager, node: int) -> list[int]:
+    """Routing indices of a node (a start node maps to its van's start index)."""
+    idx = manager.NodeToIndex(node)
+    return [idx] if idx >= 0 else []

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from bookvan.data.travel import RoadProfile, build_matrix
 from bookvan.data.travel.graph import build_graph, snap_points
 from bookvan.data.travel.osm import read_roads

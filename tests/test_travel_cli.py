@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 from _travel_grid import write_city_grid
+from typer.testing import CliRunner
+
 from bookvan.cli.main import app
 from bookvan.data.network import load_network
-from typer.testing import CliRunner
 
 runner = CliRunner()
 

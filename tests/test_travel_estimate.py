@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from bookvan.data.errors import InputError
-from bookvan.data.travel import EstimateParams, build_matrix, estimate_arrays, haversine_m
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from bookvan.data.errors import InputError
+from bookvan.data.travel import EstimateParams, build_matrix, estimate_arrays, haversine_m
 
 # Keelung-ish box, so distances span the urban and freeway bands.
 lats = st.floats(24.9, 25.3, allow_nan=False)

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
 import pytest
 from _travel_grid import coord, write_grid
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.sparse.csgraph import dijkstra
+
 from bookvan.data.travel.estimate import haversine_m
-from bookvan.data.travel.graph import FarSnapWarning, RoadProfile, build_graph, snap_points
+from bookvan.data.travel.graph import (
+    FarSnapWarning,
+    RoadGraph,
+    RoadProfile,
+    _dedupe_fastest,
+    build_graph,
+    contract,
+    snap_points,
+)
 from bookvan.data.travel.osm import read_roads
 
 
@@ -94,3 +107,55 @@ def test_far_snap_warns_and_outside_raises(graph):
 def test_profile_rejects_missing_speeds():
     with pytest.raises(ValueError, match="no speed"):
         RoadProfile(highway_kmh=(("motorway", 80.0),))
+
+
+def _subdivided(hub_edges, shapes, two_way, seed):
+    """RoadGraph of hub-to-hub ways, each split by ``shapes[i]`` shape points."""
+    rng = np.random.default_rng(seed)
+    n_hubs = 1 + max(max(a, b) for a, b in hub_edges)
+    src, dst, nxt = [], [], n_hubs
+    for (a, b), k, both in zip(hub_edges, shapes, two_way, strict=True):
+        chain = [a, *range(nxt, nxt + k), b]
+        nxt += k
+        for p, q in itertools.pairwise(chain):
+            src.append(p), dst.append(q)
+            if both:
+                src.append(q), dst.append(p)
+    src, dst = np.array(src), np.array(dst)
+    length = rng.uniform(5, 300, len(src))
+    duration = length / rng.uniform(3, 20, len(src))
+    s, d, le, du = _dedupe_fastest(src, dst, length, duration)
+    return RoadGraph(lat=np.zeros(nxt), lon=np.zeros(nxt), osm_id=np.arange(nxt), src=s, dst=d,
+                     length_m=le, duration_s=du)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=1, max_size=10).flatmap(
+        lambda hubs: st.tuples(
+            st.just(hubs),
+            st.lists(st.integers(0, 6), min_size=len(hubs), max_size=len(hubs)),
+            st.lists(st.booleans(), min_size=len(hubs), max_size=len(hubs)),
+            st.integers(0, 2**16),
+        )
+    )
+)
+def test_contraction_keeps_fastest_durations(spec):
+    g = _subdivided(*spec)
+    keep = np.unique(np.random.default_rng(spec[3]).integers(0, g.n_vertices, 3))
+    small, index = contract(g, keep)
+    assert np.all(index[keep] >= 0)
+    alive = np.flatnonzero(index >= 0)
+    assert small.n_vertices == len(alive) <= g.n_vertices
+    before = dijkstra(g.csr(), indices=alive)[:, alive] if len(alive) else np.zeros((0, 0))
+    after = dijkstra(small.csr(), indices=index[alive])[:, index[alive]] if len(alive) else before
+    assert np.allclose(before, after)
+
+
+def test_contraction_removes_shape_points(graph):
+    chain = _subdivided([(0, 1), (1, 2), (2, 0)], [5, 5, 5], [True, False, True], 1)
+    small, index = contract(chain, np.array([0]))
+    assert small.n_vertices == 3 and sorted(small.osm_id.tolist()) == [0, 1, 2]
+    # the 3×3 test grid: keeping 1 (index 0), only corner 3 is a pass-through vertex
+    small, index = contract(graph, np.flatnonzero(graph.osm_id == 1))
+    assert sorted(graph.osm_id[index < 0].tolist()) == [3]

@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from _travel_grid import coord, grid_xml, write_grid
-from bookvan.data.errors import InputError
-from bookvan.data.travel import RoadProfile, build_matrix, haversine_m, leg_paths
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+
+from bookvan.data.errors import InputError
+from bookvan.data.travel import RoadProfile, build_matrix, haversine_m, leg_paths
 
 P = RoadProfile()
 KMH = dict(P.highway_kmh)

@@ -10,10 +10,11 @@ import numpy as np
 import osmium
 import pytest
 from _travel_grid import grid_xml, write_grid
-from bookvan.data.errors import InputError
-from bookvan.data.travel.osm import DRIVABLE_HIGHWAYS, parse_maxspeed, parse_oneway, read_roads
 from hypothesis import given
 from hypothesis import strategies as st
+
+from bookvan.data.errors import InputError
+from bookvan.data.travel.osm import DRIVABLE_HIGHWAYS, parse_maxspeed, parse_oneway, read_roads
 
 
 def _pairs(seg):

@@ -6,11 +6,12 @@ import itertools
 
 import numpy as np
 import pytest
-from bookvan.data.travel.graph import RoadGraph
-from bookvan.data.travel.shortest import fastest_arrays, fastest_paths, pack_weights
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.sparse.csgraph import dijkstra
+
+from bookvan.data.travel.graph import RoadGraph
+from bookvan.data.travel.shortest import fastest_arrays, fastest_paths, pack_weights
 
 
 def _ring_graph(

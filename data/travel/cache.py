@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
 from bookvan.data.atomic import atomic_file
 from bookvan.data.tables import MATRIX_SCHEMA
 

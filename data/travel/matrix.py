@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from bookvan.data.errors import InputError, ProblemCollector
 from bookvan.data.travel import cache
 from bookvan.data.travel.estimate import (
@@ -21,7 +22,14 @@ from bookvan.data.travel.estimate import (
     estimate_arrays,
     haversine_m,
 )
-from bookvan.data.travel.graph import RoadGraph, RoadProfile, build_graph, get_profile, snap_points
+from bookvan.data.travel.graph import (
+    RoadGraph,
+    RoadProfile,
+    build_graph,
+    contract,
+    get_profile,
+    snap_points,
+)
 from bookvan.data.travel.osm import read_roads
 from bookvan.data.travel.shortest import fastest_arrays, fastest_paths, pack_weights
 
@@ -223,9 +231,14 @@ def _road_matrix(
     except ValueError as e:
         raise InputError.single(roads, str(e)) from None
     verts, inv = np.unique(snap.vertex, return_inverse=True)
+    on_progress("contracting shape points", 0, 0)
+    small, index = contract(graph, verts)
     on_progress("shortest paths", 0, len(verts))
     dur_v, dist_v = fastest_arrays(
-        graph, verts, verts, on_progress=lambda d, t: on_progress("shortest paths", d, t)
+        small,
+        index[verts],
+        index[verts],
+        on_progress=lambda d, t: on_progress("shortest paths", d, t),
     )
     dist, dur = _assemble(
         dur_v[np.ix_(inv, inv)], dist_v[np.ix_(inv, inv)], snap.distance_m, lat, lon, prof
@@ -237,7 +250,12 @@ def _road_matrix(
             "roads": str(roads),
             "roads_sha256": sha,
             "snap_m": {i: round(float(s), 1) for i, s in zip(ids, snap.distance_m, strict=True)},
-            "graph": {"vertices": graph.n_vertices, "edges": graph.n_edges},
+            "graph": {
+                "vertices": graph.n_vertices,
+                "edges": graph.n_edges,
+                "contracted_vertices": small.n_vertices,
+                "contracted_edges": small.n_edges,
+            },
             "compute_s": round(time.perf_counter() - t0, 3),
         }
     )

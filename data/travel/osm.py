@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import osmium
+
 from bookvan.data.errors import InputError
 
 __all__ = [

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from bookvan.data.travel.graph import RoadGraph
 from scipy.sparse.csgraph import dijkstra
+
+from bookvan.data.travel.graph import RoadGraph
 
 __all__ = ["PackedWeights", "fastest_arrays", "fastest_paths", "pack_weights"]
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from bookvan.cli.common import EXIT_NO, err_console, input_errors_exit_2
 from bookvan.cli.main import app
 from bookvan.routing.check import check_plan_dir, read_plan_dir, summarise

@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+
 from bookvan.data.tables import TZ
 from bookvan.routing.check_read import (
     PLAN_FILES,

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
 from bookvan.data.errors import InputError, ProblemCollector
 from bookvan.data.tables import TZ
 

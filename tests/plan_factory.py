@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
 from bookvan.data.tables import (
     MATRIX_SCHEMA,
     NODES_SCHEMA,

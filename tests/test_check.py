@@ -11,13 +11,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from bookvan.cli.main import app
-from bookvan.data.errors import InputError
-from bookvan.routing.check import KINDS, check_plan_dir, check_plan_tables
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from plan_factory import A, C, D, at, good_plan, stop_index, write_plan_dir
 from typer.testing import CliRunner
+
+from bookvan.cli.main import app
+from bookvan.data.errors import InputError
+from bookvan.routing.check import KINDS, check_plan_dir, check_plan_tables
 
 Plan = dict[str, Any]
 

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 import tomli_w
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
 from bookvan.data.errors import InputError
 from bookvan.data.fleet import Fleet, load_fleet
 from bookvan.data.hours import parse_clock
 from bookvan.data.network import bundled_network_dir
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
 
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -12,13 +12,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
 from bookvan.data.hours import WEEKDAYS, parse_span
 from bookvan.data.network import NODE_COLUMNS, NODE_KINDS, load_network
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

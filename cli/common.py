@@ -34,7 +34,8 @@ def input_errors_exit_2(fn: Callable[P, R]) -> Callable[P, R]:
             err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as e:
-            err_console.print(f"[bold red]error:[/] {escape(f'{e.filename}: {e.strerror}')}", highlight=False, soft_wrap=True)
+            where = escape(f"{e.filename}: {e.strerror}")
+            err_console.print(f"[bold red]error:[/] {where}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper

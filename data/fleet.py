@@ -114,7 +114,8 @@ def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
             col.add(f"unknown depot '{depot}'", field="depot", **where)
         cap = v.get("capacity_crates")
         if not isinstance(cap, int) or isinstance(cap, bool) or cap <= 0:
-            col.add(f"capacity must be a positive whole number of crates, got {cap!r}", field="capacity_crates", **where)
+            msg = f"capacity must be a positive whole number of crates, got {cap!r}"
+            col.add(msg, field="capacity_crates", **where)
         times: dict[str, dt.time | None] = {}
         for k in ("shift_start", "shift_end", "break_earliest", "break_latest"):
             if k not in v:

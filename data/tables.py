@@ -93,9 +93,11 @@ STOPS_SCHEMA = pa.schema([
     ("load_after", pa.int64()),
     ("pickup_ids", pa.list_(pa.string())),
     ("delivery_ids", pa.list_(pa.string())),
-    # additions: when service starts (after waiting for opening), and a break taken here
+    # additions: when service starts (after waiting for opening), and the driver's break
+    # taken after arriving here (on the stop or on the next leg): its length and start
     ("service_start", _TS),
     ("break_s", pa.int64()),
+    ("break_start", _TS),
 ])
 
 

@@ -28,20 +28,25 @@ class _Row:
     pick_crates: int = 0
     drop_crates: int = 0
     break_s: int = 0
+    break_start: int | None = None
 
 
-def _groups(dp: DayProblem, route: RouteResult) -> list[tuple[int, list[int]]]:
-    """Runs of positions in ``route.visits`` at one location, split also at reloads."""
-    reload_after = set(getattr(route, "reload_after", ()) or ())
-    groups: list[tuple[int, list[int]]] = []
+def _groups(dp: DayProblem, route: RouteResult, depot: int) -> list[tuple[int, list[int], int | None]]:
+    """Runs of positions in ``route.visits`` at one location, with reloads as depot groups.
+
+    Each group is (location, positions, reload index or None). A reload while the van is
+    already at its depot merges into that depot group, so a run always leaves the depot.
+    """
+    reload_at = {pos: k for k, pos in enumerate(getattr(route, "reload_after", ()) or ())}
+    groups: list[tuple[int, list[int], int | None]] = []
     for pos, vi in enumerate(route.visits):
         loc = dp.problem.visits[vi].location
-        if groups and groups[-1][0] == loc and (pos - 1) not in reload_after:
+        if groups and groups[-1][0] == loc:
             groups[-1][1].append(pos)
         else:
-            groups.append((loc, [pos]))
-        if pos in reload_after:
-            groups.append((-1, []))  # marker: back to the depot here
+            groups.append((loc, [pos], None))
+        if pos in reload_at and loc != depot:
+            groups.append((depot, [], reload_at[pos]))
     return groups
 
 
@@ -56,9 +61,9 @@ def _route_rows(dp: DayProblem, route: RouteResult) -> list[list[_Row]]:
         v = p.visits[visits[pos]]
         return route.starts_s[pos] + v.service_s
 
-    groups = _groups(dp, route)
-    for gi, (loc, positions) in enumerate(groups):
-        if loc in (-1, van.start):
+    groups = _groups(dp, route, van.start)
+    for gi, (loc, positions, reload_k) in enumerate(groups):
+        if loc == van.start:
             # At the depot: unloading closes the current run, loading opens the next one. The
             # loading row's service starts when the last crate to load is ready (hub sorting).
             cur = trips[-1]
@@ -72,18 +77,22 @@ def _route_rows(dp: DayProblem, route: RouteResult) -> list[list[_Row]]:
                     row0.start = max(route.starts_s[q] for q in picks)
                 row0.departure = max(end_of(q) for q in positions)
                 continue
-            if loc == -1:
-                prev_pos = groups[gi - 1][1][-1] if gi > 0 and groups[gi - 1][1] else None
-                prev_loc = p.visits[visits[prev_pos]].location if prev_pos is not None else van.start
-                arrive = cur[-1].departure + int(p.duration[prev_loc, van.start])
+            if not positions:
+                reload_s = getattr(route, "reload_s", ()) or ()
+                if reload_k is not None and reload_k < len(reload_s):
+                    arrive, leave = reload_s[reload_k]
+                else:
+                    prev_loc = p.visits[visits[groups[gi - 1][1][-1]]].location
+                    arrive = cur[-1].departure + int(p.duration[prev_loc, van.start])
+                    leave = arrive
                 nxt = next((g for g in groups[gi + 1:] if g[1]), None)
-                leave = arrive
                 if nxt is not None:
                     first = nxt[1][0]
-                    leave = max(arrive, route.arrivals_s[first]
-                                - int(p.duration[van.start, p.visits[visits[first]].location]))
+                    leave = max(leave, min(route.arrivals_s[first]
+                                           - int(p.duration[van.start, p.visits[visits[first]].location]),
+                                           route.arrivals_s[first]))
                 closing = _Row(depot, arrive, arrive, arrive)
-                opening = _Row(depot, arrive, arrive, leave)
+                opening = _Row(depot, arrive, arrive, max(arrive, leave))
             else:
                 arrive = route.arrivals_s[positions[0]]
                 unloaded = max((end_of(q) for q in drops), default=arrive)
@@ -136,6 +145,7 @@ def _place_breaks(trips: list[list[_Row]], route: RouteResult) -> None:
             if r.arrival <= start:
                 host = r
         host.break_s += dur
+        host.break_start = start if host.break_start is None else min(host.break_start, start)
 
 
 def routes_to_stops(dp: DayProblem, result: SolveResult, vehicle_ids: list[str]) -> pd.DataFrame:
@@ -153,7 +163,8 @@ def routes_to_stops(dp: DayProblem, result: SolveResult, vehicle_ids: list[str])
                     "arrival": dp.at(r.arrival), "departure": dp.at(r.departure),
                     "load_after": load, "pickup_ids": r.pickups, "delivery_ids": r.deliveries,
                     "service_start": dp.at(r.start), "break_s": r.break_s,
+                    "break_start": dp.at(r.break_start) if r.break_start is not None else None,
                 })
     cols = ["vehicle_id", "trip", "seq", "node_id", "arrival", "departure", "load_after",
-            "pickup_ids", "delivery_ids", "service_start", "break_s"]
+            "pickup_ids", "delivery_ids", "service_start", "break_s", "break_start"]
     return pd.DataFrame.from_records(recs, columns=cols)

@@ -4,13 +4,16 @@ Builds a seeded, noisy grid city (~40k vertices: residential streets, a primary 
 every 8th line, one-way pairs, ~8 % of blocks missing), writes it as OSM XML and times:
 
 1. the estimate matrix (no roads) for N nodes;
-2. the road pipeline step by step: read the extract, build the graph (largest SCC), snap, pack
-   weights, the N × N fastest-path matrix (scipy Dijkstra, one pass);
+2. the road pipeline step by step: read the extract, build the graph (largest SCC), snap,
+   contract pass-through vertices, pack weights, the N × N fastest-path matrix (scipy
+   Dijkstra, one pass);
 3. ``build_matrix(nodes, roads=...)`` end to end, cold cache and warm cache.
 
 Goal (issue 2): the 1,000-node matrix in under 10 s.
 
-Run: ``.venv/bin/python bench/matrix_bench.py [--side 200] [--nodes 1000] [--seed 7]``
+Run: ``.venv/bin/python bench/matrix_bench.py [--side 200] [--nodes 1000] [--seed 7]
+[--shape-points 0]`` (``--side 120 --shape-points 1`` for an OSM-like city of ~43k vertices
+whose streets bend between junctions).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from bookvan.data.travel import RoadProfile, build_matrix
-from bookvan.data.travel.graph import build_graph, snap_points
+from bookvan.data.travel.graph import build_graph, contract, snap_points
 from bookvan.data.travel.osm import read_roads
 from bookvan.data.travel.shortest import fastest_arrays, pack_weights
 
@@ -32,31 +35,43 @@ LAT0, LON0 = 25.05, 121.60  # somewhere around Xizhi / Keelung
 STEP = 0.0009  # ~100 m blocks
 
 
-def synthetic_city_osm(path: Path, side: int, seed: int) -> tuple[int, int]:
-    """Write a noisy ``side × side`` grid city as OSM XML; return (nodes, ways)."""
+def synthetic_city_osm(path: Path, side: int, seed: int, shape_points: int = 0) -> tuple[int, int]:
+    """Write a noisy ``side × side`` grid city as OSM XML; return (OSM nodes, ways).
+
+    ``shape_points`` extra nodes per block bend each street like a real OSM way (they are
+    pass-through vertices that the matrix contracts away).
+    """
     rng = np.random.default_rng(seed)
     ii, jj = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
     lat = LAT0 + ii * STEP + rng.normal(0, STEP * 0.15, ii.shape)
     lon = LON0 + jj * STEP + rng.normal(0, STEP * 0.15, jj.shape)
     nid = 1 + ii * side + jj
-    out = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<osm version="0.6" generator="bookvan-bench">',
-    ]
-    out += [
-        f'<node id="{k}" version="1" lat="{a:.7f}" lon="{b:.7f}"/>'
-        for k, a, b in zip(nid.ravel(), lat.ravel(), lon.ravel(), strict=True)
-    ]
-    wid = 0
+    pos = {int(k): (a, b) for k, a, b in zip(nid.ravel(), lat.ravel(), lon.ravel(), strict=True)}
+    next_id = side * side + 1
+    ways: list[str] = []
     for axis in (0, 1):
         for line in range(side):
             refs = nid[line, :] if axis == 0 else nid[:, line]
+            # each block: its start vertex, then its shape points
+            blocks = []
+            for k in range(side - 1):
+                (a0, b0), (a1, b1) = pos[int(refs[k])], pos[int(refs[k + 1])]
+                ids = [int(refs[k])]
+                for t in np.arange(1, shape_points + 1) / (shape_points + 1):
+                    pos[next_id] = (
+                        a0 + t * (a1 - a0) + rng.normal(0, STEP * 0.1),
+                        b0 + t * (b1 - b0) + rng.normal(0, STEP * 0.1),
+                    )
+                    ids.append(next_id)
+                    next_id += 1
+                blocks.append(ids)
             arterial = line % 8 == 0
             tags = {"highway": "primary" if arterial else "residential"}
             if not arterial and line % 8 in (3, 4):  # one-way couplets, opposite directions
                 tags["oneway"] = "yes" if line % 8 == 3 else "-1"
             if arterial and line % 16 == 0:
                 tags["maxspeed"] = "60"
+            tg = "".join(f'<tag k="{a}" v="{b}"/>' for a, b in tags.items())
             # cut the street into pieces where a block is missing (not on arterials)
             keep = np.ones(side - 1, dtype=bool) if arterial else rng.random(side - 1) > 0.08
             start = 0
@@ -64,14 +79,20 @@ def synthetic_city_osm(path: Path, side: int, seed: int) -> tuple[int, int]:
                 if not keep[k] or k == side - 2:
                     end = k + 1 if keep[k] else k
                     if end > start:
-                        wid += 1
-                        nds = "".join(f'<nd ref="{r}"/>' for r in refs[start : end + 1])
-                        tg = "".join(f'<tag k="{a}" v="{b}"/>' for a, b in tags.items())
-                        out.append(f'<way id="{wid}" version="1">{nds}{tg}</way>')
+                        seq = [r for blk in blocks[start:end] for r in blk] + [int(refs[end])]
+                        nds = "".join(f'<nd ref="{r}"/>' for r in seq)
+                        ways.append(f'<way id="{len(ways) + 1}" version="1">{nds}{tg}</way>')
                     start = k + 1
-    out.append("</osm>")
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<osm version="0.6" generator="bookvan-bench">',
+    ]
+    out += [
+        f'<node id="{k}" version="1" lat="{a:.7f}" lon="{b:.7f}"/>' for k, (a, b) in pos.items()
+    ]
+    out += [*ways, "</osm>"]
     path.write_text("\n".join(out), encoding="utf-8")
-    return side * side, wid
+    return len(pos), len(ways)
 
 
 def random_nodes(n: int, side: int, seed: int) -> pd.DataFrame:
@@ -109,10 +130,16 @@ def main() -> None:
         "--nodes", type=int, default=1000, help="network nodes in the matrix (default 1000)"
     )
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--shape-points", type=int, default=0, help="extra OSM nodes bending each block (default 0)"
+    )
     args = ap.parse_args()
     nodes = random_nodes(args.nodes, args.side, args.seed)
     r: dict[str, float] = {}
-    print(f"matrix bench: {args.nodes} nodes, {args.side}×{args.side} grid city, seed {args.seed}")
+    print(
+        f"matrix bench: {args.nodes} nodes, {args.side}×{args.side} grid city, "
+        f"{args.shape_points} shape point(s) per block, seed {args.seed}"
+    )
 
     est = timed(f"estimate matrix ({args.nodes}² pairs)", lambda: build_matrix(nodes), r)
     assert len(est) == args.nodes**2
@@ -120,7 +147,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         osm = Path(tmp) / "city.osm"
         n_nodes, n_ways = timed(
-            "write synthetic OSM XML", lambda: synthetic_city_osm(osm, args.side, args.seed), r
+            "write synthetic OSM XML",
+            lambda: synthetic_city_osm(osm, args.side, args.seed, args.shape_points),
+            r,
         )
         print(f"    {n_nodes:,} OSM nodes, {n_ways:,} ways, {osm.stat().st_size / 1e6:.1f} MB")
         prof = RoadProfile()
@@ -133,11 +162,13 @@ def main() -> None:
             lambda: snap_points(g, nodes.lat.to_numpy(), nodes.lon.to_numpy(), ids, prof),
             r,
         )
-        packed = timed("pack weights (2 bounding Dijkstras)", lambda: pack_weights(g), r)
         verts = np.unique(snap.vertex)
+        small, index = timed("contract pass-through vertices", lambda: contract(g, verts), r)
+        print(f"    contracted: {small.n_vertices:,} vertices, {small.n_edges:,} directed edges")
+        packed = timed("pack weights (2 bounding Dijkstras)", lambda: pack_weights(small), r)
         timed(
             f"fastest-path matrix ({len(verts)} sources)",
-            lambda: fastest_arrays(g, verts, verts, packed=packed),
+            lambda: fastest_arrays(small, index[verts], index[verts], packed=packed),
             r,
         )
 

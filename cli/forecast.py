@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
+
 from bookvan.cli.common import EXIT_BAD_INPUT, console, err_console, input_errors_exit_2
 from bookvan.cli.main import app
 from bookvan.data.atomic import atomic_file
 from bookvan.data.errors import InputError
-from rich.table import Table
 
 forecast_app = typer.Typer(
     help="Forecast circulation per branch (p10/p50/p90) and backtest the forecasts.",

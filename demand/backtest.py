@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
 from bookvan.data.errors import InputError
 from bookvan.demand.forecast import (
     DEFAULT_HORIZON,

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from bookvan.data.errors import InputError
 from bookvan.demand.history import History
 

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+
 from bookvan.data.hours import day_hours
 from bookvan.data.network import Network
 from bookvan.data.tables import TZ

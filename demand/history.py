@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from bookvan.data.errors import InputError, Problem
 
 __all__ = [

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from bookvan.data.atomic import atomic_file
 from bookvan.data.network import Network
 from bookvan.demand.generator import loans_per_resident, od_weights, open_days, transfers_frame
@@ -212,8 +213,10 @@ def write_shipped_forecast() -> Path:
     return _shipped_forecast_path()
 
 
-def origin_volumes(fc: pd.DataFrame, date: dt.date, quantile: float) -> dict[str, int]:
-    """Whole items each origin sends on ``date`` at ``quantile``.
+def origin_volumes(
+    fc: pd.DataFrame, date: dt.date, quantile: float, draws: dict[str, float] | None = None
+) -> dict[str, int]:
+    """Whole items each origin sends on ``date`` at ``quantile`` (or at its own ``draws[o]``).
 
     A date past the forecast horizon maps to the latest forecast date on the same weekday
     (52-week steps back), scaled by the growth in loans per resident between the two dates.
@@ -230,22 +233,28 @@ def origin_volumes(fc: pd.DataFrame, date: dt.date, quantile: float) -> dict[str
     if ts < first:
         return {}
     day = fc[fc["date"] == ts]
+    q = draws or {}
     return {
-        str(r.branch): round(scale * quantile_value(r.p10, r.p50, r.p90, quantile))
+        str(r.branch): round(scale * quantile_value(r.p10, r.p50, r.p90,
+                                                    q.get(str(r.branch), quantile)))
         for r in day.itertuples()
     }
 
 
 def forecast_transfers(
     network: Network, date: dt.date, *, seed: int = 0, items_per_crate: int = 30,
-    quantile: float = 0.5, history: Path | None = None,
+    quantile: float = 0.5, history: Path | None = None, sample: bool | None = None,
 ) -> pd.DataFrame:
     """The day's transfers from the forecast (see module docstring).
 
-    ``seed`` drives which pairs ship on the day (see :func:`split_volumes`); the items per
-    origin do not depend on it. Dates inside the history use its observed flows. Origins the
-    history does not know (a new branch in a scenario) take the generator's expected daily
-    intake (:func:`fallback_volume`), so they are not silently empty.
+    With ``sample`` (the default when ``quantile`` is 0.5) each origin's volume is a seeded
+    draw from its forecast distribution (a uniform level read through p10/p50/p90), so
+    simulated days and replications vary like real ones; otherwise every origin sends its
+    ``quantile`` (0.9: the busy day for fleet sizing; ``sample=False``: the median day).
+    ``seed`` also drives which pairs ship (see :func:`split_volumes`). Dates inside the
+    history use its observed flows. Origins the history does not know (a new branch in a
+    scenario) take the generator's expected daily intake (:func:`fallback_volume`), so they
+    are not silently empty.
     """
     if not 0.0 < quantile < 1.0:
         raise ValueError(f"quantile must be strictly between 0 and 1, not {quantile}")
@@ -262,7 +271,11 @@ def forecast_transfers(
     is_open = {n: open_days(network, n, date, memo) for n in ids}
     fc = transfers_forecast(history)
     known = set(fc["branch"])
-    volumes = {o: v for o, v in origin_volumes(fc, date, quantile).items() if o in idset}
+    draws = None
+    if sample if sample is not None else quantile == 0.5:
+        urng = np.random.default_rng([int(seed), date.toordinal(), 11])
+        draws = {o: float(u) for o, u in zip(ids, urng.random(len(ids)), strict=True)}
+    volumes = {o: v for o, v in origin_volumes(fc, date, quantile, draws).items() if o in idset}
     for o in ids:
         if o not in known and is_open[o]:
             volumes[o] = fallback_volume(network, o, date, quantile, memo)

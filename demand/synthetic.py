@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from bookvan.data.atomic import atomic_file
 from bookvan.data.hours import Closure
 from bookvan.data.network import Network, load_network

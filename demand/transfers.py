@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Literal
 
 import pandas as pd
+
 from bookvan.data.network import Network
 from bookvan.demand.generator import generate_transfers
 
@@ -25,6 +26,7 @@ def daily_transfers(
     items_per_crate: int = 30,
     quantile: float = 0.5,
     method: Literal["generator", "forecast"] = "forecast",
+    sample: bool | None = None,
 ) -> pd.DataFrame:
     """Transfers for ``date`` with the columns of ``TRANSFERS_SCHEMA`` (``bookvan.data.tables``).
 
@@ -39,6 +41,9 @@ def daily_transfers(
     (:mod:`bookvan.demand.od`); ``method="generator"`` draws from the seeded rate model
     (:mod:`bookvan.demand.generator`), which needs no history and follows the network's
     ``weight`` column (use it for networks whose demand differs from the history's).
+    With the forecast, a quantile of 0.5 draws a realistic day from the forecast distribution
+    (seeded; ``sample=False`` gives the median day instead); another quantile gives that
+    quantile at every origin.
     """
     if method == "generator":
         return generate_transfers(
@@ -48,6 +53,7 @@ def daily_transfers(
         from bookvan.demand.od import forecast_transfers
 
         return forecast_transfers(
-            network, date, seed=seed, items_per_crate=items_per_crate, quantile=quantile
+            network, date, seed=seed, items_per_crate=items_per_crate, quantile=quantile,
+            sample=sample,
         )
     raise ValueError(f"method must be 'generator' or 'forecast', not {method!r}")

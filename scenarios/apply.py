@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+
 from bookvan.data.fleet import Fleet, Vehicle
 from bookvan.data.hours import WEEKDAYS, Closure, parse_clock, parse_span
 from bookvan.data.network import Network

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from bookvan.data.errors import InputError
 from bookvan.scenarios.kpis import KPI_LABELS, run_summary
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from bookvan.data.fleet import Fleet
 from bookvan.scenarios.costs import CostParameters
 

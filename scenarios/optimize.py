@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
+
 from bookvan.data.errors import InputError, ProblemCollector
 from bookvan.data.hours import WEEKDAYS
 from bookvan.routing.solution_types import SolveParams
@@ -234,6 +235,7 @@ def optimise(
 ) -> Choice:
     """Estimate route costs with the routing engine, then solve the MIP with CBC."""
     import pulp
+
     from bookvan.scenarios.simulate import load_world
 
     engine = engine or real_engine()
@@ -449,6 +451,7 @@ def _first_visit_within(
 def write_choice(choice: Choice, settings: OptimizeSettings, path: Path) -> Path:
     """The choice as a scenario file (``scenario run`` simulates it), with an explaining header."""
     import tomli_w
+
     from bookvan.data.atomic import atomic_file
 
     if not choice.feasible:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
+
 from bookvan.data.atomic import atomic_file
 
 __all__ = ["render_report"]

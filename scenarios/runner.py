@@ -8,6 +8,7 @@ through a Dask queue, so the client shows one progress bar for days and one for 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import time
@@ -17,16 +18,18 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
+
 from bookvan.data.atomic import atomic_dir
 from bookvan.scenarios.costs import CostParameters
 from bookvan.scenarios.engine import Engine, real_engine
 from bookvan.scenarios.kpis import run_summary
-from bookvan.scenarios.simulate import RunResult, simulate
+from bookvan.scenarios.simulate import RunResult, base_demand, demand_key, simulate
 from bookvan.scenarios.spec import Scenario
 
 __all__ = ["RunSet", "run_scenarios", "write_run_folder"]
 
 _REPORT_EVERY = 5  # days between progress messages from a worker
+_CHUNK_DAYS = 46  # demand is drawn ahead in chunks of this many days (8 chunks a year)
 
 
 class RunSet:
@@ -46,8 +49,18 @@ class RunSet:
         parts = [r.transit for r in self.results if len(r.transit)]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
+    @property
+    def unassigned(self) -> pd.DataFrame:
+        parts = [r.unassigned for r in self.results if len(r.unassigned)]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
     def summary(self) -> pd.DataFrame:
         return run_summary(self.kpis, self.transit)
+
+
+def _demand_chunk(scn: Scenario, rep: int, dates: list, engine: Engine | None) -> dict:
+    """The base demand of some dates (independent of the vans, so drawn ahead in parallel)."""
+    return base_demand(scn, rep, dates, engine)
 
 
 def _task(
@@ -57,6 +70,7 @@ def _task(
     engine: Engine | None,
     costs: CostParameters | None,
     queue: str | None,
+    demand: list | None = None,
 ) -> RunResult:
     """One replication on a worker; sends day counts to the client's progress queue."""
     q = None
@@ -75,7 +89,9 @@ def _task(
             q.put(pending[0])
             pending[0] = 0
 
-    res = simulate(scn, rep, days=days, engine=engine or real_engine(), costs=costs, progress=tick)
+    merged = {k: v for part in (demand or []) for k, v in part.items()}
+    res = simulate(scn, rep, days=days, engine=engine or real_engine(), costs=costs,
+                   demand=merged, progress=tick)
     if q is not None and pending[0]:
         q.put(pending[0])
     return res
@@ -124,6 +140,20 @@ def run_scenarios(
     try:
         qname = f"bookvan-progress-{uuid.uuid4().hex}"
         q = Queue(qname, client=client)
+        # demand first, in parallel chunks, shared by scenarios on the same network and seed
+        need: dict[tuple, tuple[Scenario, int, set]] = {}
+        for s, r in jobs:
+            n = days or s.sim.days
+            entry = need.setdefault(demand_key(s, r), (s, r, set()))
+            entry[2].update(s.sim.start + dt.timedelta(days=j) for j in range(n))
+        chunks: dict[tuple, list] = {}
+        for k, (s, r, dates) in need.items():
+            ordered = sorted(dates)
+            chunks[k] = [
+                client.submit(_demand_chunk, s, r, ordered[a : a + _CHUNK_DAYS], engine,
+                              pure=False, key=f"demand-{uuid.uuid4().hex[:10]}")
+                for a in range(0, len(ordered), _CHUNK_DAYS)
+            ]
         futures = {
             client.submit(
                 _task,
@@ -133,6 +163,7 @@ def run_scenarios(
                 engine,
                 costs,
                 qname,
+                chunks[demand_key(s, r)],
                 pure=False,
                 key=f"scenario-{s.name}-rep{r}-{uuid.uuid4().hex[:6]}",
             ): i
@@ -183,7 +214,6 @@ class _Bar:
     def __init__(self, total_days: int, total_runs: int, *, enabled: bool, where: str) -> None:
         self.enabled = enabled
         if enabled:
-            from bookvan.cli.common import err_console  # only the CLI shows bars
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
@@ -191,6 +221,8 @@ class _Bar:
                 TextColumn,
                 TimeElapsedColumn,
             )
+
+            from bookvan.cli.common import err_console  # only the CLI shows bars
 
             self.p = Progress(
                 TextColumn("{task.description}"),
@@ -235,7 +267,7 @@ def _jsonable(x: object) -> object:
 def write_run_folder(
     out: str | Path, runs: RunSet, *, costs: CostParameters, source_files: list[Path]
 ) -> Path:
-    """Write kpis.parquet, transit.parquet, summary.parquet/csv, run.json and the scenario files.
+    """Write kpis, transit, unassigned (Parquet), summary (Parquet/CSV), run.json, scenario files.
 
     Written to a temporary folder and renamed, so a failed run leaves the old folder intact.
     """
@@ -246,6 +278,9 @@ def write_run_folder(
         transit = runs.transit
         if len(transit):
             transit.to_parquet(tmp / "transit.parquet", index=False)
+        left = runs.unassigned
+        if len(left):  # why items waited: the router's reasons, per day
+            left.to_parquet(tmp / "unassigned.parquet", index=False)
         summary = runs.summary()
         summary.to_parquet(tmp / "summary.parquet", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)

@@ -16,10 +16,11 @@ import datetime as dt
 import inspect
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
 from bookvan.data.fleet import load_fleet
 from bookvan.data.network import Network, bundled_network_dir, load_network
 from bookvan.data.tables import TZ
@@ -63,6 +64,7 @@ class RunResult:
     kpis: pd.DataFrame
     transit: pd.DataFrame
     info: dict[str, object]
+    unassigned: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 class _FastNetwork(Network):
@@ -121,7 +123,9 @@ def base_demand(
     """The demand model's transfers on today's network for ``dates`` (before scenario changes).
 
     Independent of what the vans did, so it can be drawn ahead, in parallel, and shared by
-    every scenario on the same base network and seed.
+    every scenario on the same base network and seed. The demand model is asked for its
+    median day (``quantile=0.5``), which it draws from its forecast distribution with the
+    replication's seed, so replications differ as the forecast says days do.
     """
     engine = engine or real_engine()
     net = load_network(scn.network_dir) if scn.network_dir else load_network(bundled_network_dir())
@@ -312,7 +316,7 @@ def simulate(
         demand = {**(demand or {}), **base_demand(scn, replication, missing, engine)}
     assert demand is not None
     pool = _empty_pool()
-    kpi_rows, transit_parts = [], []
+    kpi_rows, transit_parts, left_out = [], [], []
     checked = engine.check is not None
     t0 = time.perf_counter()
     node_ids = net.node_ids
@@ -370,6 +374,10 @@ def simulate(
                         f"({len(bad)} violation(s)): {lines}"
                     )
             dl = _deliveries(plan)
+            for u in plan.unassigned:
+                left_out.append({"scenario": scn.name, "replication": replication, "day": day,
+                                 "date": date, "transfer_id": str(u.get("transfer_id", "")),
+                                 "reason": str(u.get("reason", ""))})
         else:
             dl = pd.DataFrame(columns=["plan_id", "sub_id", "items", "crates", "to", "at"])
         pool, transit, crates_moved = _settle(pool, sub, dl, hub, day, date, replication)
@@ -432,7 +440,7 @@ def simulate(
         "mode": fleet.routing.mode,
         "backlog_items_end": int(pool["items"].sum()) if len(pool) else 0,
     }
-    return RunResult(kpis, transit, info)
+    return RunResult(kpis, transit, info, pd.DataFrame(left_out))
 
 
 _MATRICES: dict[tuple, pd.DataFrame] = {}

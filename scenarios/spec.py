@@ -464,7 +464,8 @@ def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scena
     if sim.first_solution != "auto":
         from ortools.constraint_solver import routing_enums_pb2
 
-        known = {k.lower() for k in routing_enums_pb2.FirstSolutionStrategy.Value}
+        names = routing_enums_pb2.FirstSolutionStrategy.Value.keys()
+        known = {k.lower() for k in names}
         if sim.first_solution not in known:
             col.add(
                 f"{sim.first_solution!r} is not an OR-Tools first-solution strategy "

@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+
 from bookvan.data.fleet import load_fleet
 from bookvan.data.network import load_network
 from bookvan.scenarios.apply import (

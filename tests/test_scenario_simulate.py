@@ -9,12 +9,13 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from scenario_fakes import fake_engine
+
 from bookvan.scenarios.catalog import resolve_scenario_file
 from bookvan.scenarios.engine import Engine
 from bookvan.scenarios.kpis import run_summary, weighted_quantile
 from bookvan.scenarios.simulate import SimulationError, simulate
 from bookvan.scenarios.spec import load_scenario, scenario_from_dict
-from scenario_fakes import fake_engine
 
 START = "2027-03-01"  # a Monday, inside the Baifu closure of the shipped scenario
 

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
 from bookvan.scenarios.catalog import library_files, resolve_scenario_file
 from bookvan.scenarios.spec import load_scenarios, parse_weekdays, scenario_from_dict
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 SHIPPED = {
     "baseline",

@@ -34,7 +34,7 @@ __all__ = [
     "write_matrix",
 ]
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _META_KEY = b"bookvan.matrix"
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from bookvan.data.fleet import Costs, RoutingSettings
 from bookvan.routing.problem import Break, Precedence, Request, RoutingProblem, VanSpec, Visit
 
@@ -176,6 +177,7 @@ def build_day_problem(
         cost_per_distance=round(costs.per_km * COST_SCALE / 1000),
         cost_per_second=0,  # drivers are paid for time out, not only time driving: span cost
         cost_per_span_second=round(costs.per_driver_hour * COST_SCALE / 3600),
+        same_run_pairs=True,
         depot_locations=frozenset(loc[d] for d in depots), name=f"keelung-{date}",
     )
     return DayProblem(problem, tuple(used), tuple(info), tuple(req_tid), midnight, tuple(screened))

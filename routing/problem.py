@@ -113,7 +113,9 @@ class RoutingProblem:
     units, e.g. NT$ × 100 for the daily plan). ``stop_service_s[loc]`` is charged once each time
     a van arrives at ``loc`` from a different location. ``cost_per_span_second`` is charged
     per second a van is out (from leaving its depot to coming back): the driver's paid time,
-    which also keeps a run compact instead of spread over the shift.
+    which also keeps a run compact instead of spread over the shift. ``same_run_pairs``
+    makes every pair ride one run (no crate stays in the van through a depot visit), so each
+    run's manifest loads and unloads the same crates.
     """
 
     distance: np.ndarray
@@ -126,6 +128,7 @@ class RoutingProblem:
     cost_per_distance: int = 1
     cost_per_second: int = 0
     cost_per_span_second: int = 0
+    same_run_pairs: bool = False
     depot_locations: frozenset[int] = field(default_factory=frozenset)
     name: str = ""
 

@@ -140,6 +140,7 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
 
     # Runs: +1 each time a van arrives at a depot location from elsewhere.
     depot_locs = set(p.depot_locations) | {v.start for v in p.vans} | {v.end for v in p.vans}
+    runs_dim = None
     if has_reload or p.depot_locations:
         is_depot = np.isin(node_loc, sorted(depot_locs))
         trips = (~is_depot[:, None] & is_depot[None, :]).astype(np.int64)
@@ -147,6 +148,7 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
         trips[from_end, :] = 0
         trips_cb = routing.RegisterTransitMatrix(trips.tolist())
         routing.AddDimensionWithVehicleCapacity(trips_cb, 0, [van.max_trips for van in p.vans], True, "trips")
+        runs_dim = routing.GetDimensionOrDie("trips")
 
     for k, node_list in enumerate(reload_nodes):
         for node in node_list:
@@ -194,6 +196,16 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
         solver.Add(time.CumulVar(pi) <= time.CumulVar(di))
         routing.AddDisjunction([pi], pen - pen // 2)
         routing.AddDisjunction([di], pen // 2)
+
+    if p.same_run_pairs and runs_dim is not None:
+        # One run per pair: arriving at a depot adds a run, so a drop at the depot is one more.
+        runs = runs_dim
+        for r in p.requests:
+            if r.delivery is None:
+                continue
+            pi, di = manager.NodeToIndex(r.pickup), manager.NodeToIndex(r.delivery)
+            into_depot = int(p.visits[r.delivery].location in depot_locs)
+            solver.Add(runs.CumulVar(di) == runs.CumulVar(pi) + into_depot)
 
     for pr in p.precedences:
         fi, si = manager.NodeToIndex(pr.first), manager.NodeToIndex(pr.second)

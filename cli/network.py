@@ -76,9 +76,10 @@ def matrix(
     """
     import warnings
 
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from bookvan.data.tables import MATRIX_SCHEMA, write_table
     from bookvan.data.travel import build_matrix
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     net = load_network(network)
     with (

@@ -6,8 +6,8 @@ The model, per ordered pair of distinct nodes ``i → j``:
 2. road distance ``d = max(circuity × g, min_leg_m)``;
 3. driving time with banded speeds applied like tax brackets: the first 2 km of a leg at
    20 km/h, the part from 2 to 10 km at 30 km/h, the rest at 45 km/h. Short legs are slow
-   (signals, narrow hill streets), long legs reach the freeway (Keelung ↔ Xizhi ↔ Taipei via
-   National Freeway 1 / Provincial Highway 62). Because each band only changes the *marginal*
+   (signals, narrow hill streets), long legs reach a freeway (e.g. National Freeway 1 from
+   Keelung towards Xizhi and Taipei). Because each band only changes the *marginal*
    speed, duration is continuous and increasing in distance and the average speed rises with
    length; the time function is concave, so the matrix keeps the triangle inequality;
 4. ``duration = max(drive + overhead_s, min_leg_s)``, where ``overhead_s`` covers finding a

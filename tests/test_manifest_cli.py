@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from plan_factory import good_plan, write_plan_dir
+from typer.testing import CliRunner
+
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
 from bookvan.routing.manifest import fonts, write
-from plan_factory import good_plan, write_plan_dir
-from typer.testing import CliRunner
 
 runner = CliRunner()
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from bookvan.routing.manifest.crates import crate_id, crate_ids, parse_crate_id
 from hypothesis import given
 from hypothesis import strategies as st
+
+from bookvan.routing.manifest.crates import crate_id, crate_ids, parse_crate_id
 
 _ID = st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=20)
 

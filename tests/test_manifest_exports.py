@@ -11,6 +11,8 @@ from collections import Counter
 import gpxpy
 import jsonschema
 import pytest
+from plan_factory import good_plan, write_plan_dir
+
 from bookvan.routing.manifest.exports import (
     LOADING_COLUMNS,
     geojson_text,
@@ -20,7 +22,6 @@ from bookvan.routing.manifest.exports import (
 )
 from bookvan.routing.manifest.plan import load_plan
 from bookvan.routing.manifest.runs import build_runs
-from plan_factory import good_plan, write_plan_dir
 
 NS = "{http://www.topografix.com/GPX/1/1}"
 # element order of the GPX 1.1 schema (gpx.xsd sequences), for the structural check

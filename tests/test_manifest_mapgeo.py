@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
-from bookvan.routing.manifest.mapgeo import MapFrame, group_points, nice_scale_m
-from bookvan.routing.manifest.runs import haversine_m
 from hypothesis import given
 from hypothesis import strategies as st
+
+from bookvan.routing.manifest.mapgeo import MapFrame, group_points, nice_scale_m
+from bookvan.routing.manifest.runs import haversine_m
 
 
 @given(st.floats(0.5, 1e7))

@@ -7,11 +7,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from plan_factory import good_plan, write_plan_dir
+
 from bookvan.routing.manifest.overview import overview_html
 from bookvan.routing.manifest.plan import load_plan
 from bookvan.routing.manifest.runs import build_runs
 from bookvan.routing.manifest.sample import write_sample_plan
-from plan_factory import good_plan, write_plan_dir
 
 CHROMIUM_ARGS = [
     "--headless",

@@ -7,13 +7,14 @@ import subprocess
 
 import pytest
 import zxingcpp
+from PIL import Image
+from plan_factory import good_plan, write_plan_dir
+
 from bookvan.routing.manifest import write_manifests
 from bookvan.routing.manifest.pdf_labels import SHEET, crate_labels
 from bookvan.routing.manifest.plan import load_plan
 from bookvan.routing.manifest.runs import build_runs
 from bookvan.routing.manifest.sample import write_sample_plan
-from PIL import Image
-from plan_factory import good_plan, write_plan_dir
 
 
 def _planned_crate_ids(plan) -> set[str]:

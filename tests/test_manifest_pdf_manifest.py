@@ -7,6 +7,7 @@ import re
 import subprocess
 
 import pytest
+
 from bookvan.routing.manifest import write_manifests
 from bookvan.routing.manifest.plan import load_plan
 from bookvan.routing.manifest.sample import write_sample_plan

@@ -8,9 +8,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from plan_factory import good_plan, write_plan_dir
+
 from bookvan.data.errors import InputError
 from bookvan.routing.manifest.plan import load_plan
-from plan_factory import good_plan, write_plan_dir
 
 
 @pytest.fixture

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
+from plan_factory import good_plan, write_plan_dir
+
 from bookvan.routing.check import check_plan_dir
 from bookvan.routing.manifest.plan import load_plan
 from bookvan.routing.manifest.runs import build_runs, fmt_duration, fmt_hm
 from bookvan.routing.manifest.sample import write_sample_plan
-from plan_factory import good_plan, write_plan_dir
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +81,23 @@ def test_durations_print_for_a_driver():
     assert fmt_duration(45 * 60) == "45 min"
     assert fmt_duration(2 * 3600 + 5 * 60) == "2 h 05 min"
     assert fmt_hm(None) == "–"
+
+
+def test_break_start_column_is_used_when_the_planner_writes_it(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from plan_factory import at
+
+    folder = write_plan_dir(good_plan(), tmp_path / "plan")
+    plan = load_plan(folder)
+    brk = {r.key: r for r in build_runs(plan)}["VAN-1_trip2"].stops[-1]
+    assert brk.break_start == at("11:35")  # no column: the break ends at departure (12:20)
+    stops = pq.read_table(folder / "stops.parquet").to_pandas()
+    stops["break_start"] = pd.Series(pd.NaT, index=stops.index, dtype="datetime64[s, Asia/Taipei]")
+    i = stops.index[(stops["vehicle_id"] == "VAN-1") & (stops["trip"] == 2) & (stops["seq"] == 2)][0]
+    stops.loc[i, "break_start"] = at("11:36")
+    pq.write_table(pa.Table.from_pandas(stops, preserve_index=False), folder / "stops.parquet")
+    plan = load_plan(folder)
+    runs = {r.key: r for r in build_runs(plan)}
+    assert runs["VAN-1_trip2"].stops[-1].break_start == at("11:36")
+    assert runs["VAN-1_trip1"].stops[1].break_start is None

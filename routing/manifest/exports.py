@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import gpxpy.gpx
+
 from bookvan.routing.manifest.plan import Plan
 from bookvan.routing.manifest.runs import Run, StopLine, fmt_hm
 
@@ -80,9 +81,7 @@ def gpx_text(plan: Plan, run: Run) -> str:
         seg = gpxpy.gpx.GPXTrackSegment()
         for leg in run.legs:
             for lon, lat in leg:
-                seg.points.append(
-                    gpxpy.gpx.GPXTrackPoint(latitude=round(lat, 7), longitude=round(lon, 7))
-                )
+                seg.points.append(gpxpy.gpx.GPXTrackPoint(latitude=round(lat, 7), longitude=round(lon, 7)))
         track.segments.append(seg)
         g.tracks.append(track)
     return g.to_xml(version="1.1")
@@ -122,9 +121,7 @@ def geojson_text(plan: Plan, run: Run) -> str:
                 },
             }
         )
-    moves = [
-        (a, b) for a, b in zip(run.stops, run.stops[1:], strict=False) if a.node_id != b.node_id
-    ]
+    moves = [(a, b) for a, b in zip(run.stops, run.stops[1:], strict=False) if a.node_id != b.node_id]
     for k, ((a, b), leg) in enumerate(zip(moves, run.legs, strict=True), start=1):
         feats.append(
             {

@@ -12,9 +12,10 @@ import os
 from functools import cache
 from pathlib import Path
 
-from bookvan.data.errors import InputError
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+from bookvan.data.errors import InputError
 
 __all__ = ["CJK_FONT", "CJK_FONT_CANDIDATES", "bold_font", "register_cjk_font"]
 

@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["MapFrame", "group_points", "nice_scale_m"]
+__all__ = ["MapFrame", "group_points", "nice_scale_m", "place_labels"]
 
 _M_PER_DEG_LAT = 110_574.0
 _M_PER_DEG_LON_EQ = 111_320.0
@@ -74,11 +74,42 @@ def nice_scale_m(max_m: float) -> float:
     return float(10**exp)
 
 
-def group_points(
-    items: Iterable[tuple[float, float, str]], digits: int = 5
-) -> list[tuple[float, float, list[str]]]:
+def group_points(items: Iterable[tuple[float, float, str]], digits: int = 5) -> list[tuple[float, float, list[str]]]:
     """Merge labels of points at the same place (several branches share a district point)."""
     groups: dict[tuple[float, float], list[str]] = {}
     for lon, lat, label in items:
         groups.setdefault((round(lon, digits), round(lat, digits)), []).append(label)
     return [(lon, lat, labels) for (lon, lat), labels in groups.items()]
+
+
+def place_labels(
+    anchors: list[tuple[float, float, float, float]], width: float, height: float, gap: float = 4
+) -> list[tuple[float, float]]:
+    """Lower-left corners for label boxes (x, y, w, h) near their points, avoiding overlaps.
+
+    Greedy: each label takes the first of eight positions around its point that stays inside
+    the frame and clear of the labels and points placed so far (y up); else the first one.
+    """
+    placed: list[tuple[float, float, float, float]] = [(x - 3, y - 3, 6, 6) for x, y, _, _ in anchors]
+    out = []
+    for x, y, w, h in anchors:
+        options = [
+            (x + gap, y + gap - 1),
+            (x - gap - w, y + gap - 1),
+            (x + gap, y - gap - h + 1),
+            (x - gap - w, y - gap - h + 1),
+            (x - w / 2, y + 2 * gap),
+            (x - w / 2, y - 2 * gap - h),
+            (x + 2 * gap, y - h / 2),
+            (x - 2 * gap - w, y - h / 2),
+        ]
+
+        def free(lx: float, ly: float, w: float = w, h: float = h) -> bool:
+            if lx < 1 or ly < 1 or lx + w > width - 1 or ly + h > height - 1:
+                return False
+            return all(lx + w <= bx or bx + bw <= lx or ly + h <= by or by + bh <= ly for bx, by, bw, bh in placed)
+
+        lx, ly = next((o for o in options if free(*o)), options[0])
+        placed.append((lx, ly, w, h))
+        out.append((lx, ly))
+    return out

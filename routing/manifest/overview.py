@@ -12,7 +12,8 @@ from html import escape
 from pathlib import Path
 
 import pandas as pd
-from bookvan.routing.manifest.mapgeo import MapFrame, group_points
+
+from bookvan.routing.manifest.mapgeo import MapFrame, group_points, place_labels
 from bookvan.routing.manifest.plan import Plan
 from bookvan.routing.manifest.runs import Run, fmt_duration, fmt_hm
 from bookvan.routing.manifest.words import day_text, kind_word, node_name, word
@@ -31,9 +32,7 @@ def _e(x: object) -> str:
 
 def _el(tag: str, body: str | None = None, /, **attrs: object) -> str:
     """An element; ``stroke_width`` → ``stroke-width``, ``class_`` → ``class``; body is markup."""
-    a = "".join(
-        f' {k.rstrip("_").replace("_", "-")}="{_e(v)}"' for k, v in attrs.items() if v is not None
-    )
+    a = "".join(f' {k.rstrip("_").replace("_", "-")}="{_e(v)}"' for k, v in attrs.items() if v is not None)
     return f"<{tag}{a}/>" if body is None else f"<{tag}{a}>{body}</{tag}>"
 
 
@@ -76,20 +75,21 @@ def _map_svg(runs: list[Run], vans: list[str], lang: str) -> str:
     for r in runs:
         for s in r.stops:
             places[s.node_id] = (s.lon, s.lat, s.kind)
+    labels = []
     for lon, lat, ids in group_points((lon, lat, nid) for nid, (lon, lat, _) in places.items()):
         x, y = xy(lon, lat)
         tip = _title(", ".join(ids))
         if any(places[i][2] == "depot" for i in ids):
             out.append(_el("rect", tip, x=x - 6, y=y - 6, width=12, height=12, fill="#000"))
         else:
-            out.append(
-                _el("circle", tip, cx=x, cy=y, r=5, fill="#fff", stroke="#000", stroke_width=1.5)
-            )
-        tx, anchor = (x - 9, "end") if x > w - 140 else (x + 9, "start")  # labels stay inside
+            out.append(_el("circle", tip, cx=x, cy=y, r=5, fill="#fff", stroke="#000", stroke_width=1.5))
+        # label box in y-up frame units: ~7 px per character of 11 px bold, 13 px per line
+        labels.append((x, h - y, 7.0 * max(len(i) for i in ids) + 4, 13.0 * len(ids), ids))
+    spots = place_labels([lab[:4] for lab in labels], w, h, gap=7)
+    for (_, _, _, bh, ids), (lx, ly) in zip(labels, spots, strict=True):
+        top = h - (ly + bh)  # back to SVG's y-down
         for k, nid in enumerate(ids):
-            out.append(
-                _el("text", _e(nid), x=tx, y=y - 6 + 13 * k, text_anchor=anchor, class_="code")
-            )
+            out.append(_el("text", _e(nid), x=round(lx + 2, 1), y=round(top + 11 + 13 * k, 1), class_="code"))
     _, length, label = frame.scale_bar(0.25)
     x1 = round(20 + length, 1)
     out.append(
@@ -157,11 +157,7 @@ def _van_row(
                 stroke="#bbb",
             )
         )
-    if (
-        v is not None
-        and not pd.isna(v.get("break_earliest"))
-        and not pd.isna(v.get("break_latest"))
-    ):
+    if v is not None and not pd.isna(v.get("break_earliest")) and not pd.isna(v.get("break_latest")):
         a, b = v["break_earliest"], v["break_latest"]
         out.append(
             _el(
@@ -203,7 +199,9 @@ def _van_row(
             )
         for i, s in enumerate(r.stops):
             start = s.service_start if s.service_start is not None else s.arrival
-            end = s.departure - pd.Timedelta(seconds=s.break_s)
+            end = s.departure
+            if s.break_start is not None and start <= s.break_start < s.departure:
+                end = s.break_start  # the break is taken here, after the service
             if start > s.arrival:
                 out.append(
                     _el(
@@ -235,14 +233,16 @@ def _van_row(
                     fill=col,
                 )
             )
-            if s.break_s:
+            if s.break_s and s.break_start is not None:
+                b0, b1 = s.break_start, s.break_start + pd.Timedelta(seconds=s.break_s)
                 out.append(
                     _el(
                         "rect",
-                        _title(f"{word('break', lang)} {fmt_duration(s.break_s)}"),
-                        x=x(end),
+                        _title(f"{word('break', lang)} {fmt_hm(b0)}–{fmt_hm(b1)}"),
+                        class_="break",
+                        x=x(b0),
                         y=bar_y,
-                        width=x(s.departure) - x(end),
+                        width=x(b1) - x(b0),
                         height=bar_h,
                         fill="#444",
                     )
@@ -251,7 +251,7 @@ def _van_row(
                     _el(
                         "text",
                         _e(word("break", lang)),
-                        x=(x(end) + x(s.departure)) / 2,
+                        x=(x(b0) + x(b1)) / 2,
                         y=y + 21,
                         text_anchor="middle",
                         class_="brk",
@@ -337,9 +337,7 @@ def _gantt_svg(plan: Plan, runs: list[Run], vans: list[str], lang: str) -> str:
     hour = t0
     while hour <= t1:
         out.append(_el("line", x1=x(hour), y1=top - 6, x2=x(hour), y2=h - 6, stroke="#ddd"))
-        out.append(
-            _el("text", f"{hour:%H:%M}", x=x(hour), y=top - 10, text_anchor="middle", class_="tick")
-        )
+        out.append(_el("text", f"{hour:%H:%M}", x=x(hour), y=top - 10, text_anchor="middle", class_="tick"))
         hour += pd.Timedelta(hours=1)
     veh = plan.vehicles.set_index("vehicle_id", drop=False)
     for k, van in enumerate(vans):
@@ -347,16 +345,13 @@ def _gantt_svg(plan: Plan, runs: list[Run], vans: list[str], lang: str) -> str:
     out.append(_el("line", x1=0, y1=y0 - 8, x2=w, y2=y0 - 8, stroke="#999"))
     for k, nid in enumerate(visited):
         out.append(_node_row(nid, plan, runs, vans, y0 + k * node_h, node_h, x, lang, label_w))
-    return _el(
-        "svg", "\n".join(out), id="gantt", xmlns=_SVG_NS, viewBox=f"0 0 {w} {h}", width="100%"
-    )
+    return _el("svg", "\n".join(out), id="gantt", xmlns=_SVG_NS, viewBox=f"0 0 {w} {h}", width="100%")
 
 
 def _table(head: list[str], rows: list[str]) -> str:
     return _el(
         "table",
-        _el("thead", _el("tr", "".join(_el("th", _e(c)) for c in head)))
-        + _el("tbody", "".join(rows)),
+        _el("thead", _el("tr", "".join(_el("th", _e(c)) for c in head))) + _el("tbody", "".join(rows)),
     )
 
 
@@ -382,21 +377,16 @@ def _unassigned_html(plan: Plan, lang: str) -> str:
     return _el("section", heading + _table(head, rows), id="unassigned", class_="alert")
 
 
-def _totals_html(
-    plan: Plan, runs: list[Run], vans: list[str], lang: str, links: dict[str, dict[str, str]]
-) -> str:
-    head = [
-        word(k, lang)
-        for k in ("van", "trip", "departure", "back", "stops", "crates", "distance", "driving")
-    ] + ["files"]
+def _totals_html(plan: Plan, runs: list[Run], vans: list[str], lang: str, links: dict[str, dict[str, str]]) -> str:
+    head = [word(k, lang) for k in ("van", "trip", "departure", "back", "stops", "crates", "distance", "driving")] + [
+        "files"
+    ]
     rows = []
     for van in vans:
         mine = [r for r in runs if r.vehicle_id == van]
         swatch = _el("td", _el("span", "■", style=f"color:{_colour(vans, van)}") + f" {_e(van)}")
         if not mine:
-            rows.append(
-                _el("tr", swatch + _el("td", "not used", colspan=8, class_="muted"), data_van=van)
-            )
+            rows.append(_el("tr", swatch + _el("td", "not used", colspan=8, class_="muted"), data_van=van))
         for r in mine:
             files = " · ".join(_el("a", _e(k), href=v) for k, v in links.get(r.key, {}).items())
             cells = [
@@ -470,16 +460,11 @@ svg .brk{fill:#fff;font-size:10px} svg .note{fill:#555;font-size:11px}
 """
 
 
-def overview_html(
-    plan: Plan, runs: list[Run], lang: str, links: dict[str, dict[str, str]] | None = None
-) -> str:
+def overview_html(plan: Plan, runs: list[Run], lang: str, links: dict[str, dict[str, str]] | None = None) -> str:
     """The overview page as one string; ``links`` maps a run key to {label: relative href}."""
-    vans = list(
-        dict.fromkeys([*map(str, plan.vehicles["vehicle_id"]), *(r.vehicle_id for r in runs)])
-    )
+    vans = list(dict.fromkeys([*map(str, plan.vehicles["vehicle_id"]), *(r.vehicle_id for r in runs)]))
     legend = "".join(
-        _el("span", _el("b", "━━", style=f"color:{_colour(vans, v)}") + f" {_e(v)}", data_van=v)
-        for v in vans
+        _el("span", _el("b", "━━", style=f"color:{_colour(vans, v)}") + f" {_e(v)}", data_van=v) for v in vans
     ) + _el("span", "— trip 1 · - - trip 2 · ··· trip 3", class_="muted")
     title = f"{word('overview', lang)} {plan.date:%Y-%m-%d}"
     head = "".join(
@@ -503,9 +488,7 @@ def overview_html(
             _totals_html(plan, runs, vans, lang, links or {}),
             _el(
                 "section",
-                _el("h2", _e(word("map", lang)))
-                + _el("div", legend, class_="legend")
-                + _map_svg(runs, vans, lang),
+                _el("h2", _e(word("map", lang))) + _el("div", legend, class_="legend") + _map_svg(runs, vans, lang),
                 id="map-section",
             ),
             _el(
@@ -519,8 +502,6 @@ def overview_html(
     return "<!DOCTYPE html>\n" + _el("html", _el("head", head) + _el("body", body), lang=lang_tag)
 
 
-def write_overview(
-    plan: Plan, runs: list[Run], path: Path, lang: str, links: dict[str, dict[str, str]]
-) -> None:
+def write_overview(plan: Plan, runs: list[Run], path: Path, lang: str, links: dict[str, dict[str, str]]) -> None:
     """Write the overview HTML (UTF-8)."""
     path.write_text(overview_html(plan, runs, lang, links), encoding="utf-8")

@@ -12,11 +12,6 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-from bookvan.routing.manifest.fonts import CJK_FONT, bold_font, register_cjk_font
-from bookvan.routing.manifest.pdfkit import numbered_canvas
-from bookvan.routing.manifest.plan import Plan
-from bookvan.routing.manifest.runs import Run
-from bookvan.routing.manifest.words import kind_word, word
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
 from reportlab.lib import colors
@@ -24,6 +19,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
+
+from bookvan.routing.manifest.fonts import CJK_FONT, bold_font, register_cjk_font
+from bookvan.routing.manifest.pdfkit import numbered_canvas
+from bookvan.routing.manifest.plan import Plan
+from bookvan.routing.manifest.runs import Run
+from bookvan.routing.manifest.words import kind_word, word
 
 __all__ = ["SHEET", "CrateLabel", "crate_labels", "write_labels_pdf"]
 
@@ -63,11 +64,7 @@ def crate_labels(plan: Plan, runs: list[Run]) -> list[CrateLabel]:
     A hub transfer's crate is labelled once, with its first origin and final destination.
     """
     pickups = sorted(
-        (
-            (stop.arrival, run.vehicle_id, run.trip, stop.seq, run, stop)
-            for run in runs
-            for stop in run.stops
-        ),
+        ((stop.arrival, run.vehicle_id, run.trip, stop.seq, run, stop) for run in runs for stop in run.stops),
         key=lambda x: x[:4],
     )
     out, seen = [], set()
@@ -111,9 +108,7 @@ def _clip(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-def _draw_qr(
-    c: rl_canvas.Canvas, text: str, x: float, y: float, size: float, quiet: int = 2
-) -> None:
+def _draw_qr(c: rl_canvas.Canvas, text: str, x: float, y: float, size: float, quiet: int = 2) -> None:
     """A QR code (level M) as one filled path, one rectangle per run of dark modules.
 
     reportlab's QR widget builds a shape object per run and encodes twice; drawing the module
@@ -200,9 +195,7 @@ def write_labels_pdf(plan: Plan, labels: list[CrateLabel], path: str | Path, lan
             f"bookvan · {word('plan', lang)} {plan.plan_id} · {plan.date:%Y-%m-%d} · "
             f"{len(labels)} {word('crate', lang)} · A4 2×7 99.1×38.1 mm",
         )
-        c.drawRightString(
-            A4[0] - SHEET["left"] * mm, A4[1] - 9 * mm, word("page", lang).format(x=page, y=pages)
-        )
+        c.drawRightString(A4[0] - SHEET["left"] * mm, A4[1] - 9 * mm, word("page", lang).format(x=page, y=pages))
         c.restoreState()
 
     canvas_cls = numbered_canvas(header)

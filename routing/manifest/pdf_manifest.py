@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bookvan.routing.manifest.fonts import CJK_FONT, bold_font
-from bookvan.routing.manifest.mapgeo import MapFrame, group_points
-from bookvan.routing.manifest.pdfkit import esc, latin_bold, numbered_canvas, styles
-from bookvan.routing.manifest.plan import Plan
-from bookvan.routing.manifest.runs import CrateLine, Run, StopLine, fmt_duration, fmt_hm
-from bookvan.routing.manifest.words import day_text, kind_word, node_name, word
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from bookvan.routing.manifest.fonts import CJK_FONT, bold_font
+from bookvan.routing.manifest.mapgeo import MapFrame, group_points, place_labels
+from bookvan.routing.manifest.pdfkit import esc, latin_bold, numbered_canvas, styles
+from bookvan.routing.manifest.plan import Plan
+from bookvan.routing.manifest.runs import CrateLine, Run, StopLine, fmt_duration, fmt_hm
+from bookvan.routing.manifest.words import day_text, kind_word, node_name, word
 
 __all__ = ["route_map", "write_manifest_pdf"]
 
@@ -39,34 +41,23 @@ def route_map(run: Run, width: float, height: float, lang: str) -> Drawing:
         d.add(PolyLine(xy, strokeColor=colors.black, strokeWidth=1.1))
     last = len(run.stops) - 1
     items = [(s.lon, s.lat, "D" if i in (0, last) else str(i)) for i, s in enumerate(run.stops)]
+    boxes = []
     for lon, lat, labels in group_points(items):
         x, y = frame.xy(lon, lat)
         labels = list(dict.fromkeys(labels))
         if "D" in labels:
             d.add(Rect(x - 4, y - 4, 8, 8, fillColor=colors.black, strokeColor=None))
             labels.remove("D")
-            d.add(
-                String(
-                    x - 2.6, y - 2.4, "D", fontName=bold_font(), fontSize=7, fillColor=colors.white
-                )
-            )
+            d.add(String(x - 2.6, y - 2.4, "D", fontName=bold_font(), fontSize=7, fillColor=colors.white))
         else:
             d.add(Circle(x, y, 2.6, fillColor=colors.black, strokeColor=None))
         if labels:
             text = ",".join(labels)
-            w = 5.2 * len(text) + 4
-            d.add(
-                Rect(
-                    x + 4,
-                    y + 3,
-                    w,
-                    10,
-                    fillColor=colors.white,
-                    strokeColor=colors.black,
-                    strokeWidth=0.5,
-                )
-            )
-            d.add(String(x + 6, y + 5.5, text, fontName=bold_font(), fontSize=8))
+            boxes.append((x, y, stringWidth(text, bold_font(), 8) + 4, 10, text))
+    spots = place_labels([b[:4] for b in boxes], width, height)
+    for (_, _, w, h, text), (lx, ly) in zip(boxes, spots, strict=True):
+        d.add(Rect(lx, ly, w, h, fillColor=colors.white, strokeColor=colors.black, strokeWidth=0.5))
+        d.add(String(lx + 2, ly + 2.5, text, fontName=bold_font(), fontSize=8))
     _, length, label = frame.scale_bar(0.3)
     x0, y0 = 8, 8
     d.add(Line(x0, y0, x0 + length, y0, strokeWidth=1.4))
@@ -89,10 +80,7 @@ def _crate_para(lines: tuple[CrateLine, ...], st: dict, lang: str, unloading: bo
         via = ""
         if c.destination_id != c.final_destination_id:
             via = f" ({word('via', lang)})" if unloading else ""
-        head = (
-            f"{latin_bold(c.base_id)} → {latin_bold(dest)}{esc(via)} "
-            f"{esc(kind_word(c.kind, lang))} ×{c.crates}"
-        )
+        head = f"{latin_bold(c.base_id)} → {latin_bold(dest)}{esc(via)} {esc(kind_word(c.kind, lang))} ×{c.crates}"
         out.append(Paragraph(head, st["line"]))
         out.append(Paragraph(esc(" ".join(c.crate_ids)), st["ids"]))
     return out
@@ -117,12 +105,10 @@ def _stop_row(i: int, s: StopLine, last: int, st: dict, lang: str) -> list:
         else:
             time_lines.append(Paragraph(esc(f"{fmt_hm(s.opens)}–{fmt_hm(s.closes)}"), st["small"]))
         if s.service_start is not None and s.service_start > s.arrival:
-            time_lines.append(
-                Paragraph(esc(f"{word('wait', lang)} {fmt_hm(s.service_start)}"), st["small"])
-            )
+            time_lines.append(Paragraph(esc(f"{word('wait', lang)} {fmt_hm(s.service_start)}"), st["small"]))
     if s.break_s:
         time_lines.append(
-            Paragraph(esc(f"{word('break', lang)} {fmt_duration(s.break_s)}"), st["small"])
+            Paragraph(esc(f"{word('break', lang)} {fmt_hm(s.break_start)} ({fmt_duration(s.break_s)})"), st["small"])
         )
     name = node_name(s.name_zh, s.name_en, lang)
     stop = [Paragraph(esc(name), st["base"]), Paragraph(latin_bold(s.node_id), st["small"])]
@@ -152,8 +138,7 @@ def _header(plan: Plan, run: Run, st: dict, lang: str) -> Table:
         ),
         (
             word("crates", lang, "\n"),
-            f"{word('loaded', lang)} {run.crates_loaded} / "
-            f"{word('unloaded', lang)} {run.crates_unloaded}",
+            f"{word('loaded', lang)} {run.crates_loaded} / {word('unloaded', lang)} {run.crates_unloaded}",
         ),
         (word("distance", lang, "\n"), f"{run.distance_m / 1000:.1f} km"),
         (word("driving", lang, "\n"), fmt_duration(run.driving_s)),
@@ -241,10 +226,7 @@ def write_manifest_pdf(plan: Plan, run: Run, path: str | Path, lang: str) -> Non
                 ("ALIGN", (0, 1), (0, -1), "CENTER"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-                *[
-                    ("BACKGROUND", (0, r), (-1, r), colors.Color(0.96, 0.96, 0.96))
-                    for r in range(2, len(rows), 2)
-                ],
+                *[("BACKGROUND", (0, r), (-1, r), colors.Color(0.96, 0.96, 0.96)) for r in range(2, len(rows), 2)],
             ]
         )
     )

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from xml.sax.saxutils import escape
 
-from bookvan.routing.manifest.fonts import CJK_FONT, bold_font, register_cjk_font
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen import canvas as rl_canvas
+
+from bookvan.routing.manifest.fonts import CJK_FONT, bold_font, register_cjk_font
 
 __all__ = ["esc", "latin_bold", "numbered_canvas", "styles"]
 
@@ -29,14 +30,10 @@ def latin_bold(text: str) -> str:
 def styles(base_size: float = 8) -> dict[str, ParagraphStyle]:
     """Paragraph styles in the embedded CJK font (CJK line breaking)."""
     register_cjk_font()
-    base = ParagraphStyle(
-        "base", fontName=CJK_FONT, fontSize=base_size, leading=base_size * 1.25, wordWrap="CJK"
-    )
+    base = ParagraphStyle("base", fontName=CJK_FONT, fontSize=base_size, leading=base_size * 1.25, wordWrap="CJK")
     return {
         "base": base,
-        "small": ParagraphStyle(
-            "small", parent=base, fontSize=base_size - 1.5, leading=(base_size - 1.5) * 1.2
-        ),
+        "small": ParagraphStyle("small", parent=base, fontSize=base_size - 1.5, leading=(base_size - 1.5) * 1.2),
         # transfer lines break at spaces only, so a node code is never cut in two
         "line": ParagraphStyle("line", parent=base, wordWrap=None),
         # crate ids break only between ids, never inside one, so a scanned id is found whole

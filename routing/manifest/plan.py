@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
+
 from bookvan.data.errors import InputError, ProblemCollector
 from bookvan.data.tables import TZ
 
@@ -69,22 +70,16 @@ def _read(folder: Path, name: str, *, required: bool = True) -> pd.DataFrame | N
     path = folder / name
     if not path.exists():
         if required:
-            raise InputError.single(
-                path, "missing: not a plan folder (run `bookvan plan --out DIR` first)"
-            )
+            raise InputError.single(path, "missing: not a plan folder (run `bookvan plan --out DIR` first)")
         return None
     try:
         df = pq.read_table(path).to_pandas()
     except Exception as e:  # pyarrow raises several types for a damaged file
-        raise InputError.single(
-            path, f"not a readable Parquet file ({e.__class__.__name__})"
-        ) from None
+        raise InputError.single(path, f"not a readable Parquet file ({e.__class__.__name__})") from None
     cols = _REQUIRED.get(name, ())
     missing = [c for c in cols if c not in df.columns]
     if missing:
-        raise InputError.single(
-            path, f"missing column(s): {', '.join(missing)}", row=0, field=missing[0]
-        )
+        raise InputError.single(path, f"missing column(s): {', '.join(missing)}", row=0, field=missing[0])
     for c in _OPTIONAL_TEXT.get(name, ()):
         if c not in df.columns:
             df[c] = None
@@ -141,9 +136,7 @@ def load_plan(folder: str | Path) -> Plan:
         raise InputError.single(folder, "not a folder (expected a plan folder from `bookvan plan`)")
     pj = folder / "plan.json"
     if not pj.exists():
-        raise InputError.single(
-            pj, "missing: not a plan folder (run `bookvan plan --out DIR` first)"
-        )
+        raise InputError.single(pj, "missing: not a plan folder (run `bookvan plan --out DIR` first)")
     try:
         info = json.loads(pj.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -156,9 +149,7 @@ def load_plan(folder: str | Path) -> Plan:
         raise InputError.single(pj, f"not a date: {info.get('date')!r}", field="date") from None
     for i, u in enumerate(info.get("unassigned") or [], start=1):
         if not isinstance(u, dict) or "transfer_id" not in u:
-            raise InputError.single(
-                pj, "each entry needs transfer_id and reason", row=i, field="unassigned"
-            )
+            raise InputError.single(pj, "each entry needs transfer_id and reason", row=i, field="unassigned")
     files = {name: _read(folder, name) for name in _REQUIRED}
     _check_refs(files, folder)
     stops = files["stops.parquet"].sort_values(["vehicle_id", "trip", "seq"], kind="stable")

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
+
 from bookvan.routing.manifest.crates import crate_ids
 from bookvan.routing.manifest.plan import Plan
 
@@ -52,6 +53,7 @@ class StopLine:
     opens: pd.Timestamp | None
     closes: pd.Timestamp | None
     break_s: int
+    break_start: pd.Timestamp | None  # when the break begins (may be on the way to the next stop)
     load_after: int
     unload: tuple[CrateLine, ...]
     load: tuple[CrateLine, ...]
@@ -116,6 +118,15 @@ def _text(x: object) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
 
 
+def _break_start(row: object, break_s: int) -> pd.Timestamp | None:
+    """Start of the break recorded at a stop: the optional ``break_start`` column, else the
+    break is taken at the stop just before leaving (departure − break)."""
+    if not break_s:
+        return None
+    start = _ts(getattr(row, "break_start", None))
+    return start if start is not None else pd.Timestamp(row.departure) - pd.Timedelta(seconds=break_s)
+
+
 def _crate_lines(plan: Plan, ids: object) -> tuple[CrateLine, ...]:
     out = []
     tr = plan.transfers
@@ -154,9 +165,7 @@ def _leg_lookup(plan: Plan) -> tuple[dict, dict]:
         m = plan.matrix
         mat = {
             (a, b): (float(d), float(t))
-            for a, b, d, t in zip(
-                m["from_id"], m["to_id"], m["distance_m"], m["duration_s"], strict=True
-            )
+            for a, b, d, t in zip(m["from_id"], m["to_id"], m["distance_m"], m["duration_s"], strict=True)
         }
     geom: dict[tuple[str, str], tuple[tuple[float, float], ...]] = {}
     legs = plan.legs
@@ -179,6 +188,8 @@ def build_runs(plan: Plan) -> list[Run]:
     for (van, trip), grp in plan.stops.groupby(["vehicle_id", "trip"], sort=True):
         stops = []
         for r in grp.sort_values("seq").itertuples(index=False):
+            brk = getattr(r, "break_s", 0)
+            brk = 0 if brk is None or pd.isna(brk) else int(brk)
             n = nodes.loc[r.node_id]
             stops.append(
                 StopLine(
@@ -195,9 +206,8 @@ def build_runs(plan: Plan) -> list[Run]:
                     service_start=_ts(getattr(r, "service_start", None)),
                     opens=_ts(n["opens"]),
                     closes=_ts(n["closes"]),
-                    break_s=int(getattr(r, "break_s", 0) or 0)
-                    if not pd.isna(getattr(r, "break_s", 0))
-                    else 0,
+                    break_s=brk,
+                    break_start=_break_start(r, brk),
                     load_after=int(r.load_after),
                     unload=_crate_lines(plan, r.delivery_ids),
                     load=_crate_lines(plan, r.pickup_ids),
@@ -209,9 +219,7 @@ def build_runs(plan: Plan) -> list[Run]:
         for a, b in itertools.pairwise(stops):
             if a.node_id == b.node_id:
                 continue
-            d, t = mat.get(
-                (a.node_id, b.node_id), (haversine_m(a.lat, a.lon, b.lat, b.lon), math.nan)
-            )
+            d, t = mat.get((a.node_id, b.node_id), (haversine_m(a.lat, a.lon, b.lat, b.lon), math.nan))
             dist += d
             drive += 0.0 if math.isnan(t) else t
             legs.append(geom.get((a.node_id, b.node_id), ((a.lon, a.lat), (b.lon, b.lat))))

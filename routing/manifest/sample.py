@@ -17,6 +17,7 @@ import random
 from pathlib import Path
 
 import pandas as pd
+
 from bookvan.data.fleet import load_fleet
 from bookvan.data.network import bundled_network_dir, load_network
 from bookvan.data.tables import (
@@ -38,10 +39,7 @@ _SPEED_MS = 25 / 3.6
 def _hav(a: tuple[float, float], b: tuple[float, float]) -> float:
     (la1, lo1), (la2, lo2) = a, b
     p1, p2 = math.radians(la1), math.radians(la2)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lo2 - lo1) / 2) ** 2
-    )
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lo2 - lo1) / 2) ** 2
     return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
 
 
@@ -49,9 +47,7 @@ def _at(date: dt.date, t: dt.time | None) -> pd.Timestamp | None:
     return None if t is None else pd.Timestamp(dt.datetime.combine(date, t)).tz_localize(TZ)
 
 
-def write_sample_plan(
-    out: str | Path, date: dt.date, *, seed: int = 7, network: str | Path | None = None
-) -> Path:
+def write_sample_plan(out: str | Path, date: dt.date, *, seed: int = 7, network: str | Path | None = None) -> Path:
     """Write a plan folder for ``date`` on the bundled (or given) network into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -99,15 +95,9 @@ def write_sample_plan(
 
     open_nodes.sort(key=bearing)
     vans = fleet.vehicles
-    run_keys = (
-        [(vans[0], 1), (vans[-1], 1), (vans[0], 2)]
-        if len(vans) > 1
-        else [(vans[0], 1), (vans[0], 2)]
-    )
+    run_keys = [(vans[0], 1), (vans[-1], 1), (vans[0], 2)] if len(vans) > 1 else [(vans[0], 1), (vans[0], 2)]
     k = len(run_keys)
-    tours = [
-        open_nodes[i * len(open_nodes) // k : (i + 1) * len(open_nodes) // k] for i in range(k)
-    ]
+    tours = [open_nodes[i * len(open_nodes) // k : (i + 1) * len(open_nodes) // k] for i in range(k)]
 
     transfers: list[dict] = []
 
@@ -198,12 +188,7 @@ def write_sample_plan(
             handled = sum(crates_of[x] for x in pick + drop)
             dep = start + pd.Timedelta(seconds=int(ndf.loc[nid, "service_s"]) + 30 * handled)
             brk = 0
-            if (
-                not took_break
-                and van.break_s
-                and van.break_earliest
-                and dep >= _at(date, van.break_earliest)
-            ):
+            if not took_break and van.break_s and van.break_earliest and dep >= _at(date, van.break_earliest):
                 brk, took_break = van.break_s, True
                 dep = dep + pd.Timedelta(seconds=brk)
             load += sum(crates_of[x] for x in pick) - sum(crates_of[x] for x in drop)

@@ -47,9 +47,7 @@ class ManifestResult:
 def _check_out(plan_dir: Path, out: Path) -> None:
     p, o = plan_dir.resolve(), out.resolve()
     if o == p or o in p.parents:
-        raise InputError.single(
-            out, "the output folder would replace the plan folder; choose another --out"
-        )
+        raise InputError.single(out, "the output folder would replace the plan folder; choose another --out")
 
 
 def write_manifests(
@@ -112,8 +110,6 @@ def write_manifests(
             index["loading"].append(f"loading/{p.name}")
         note("overview")
         write_overview(plan, runs, tmp / "overview.html", lang, links)
-        (tmp / "index.json").write_text(
-            json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        (tmp / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8")
         n_files = sum(1 for f in tmp.rglob("*") if f.is_file())
     return ManifestResult(out, plan.plan_id, len(runs), len(labels), n_files)

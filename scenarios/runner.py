@@ -135,7 +135,7 @@ def run_scenarios(
         client = Client(cluster)
         where = f"local cluster, {len(cluster.workers)} worker process(es)"
     else:
-        client = Client(scheduler, timeout=30)
+        client = Client(scheduler, timeout=15)
         where = f"scheduler {scheduler}"
     try:
         qname = f"bookvan-progress-{uuid.uuid4().hex}"

@@ -20,6 +20,7 @@ app = typer.Typer(
 def _register() -> None:
     # Each module adds its commands to ``app``; keep this list in data-flow order.
     from bookvan.cli import (  # noqa: F401
+        bench,
         check,
         forecast,
         manifest,

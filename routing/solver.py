@@ -19,7 +19,7 @@ from bookvan.routing.solution_types import SolveParams, SolveResult
 from bookvan.routing.solver_extract import route_nodes, routes_from_assignment
 from bookvan.routing.solver_model import BuiltModel, build_model
 
-__all__ = ["search_parameters", "solve"]
+__all__ = ["search_parameters", "solve", "solve_plain"]
 
 _FSS = routing_enums_pb2.FirstSolutionStrategy
 _LSM = routing_enums_pb2.LocalSearchMetaheuristic
@@ -64,6 +64,16 @@ def search_parameters(problem: RoutingProblem, params: SolveParams):
 def _status(routing: pywrapcp.RoutingModel) -> str:
     name = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
     return _STATUS.get(name, "no_solution")
+
+
+def solve_plain(problem: RoutingProblem, params: SolveParams | None = None) -> SolveResult:
+    """One OR-Tools search (first solution + metaheuristic), no extra phases: the baseline."""
+    params = params or SolveParams()
+    t0 = _time.perf_counter()
+    m = build_model(problem, minimise_vans_first=params.minimise_vans_first)
+    m.routing.solver().ReSeed(int(params.seed))
+    assignment = m.routing.SolveWithParameters(search_parameters(problem, params))
+    return result_from_assignment(m, assignment, params, t0)
 
 
 def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveResult:

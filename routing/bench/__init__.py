@@ -1,0 +1,1 @@
+"""Standard routing benchmarks: instance readers, conversion to the engine, verifier, JSON."""

@@ -168,10 +168,10 @@ def closed_mask(train: pd.DataFrame, future: pd.DataFrame, freq: str) -> pd.Seri
         return pd.Series(False, index=future.index)
     last = train.groupby("unique_id")["ds"].transform("max")
     recent = train[train["ds"] > last - pd.Timedelta(days=56)].copy()
-    recent["wd"] = recent["ds"].dt.dayofweek
+    recent["wd"] = recent["ds"].dt.day_of_week
     g = recent.groupby(["unique_id", "wd"])["y_obs"]
     zero = (g.max() == 0) & (g.count() >= 4)
-    key = pd.MultiIndex.from_arrays([future["unique_id"], future["ds"].dt.dayofweek])
+    key = pd.MultiIndex.from_arrays([future["unique_id"], future["ds"].dt.day_of_week])
     weekday_closed = zero.reindex(key, fill_value=False).to_numpy()
     years = range(int(train["ds"].dt.year.min()), int(future["ds"].dt.year.max()) + 1)
     hol = _holiday_dates(years)

@@ -298,7 +298,7 @@ def _period_start(dates: pd.Series, freq: str) -> pd.Series:
     if freq == "M":
         return dates.dt.to_period("M").dt.start_time
     if freq == "W":
-        return dates - pd.to_timedelta(dates.dt.dayofweek, unit="D")
+        return dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
     return dates
 
 

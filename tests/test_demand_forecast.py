@@ -44,19 +44,19 @@ def test_quantiles_ordered_and_non_negative(daily_fc):
     assert (f["p10"] <= f["p50"] + 1e-9).all() and (f["p50"] <= f["p90"] + 1e-9).all()
     assert (f["p10"] >= 0).all()
     # intervals are not degenerate on open days
-    open_days = f[f["date"].dt.dayofweek != 0]
+    open_days = f[f["date"].dt.day_of_week != 0]
     assert (open_days["p90"] > open_days["p10"]).mean() > 0.9
 
 
 def test_closed_weekday_is_forecast_zero(daily_fc):
-    mondays = daily_fc[daily_fc["date"].dt.dayofweek == 0]
+    mondays = daily_fc[daily_fc["date"].dt.day_of_week == 0]
     assert (mondays[["p10", "p50", "p90"]] == 0).all().all()
 
 
 def test_level_and_weekly_shape_are_learnt(daily_fc):
     b2 = daily_fc[daily_fc["branch"] == "B2"]
-    sat = b2[b2["date"].dt.dayofweek == 5]["p50"].mean()
-    tue = b2[b2["date"].dt.dayofweek == 1]["p50"].mean()
+    sat = b2[b2["date"].dt.day_of_week == 5]["p50"].mean()
+    tue = b2[b2["date"].dt.day_of_week == 1]["p50"].mean()
     assert 60 * 1.6 * 0.8 < sat < 60 * 1.6 * 1.2
     assert sat > tue
 
@@ -64,14 +64,14 @@ def test_level_and_weekly_shape_are_learnt(daily_fc):
 def test_cold_start_for_a_branch_that_just_opened(daily_fc):
     new = daily_fc[daily_fc["branch"] == "NEW"]
     assert set(new["model"]) == {"ColdStart"}
-    open_ = new[new["date"].dt.dayofweek != 0]
+    open_ = new[new["date"].dt.day_of_week != 0]
     # its own level (30/day × weekday factor), not the donors' (20-60)
     assert 25 < open_["p50"].mean() < 50
     # donors' weekday shape: Saturday above Tuesday, Monday closed
-    sat = new[new["date"].dt.dayofweek == 5]["p50"].mean()
-    tue = new[new["date"].dt.dayofweek == 1]["p50"].mean()
+    sat = new[new["date"].dt.day_of_week == 5]["p50"].mean()
+    tue = new[new["date"].dt.day_of_week == 1]["p50"].mean()
     assert sat > tue
-    assert (new[new["date"].dt.dayofweek == 0]["p50"] == 0).all()
+    assert (new[new["date"].dt.day_of_week == 0]["p50"] == 0).all()
     assert (new["p10"] <= new["p50"]).all() and (new["p50"] <= new["p90"]).all()
 
 

@@ -69,7 +69,7 @@ def test_markup_in_names_is_printed_not_interpreted(tmp_path):
     res = write_manifests(folder, tmp_path / "en", "en")
     html = (res.out_dir / "overview.html").read_text(encoding="utf-8")
     assert "<script>" not in html and "Anle &lt;script&gt;" in html
-    pdf = res.out_dir / "runs" / "VAN-1_trip1.pdf"
+    pdf = tmp_path / "out" / "runs" / "VAN-1_trip1.pdf"  # the zh-TW + English print
     text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], check=True, capture_output=True, text=True)
     assert "安樂<b>分館 & 書庫" in text.stdout
 

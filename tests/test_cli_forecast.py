@@ -1,0 +1,71 @@
+"""``bookvan forecast run`` / ``backtest``: contract flags, JSON report, bad input exits 2."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from bookvan.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def monthly_csv(tmp_path_factory):
+    rng = np.random.default_rng(1)
+    months = pd.date_range("2018-01-01", periods=60, freq="MS")
+    rows = [(m.strftime("%Y-%m"), f"L{b}", rng.poisson(400 * (1 + 0.3 * np.sin(m.month))),
+             rng.poisson(380)) for b in range(4) for m in months]
+    p = tmp_path_factory.mktemp("h") / "monthly.csv"
+    pd.DataFrame(rows, columns=["date", "branch", "checkouts", "returns"]).to_csv(p, index=False)
+    return p
+
+
+def test_run_writes_the_forecasts_table(monthly_csv, tmp_path):
+    out = tmp_path / "fc.parquet"
+    r = runner.invoke(app, ["forecast", "run", "--history", str(monthly_csv), "--freq", "M",
+                            "--horizon", "12", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    fc = pd.read_parquet(out)
+    assert list(fc.columns) == ["branch", "measure", "date", "model", "mean", "p10", "p50", "p90"]
+    assert len(fc) == 4 * 2 * 12
+    assert (fc["p10"] <= fc["p50"]).all() and (fc["p50"] <= fc["p90"]).all()
+    csv_out = tmp_path / "fc.csv"
+    r = runner.invoke(app, ["forecast", "run", "--history", str(monthly_csv), "--horizon", "3",
+                            "--out", str(csv_out)])
+    assert r.exit_code == 0 and pd.read_csv(csv_out)["date"].iloc[0] == "2023-01-01"
+
+
+def test_backtest_json_is_one_object(monthly_csv):
+    r = runner.invoke(app, ["forecast", "backtest", "--history", str(monthly_csv),
+                            "--horizon", "6", "--json"])
+    assert r.exit_code == 0, r.output
+    j = json.loads(r.stdout)
+    assert {"series", "mase_model", "mase_seasonal_naive", "relative_mase",
+            "coverage_80"} <= set(j)
+    assert j["series"] == 8
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["--freq", "X"], "D, W, M"),
+    (["--horizon", "99"], "horizon"),
+])
+def test_bad_usage_exits_2(monthly_csv, tmp_path, args, msg):
+    base = ["forecast", "run", "--history", str(monthly_csv), "--horizon", "3",
+            "--out", str(tmp_path / "x.parquet")]
+    r = runner.invoke(app, base + args)
+    assert r.exit_code == 2
+    assert msg in r.output
+    assert not (tmp_path / "x.parquet").exists()
+
+
+def test_bad_file_exits_2_naming_the_file(tmp_path):
+    p = tmp_path / "bad.csv"
+    p.write_text("date,branch,checkouts\nnot-a-date,A,1\nalso bad,A,2\n", encoding="utf-8")
+    r = runner.invoke(app, ["forecast", "backtest", "--history", str(p), "--json"])
+    assert r.exit_code == 2
+    assert "bad.csv" in r.output and "Traceback" not in r.output

@@ -23,9 +23,7 @@ def test_reads_the_hand_made_plan(plan_dir):
     plan = load_plan(plan_dir)
     assert plan.date.isoformat() == "2026-12-01"
     assert len(plan.plan_id) == 8
-    assert plan.unassigned == [
-        {"transfer_id": "U1", "reason": "Closed Branch is closed on Tuesdays"}
-    ]
+    assert plan.unassigned == [{"transfer_id": "U1", "reason": "Closed Branch is closed on Tuesdays"}]
     assert str(plan.stops["arrival"].dt.tz) == "Asia/Taipei"
 
 
@@ -94,3 +92,11 @@ def test_zero_crates_is_rejected(plan_dir):
     with pytest.raises(InputError, match=r"row 1, field 'crates'"):
         load_plan(plan_dir)
     assert isinstance(t, pd.DataFrame)
+
+
+def test_duplicate_transfer_id_is_named(plan_dir):
+    t = pq.read_table(plan_dir / "transfers.parquet").to_pandas()
+    t.loc[1, "transfer_id"] = t.loc[0, "transfer_id"]
+    pq.write_table(pa.Table.from_pandas(t, preserve_index=False), plan_dir / "transfers.parquet")
+    with pytest.raises(InputError, match=r"transfers\.parquet, row 2, field 'transfer_id': duplicate id"):
+        load_plan(plan_dir)

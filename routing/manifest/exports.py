@@ -79,9 +79,11 @@ def gpx_text(plan: Plan, run: Run) -> str:
     if run.road_geometry:
         track = gpxpy.gpx.GPXTrack(name=g.name)
         seg = gpxpy.gpx.GPXTrackSegment()
-        for leg in run.legs:
-            for lon, lat in leg:
-                seg.points.append(gpxpy.gpx.GPXTrackPoint(latitude=round(lat, 7), longitude=round(lon, 7)))
+        points = [p for leg in run.legs for p in leg]
+        for k, (lon, lat) in enumerate(points):
+            if k and points[k - 1] == (lon, lat):
+                continue  # a leg starts where the previous one ended
+            seg.points.append(gpxpy.gpx.GPXTrackPoint(latitude=round(lat, 7), longitude=round(lon, 7)))
         track.segments.append(seg)
         g.tracks.append(track)
     return g.to_xml(version="1.1")

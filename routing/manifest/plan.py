@@ -91,6 +91,14 @@ def _read(folder: Path, name: str, *, required: bool = True) -> pd.DataFrame | N
 
 def _check_refs(plan_files: dict[str, pd.DataFrame], folder: Path) -> None:
     """Stops and transfers must name known nodes and transfers; rows are 1-based as in errors."""
+    for name, key in (("nodes.parquet", "node_id"), ("transfers.parquet", "transfer_id")):
+        col = ProblemCollector(str(folder / name))
+        first: dict[object, int] = {}
+        for i, v in enumerate(plan_files[name][key], start=1):
+            if v in first:
+                col.add(f"duplicate id '{v}' (first on row {first[v]})", row=i, field=key)
+            first.setdefault(v, i)
+        col.raise_if_any()
     nodes = set(plan_files["nodes.parquet"]["node_id"])
     transfers = plan_files["transfers.parquet"]
     known = set(transfers["transfer_id"])

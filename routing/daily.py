@@ -7,16 +7,19 @@ unassigned transfers with reasons. Writing the plan folder is :mod:`bookvan.rout
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from bookvan.data.fleet import Fleet
 from bookvan.data.network import Network
 from bookvan.routing.day_input import day_nodes, day_vehicles, legged_transfers, split_oversize
-from bookvan.routing.day_problem import COST_SCALE, build_day_problem
+from bookvan.routing.day_problem import COST_SCALE, DayProblem, build_day_problem
+from bookvan.routing.problem import RoutingProblem
 from bookvan.routing.reasons import explain_dropped
-from bookvan.routing.solution_types import SolveParams
+from bookvan.routing.solution_types import SolveParams, SolveResult
 from bookvan.routing.stops import routes_to_stops
 
 __all__ = ["DayPlan", "plan_day"]
@@ -54,6 +57,82 @@ def _leg_totals(stops: pd.DataFrame, matrix: pd.DataFrame) -> tuple[float, float
     return dist, dur
 
 
+def _leg_pairs(transfers: pd.DataFrame) -> list[tuple[str, str]]:
+    """(earlier leg, later leg) ids of hub-mode transfers."""
+    legs = transfers.dropna(subset=["leg_of"]).sort_values(["leg_of", "leg"])
+    pairs = []
+    for _, grp in legs.groupby("leg_of"):
+        ids = grp["transfer_id"].tolist()
+        pairs += list(itertools.pairwise(ids))
+    return pairs
+
+
+def _visit_starts(dp: DayProblem, result: SolveResult) -> dict[tuple[str, str], int]:
+    """(transfer_id, role) → service start, for served visits."""
+    out = {}
+    for route in result.routes:
+        for vi, start in zip(route.visits, route.starts_s, strict=True):
+            inf = dp.visit_info[vi]
+            out[(inf.transfer_id, inf.role)] = start
+    return out
+
+
+def _solve_hub(
+    build: Callable[..., DayProblem],
+    todo: pd.DataFrame,
+    sorting_s: int,
+    params: SolveParams,
+    solve: Callable[[RoutingProblem, SolveParams], SolveResult],
+    passes: int = 4,
+) -> tuple[DayProblem, SolveResult]:
+    """Hub mode: a later leg waits until its sorted crates are ready, found in a few passes.
+
+    A cross-van precedence (leg 2 after leg 1 + sorting) is hard for the routing search: an
+    insertion heuristic sees leg 2 before leg 1 is placed and gives up on both. Instead each
+    pass turns the precedence into a plain earliest-pickup time for leg 2, taken from where
+    the previous pass delivered leg 1 (first: the earliest any van could). Leg 2s whose leg 1
+    is not served, or that still come too early after the last pass, wait for another day.
+    """
+    pairs = _leg_pairs(todo)
+    first = build(hub=True)
+    p = first.problem
+    release: dict[str, int] = {}
+    pick = {(inf.transfer_id, inf.role): i for i, inf in enumerate(first.visit_info)}
+    earliest_out = min(v.shift[0] for v in p.vans)
+    for a, b in pairs:
+        if (a, "pickup") not in pick or (a, "delivery") not in pick:
+            continue
+        pv, dv = p.visits[pick[(a, "pickup")]], p.visits[pick[(a, "delivery")]]
+        reach = max(pv.window[0], earliest_out + int(p.duration[dv.location, pv.location]))
+        release[b] = reach + pv.service_s + p.stop_service_s[pv.location] + int(p.duration[pv.location, dv.location]) \
+            + dv.service_s + sorting_s
+    share = replace(params, time_limit_s=max(0.5, params.time_limit_s / passes))
+    dp, result = first, None
+    for _ in range(passes):
+        dp = build(release, hub=True)
+        result = solve(dp.problem, share)
+        starts = _visit_starts(dp, result)
+        late = False
+        for a, b in pairs:
+            if (b, "pickup") not in starts:
+                continue
+            ready = starts.get((a, "delivery"))
+            need = None if ready is None else ready + sorting_s
+            if need is None or starts[(b, "pickup")] < need:
+                release[b] = max(release.get(b, 0), need if need is not None else 24 * 3600)
+                late = True
+        if not late:
+            return dp, result
+    # Still inconsistent: leave the early leg 2s for another day rather than break the rule.
+    for a, b in pairs:
+        starts = _visit_starts(dp, result)  # type: ignore[arg-type]
+        if (b, "pickup") in starts and ((a, "delivery") not in starts
+                                        or starts[(b, "pickup")] < starts[(a, "delivery")] + sorting_s):
+            release[b] = 24 * 3600
+    dp = build(release, hub=True)
+    return dp, solve(dp.problem, share)
+
+
 def plan_day(
     network: Network,
     fleet: Fleet,
@@ -71,11 +150,18 @@ def plan_day(
     todo = split_oversize(transfers, max_cap)
     if fleet.routing.mode == "hub":
         todo = legged_transfers(todo, fleet.vehicles[0].depot)
-    dp = build_day_problem(
-        date=date, nodes=nodes, vehicles=vehicles, transfers=todo, matrix=matrix,
-        costs=fleet.costs, settings=fleet.routing,
-    )
-    result = solve(dp.problem, params)
+
+    def build(release: dict[str, int] | None = None, hub: bool = False) -> DayProblem:
+        return build_day_problem(
+            date=date, nodes=nodes, vehicles=vehicles, transfers=todo, matrix=matrix,
+            costs=fleet.costs, settings=fleet.routing, release_s=release, with_precedences=not hub,
+        )
+
+    if fleet.routing.mode == "hub":
+        dp, result = _solve_hub(build, todo, fleet.routing.sorting_s, params, solve)
+    else:
+        dp = build()
+        result = solve(dp.problem, params)
     stops = routes_to_stops(dp, result, list(vehicles["vehicle_id"]))
     unassigned = [{"transfer_id": t, "reason": r} for t, r in dp.screened]
     unassigned += explain_dropped(dp, list(result.dropped))

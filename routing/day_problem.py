@@ -77,12 +77,16 @@ def build_day_problem(
     matrix: pd.DataFrame,
     costs: Costs,
     settings: RoutingSettings,
+    release_s: dict[str, int] | None = None,
+    with_precedences: bool = True,
 ) -> DayProblem:
     """Build the routing problem for transfers already screened as servable today.
 
     Windows bound the start of service so that a stop finishes before the node closes; a
     depot's hours bound pickups and drops there. Holds carry a larger drop penalty than
-    returns, so when something must wait it is a return.
+    returns, so when something must wait it is a return. ``release_s`` holds extra earliest
+    pickup times (seconds of the day) by transfer id; hub mode uses it to make a leg wait for
+    its sorted crates instead of a cross-van precedence (``with_precedences=False``).
     """
     midnight = pd.Timestamp(dt.datetime.combine(date, dt.time()), tz=nodes["opens"].dt.tz)
     node = nodes.set_index("node_id")
@@ -119,6 +123,8 @@ def build_day_problem(
         per = int(node.at[r.origin_id, "service_per_crate_s"]) * crates
         per_d = int(node.at[r.destination_id, "service_per_crate_s"]) * crates
         release = seconds_of_day(r.release, midnight)
+        if release_s and r.transfer_id in release_s:
+            release = max(release or 0, release_s[r.transfer_id])
         due = seconds_of_day(r.due, midnight)
         why = None
         for end, nid in (("pickup", r.origin_id), ("delivery", r.destination_id)):
@@ -129,6 +135,8 @@ def build_day_problem(
             why = "its first leg to the sorting hub cannot be served today"
         pw = window(r.origin_id, per, release, None)
         dw = window(r.destination_id, per_d, None, due)
+        if why is None and pw[0] > pw[1] and release_s and r.transfer_id in release_s:
+            why = "its crates are not sorted at the hub in time for today's last run"
         if why is None and pw[0] > pw[1]:
             why = (f"released at {_clock(release)}, after the last pickup time at {node.at[r.origin_id, 'name_en']}"
                    if release is not None else f"{crates} crates take longer to load than {node.at[r.origin_id, 'name_en']} is open")
@@ -152,7 +160,7 @@ def build_day_problem(
         req_tid.append(r.transfer_id)
 
     precedences: list[Precedence] = []
-    if "leg_of" in transfers.columns:
+    if with_precedences and "leg_of" in transfers.columns:
         legs = transfers.dropna(subset=["leg_of"])
         for _, grp in legs.groupby("leg_of"):
             ordered = [t for t in grp.sort_values("leg")["transfer_id"] if t in pickup_visit]

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from bookvan.cli.common import console, err_console, input_errors_exit_2
 from bookvan.cli.main import app
 
@@ -25,6 +26,10 @@ def manifest(
 ) -> None:
     """Print a plan: a PDF manifest per van per trip, crate labels, GPX/GeoJSON per run, CSV
     loading lists per node and a self-contained HTML day overview.
+
+    Writes overview.html, labels.pdf (A4, 2 × 7 labels of 99.1 × 38.1 mm), runs/VAN_tripN.pdf,
+    .gpx and .geojson, loading/NODE.csv and index.json. Crate ids: TRANSFER-C01, TRANSFER-C02, …
+
 
     Example: bookvan manifest out/2026-12-01 --lang both
     """

@@ -58,8 +58,13 @@ def cache_dir() -> Path:
 
 
 def _statsforecast():
-    """Import statsforecast with numba's compile cache on disk (compile time counts)."""
+    """Import statsforecast with numba's compile cache on disk (compile time counts).
+
+    statsforecast caches its jitted kernels only when ``NIXTLA_NUMBA_CACHE`` is set; numba
+    writes them under ``NUMBA_CACHE_DIR``.
+    """
     os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir() / "numba"))
+    os.environ.setdefault("NIXTLA_NUMBA_CACHE", "1")
     import statsforecast
     from statsforecast import models
 

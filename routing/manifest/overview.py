@@ -44,11 +44,12 @@ def _colour(vans: list[str], van: str) -> str:
     return VAN_COLOURS[vans.index(van) % len(VAN_COLOURS)] if van in vans else "#555"
 
 
-def _map_svg(runs: list[Run], vans: list[str], lang: str) -> str:
+def _map_svg(plan: Plan, runs: list[Run], vans: list[str], lang: str) -> str:
     w, h = 920, 560
     pts = [p for r in runs for leg in r.legs for p in leg]
     pts += [(s.lon, s.lat) for r in runs for s in r.stops]
-    frame = MapFrame.fit(pts, w, h, pad=40)
+    every = [(float(lon), float(lat)) for lon, lat in zip(plan.nodes["lon"], plan.nodes["lat"], strict=True)]
+    frame = MapFrame.fit(pts or every, w, h, pad=40)
 
     def xy(lon: float, lat: float) -> tuple[float, float]:
         x, y = frame.xy(lon, lat)
@@ -75,6 +76,19 @@ def _map_svg(runs: list[Run], vans: list[str], lang: str) -> str:
     for r in runs:
         for s in r.stops:
             places[s.node_id] = (s.lon, s.lat, s.kind)
+    # nodes without a visit today, in grey, where they fall inside the frame
+    visited = set(places)
+    spare = [
+        (float(n.lon), float(n.lat), str(n.node_id))
+        for n in plan.nodes.itertuples(index=False)
+        if n.node_id not in visited
+    ]
+    for lon, lat, ids in group_points(spare):
+        x, y = xy(lon, lat)
+        if 0 < x < w and 0 < y < h:
+            tip = _title(", ".join(ids) + f" ({word('nothing', lang)})")
+            out.append(_el("circle", tip, cx=x, cy=y, r=3, fill="#ccc", stroke="#999", class_="idle"))
+            out.append(_el("text", _e(" / ".join(ids)), x=x + 6, y=y + 4, class_="idle"))
     labels = []
     for lon, lat, ids in group_points((lon, lat, nid) for nid, (lon, lat, _) in places.items()):
         x, y = xy(lon, lat)
@@ -454,7 +468,7 @@ svg text{font-size:12px;font-family:inherit}
 svg .code{font-size:11px;font-weight:bold;paint-order:stroke;stroke:#fff;stroke-width:3px}
 svg .tick{font-size:10px;fill:#555} svg .rowlabel{font-size:13px;font-weight:bold}
 svg .nodelabel{font-size:11px} svg .muted,.muted{fill:#777;color:#777} svg .closed{fill:#a00}
-svg .brk{fill:#fff;font-size:10px} svg .note{fill:#555;font-size:11px}
+svg .brk{fill:#fff;font-size:10px} svg text.idle{fill:#999;font-size:10px} svg .note{fill:#555;font-size:11px}
 .legend span{display:inline-block;margin-right:16px;font-size:13px}
 @media print{body{margin:0} section{break-inside:avoid}}
 """
@@ -488,7 +502,9 @@ def overview_html(plan: Plan, runs: list[Run], lang: str, links: dict[str, dict[
             _totals_html(plan, runs, vans, lang, links or {}),
             _el(
                 "section",
-                _el("h2", _e(word("map", lang))) + _el("div", legend, class_="legend") + _map_svg(runs, vans, lang),
+                _el("h2", _e(word("map", lang)))
+                + _el("div", legend, class_="legend")
+                + _map_svg(plan, runs, vans, lang),
                 id="map-section",
             ),
             _el(

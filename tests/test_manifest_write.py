@@ -90,3 +90,18 @@ def test_any_missing_required_column_is_an_input_error_naming_it(tmp_path_factor
         write_manifests(folder, lang="en")
     assert name in str(e.value) and f"field '{col}'" in str(e.value)
     assert not (folder / "manifests").exists()
+
+
+def test_a_day_without_runs_still_prints_the_overview(tmp_path):
+    tables = good_plan()
+    tables["stops"] = tables["stops"].iloc[0:0]
+    tables["plan"]["unassigned"] = [
+        {"transfer_id": t, "reason": "no driver today"} for t in tables["transfers"]["transfer_id"]
+    ]
+    res = write_manifests(write_plan_dir(tables, tmp_path / "plan"), lang="en")
+    assert (res.runs, res.crates) == (0, 0)
+    html = (res.out_dir / "overview.html").read_text(encoding="utf-8")
+    assert html.count("no driver today") == len(tables["transfers"])
+    assert html.count('class="idle"') >= 2 * 4  # every node drawn (marker + code), none visited
+    assert html.count('data-van="VAN-1"') >= 2 and "not used" in html
+    assert not list((res.out_dir / "runs").iterdir())

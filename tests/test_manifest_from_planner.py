@@ -54,3 +54,21 @@ def test_every_run_printed_with_its_stops_and_crates(planned):
     html = (planned / "manifests" / "overview.html").read_text(encoding="utf-8")
     for tid in unassigned:
         assert tid in html
+
+
+def test_planner_crate_ids_scan_from_a_300_dpi_label_sheet(planned, tmp_path):
+    import zxingcpp
+    from PIL import Image
+
+    runs = build_runs(load_plan(planned))
+    expected = sorted({c for r in runs for s in r.stops for line in s.load for c in line.crate_ids})
+    subprocess.run(
+        ["pdftoppm", "-r", "300", "-gray", "-png", str(planned / "manifests" / "labels.pdf"), str(tmp_path / "p")],
+        check=True,
+    )
+    found = {"Code128": [], "QRCode": []}
+    for png in sorted(tmp_path.glob("p*.png")):
+        for r in zxingcpp.read_barcodes(Image.open(png)):
+            found[r.format.name].append(r.text)
+    assert sorted(found["Code128"]) == expected
+    assert sorted(found["QRCode"]) == expected

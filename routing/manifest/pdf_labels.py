@@ -158,7 +158,9 @@ def _draw_label(c: rl_canvas.Canvas, lab: CrateLabel, x: float, y: float, lang: 
     c.setFont(CJK_FONT, 10)
     c.drawString(tx, line - 10, _clip(name, CJK_FONT, 10, text_w))
     line -= 12
-    count = f"{word('crate', lang)} {lab.n} {word('of', lang)} {lab.of}"
+    count = {"zh-TW": f"箱 {lab.n}/{lab.of}", "en": f"crate {lab.n} of {lab.of}"}.get(
+        lang, f"箱 crate {lab.n}/{lab.of}"
+    )
     info = f"{lab.transfer_id} · {kind_word(lab.kind, lang)} · {count}"
     c.setFont(CJK_FONT, 7.5)
     c.drawString(tx, line - 8, _clip(info, CJK_FONT, 7.5, text_w))

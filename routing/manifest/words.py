@@ -42,7 +42,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "straight": ("直線示意，非實際道路", "straight lines, not roads"),
     "road": ("道路路線", "road geometry"),
     "crate": ("箱", "crate"),
-    "of": ("/", "of"),
     "nothing": ("—", "—"),
     "unassigned": ("未排入的調撥", "Unassigned transfers"),
     "overview": ("當日總覽", "Day overview"),

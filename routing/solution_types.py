@@ -23,6 +23,11 @@ class SolveParams:
     metaheuristic: str = "guided_local_search"
     minimise_vans_first: bool = False
     log_search: bool = False
+    # Warm start: "auto" uses PyVRP on the relaxation it models when installed, "none" never.
+    # It gets ``warm_share`` of the time (``warm_iterations`` in deterministic mode).
+    warm_start: str = "auto"
+    warm_share: float = 0.5
+    warm_iterations: int = 2000
 
 
 @dataclass(frozen=True)

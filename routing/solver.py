@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import time as _time
+from dataclasses import replace
 
 import ortools
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -98,8 +99,77 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
     m = build_model(problem, minimise_vans_first=params.minimise_vans_first)
     m.routing.solver().ReSeed(int(params.seed))
     sp = search_parameters(problem, params)
+    initial = _warm_start(m, params, t0, sp)
+    if initial is not None:
+        left = params.time_limit_s - (_time.perf_counter() - t0)
+        if not params.deterministic:
+            sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
+        assignment = m.routing.SolveFromAssignmentWithParameters(initial, sp)
+        if assignment is None:  # cannot happen with a feasible start; keep it anyway
+            assignment = initial
+        result = result_from_assignment(m, assignment, params, t0)
+        return replace(result, stats={**result.stats, "warm_start": 1.0})
     assignment = m.routing.SolveWithParameters(sp)
+    # A first-solution heuristic can fail on tight windows; when every request may be left
+    # out, a start with nothing served always exists and the local search inserts from there.
+    for fallback in _FALLBACK_STARTS:
+        if assignment is not None or any(m.mandatory) or params.first_solution == fallback:
+            break
+        # the failed start may have used the whole budget: the fallback gets at least half again
+        left = max(params.time_limit_s - (_time.perf_counter() - t0), params.time_limit_s / 2)
+        m = build_model(problem, minimise_vans_first=params.minimise_vans_first)
+        m.routing.solver().ReSeed(int(params.seed))
+        assignment = m.routing.SolveWithParameters(
+            search_parameters(problem, replace(params, first_solution=fallback, time_limit_s=left))
+        )
     return result_from_assignment(m, assignment, params, t0)
+
+
+def _warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):
+    """PyVRP's routes on the relaxation as an OR-Tools assignment, or ``None``.
+
+    Skipped when ``params.warm_start == "none"``, when PyVRP is not installed, or when its
+    routes break a constraint it does not model (breaks, precedences): then OR-Tools starts
+    on its own.
+    """
+    if params.warm_start == "none" or not m.problem.visits:
+        return None
+    from bookvan.routing.search.pyvrp_warm import pyvrp_routes
+
+    budget = params.time_limit_s * params.warm_share
+    routes = pyvrp_routes(
+        m.problem,
+        time_limit_s=budget,
+        seed=int(params.seed),
+        van_cost=m.van_fixed,
+        iterations=params.warm_iterations if params.deterministic else None,
+    )
+    if routes is None:
+        return None
+    return assignment_from_visit_routes(m, routes, sp)
+
+
+def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp):
+    """Routes of visit indices (``RELOAD`` = back to the depot) → OR-Tools assignment or ``None``."""
+    from bookvan.routing.search.pyvrp_warm import RELOAD
+
+    index_routes = []
+    for k, seq in enumerate(routes):
+        reloads = list(m.reload_nodes[k])
+        idx = []
+        for v in seq:
+            if v == RELOAD:
+                if not reloads:
+                    return None
+                idx.append(m.manager.NodeToIndex(reloads.pop(0)))
+            else:
+                idx.append(m.manager.NodeToIndex(v))
+        index_routes.append(idx)
+    m.routing.CloseModelWithParameters(sp)
+    return m.routing.ReadAssignmentFromRoutes(index_routes, True)
+
+
+_FALLBACK_STARTS = ("local_cheapest_insertion", "all_unperformed")
 
 
 def result_from_assignment(

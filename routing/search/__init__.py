@@ -1,0 +1,1 @@
+"""Search phases around the OR-Tools engine: warm starts, fleet minimisation."""

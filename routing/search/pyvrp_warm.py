@@ -1,0 +1,162 @@
+"""Warm start from PyVRP: solve the relaxation it can model, hand the routes to OR-Tools.
+
+PyVRP's iterated local search is the strongest open solver on the VRPTW/PDPTW benchmarks,
+but it does not know driver breaks, hub precedences or the trip count of a run through a
+depot visit. It does know capacity, windows, service times, pickup-delivery pairs
+(``Shipment``), optional jobs with prizes, fixed van costs, span (duration) cost and
+multiple trips (reload depots). We give it that relaxation; OR-Tools then reads its routes
+(``ReadAssignmentFromRoutes``) and finishes under the full constraints. If the relaxed
+routes break a constraint PyVRP did not see, OR-Tools starts from its own first solution.
+
+PyVRP is optional: :func:`pyvrp_routes` returns ``None`` when it is not installed.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from bookvan.routing.problem import RoutingProblem
+
+__all__ = ["RELOAD", "pyvrp_routes"]
+
+RELOAD = -1  # marker in a route: the van goes back to its depot and out again
+
+
+def _van_types(p: RoutingProblem, van_cost: list[int]) -> list[tuple[tuple, list[int]]]:
+    groups: dict[tuple, list[int]] = {}
+    for k, v in enumerate(p.vans):
+        key = (v.start, v.end, v.capacity, v.shift, v.max_trips, van_cost[k])
+        groups.setdefault(key, []).append(k)
+    return list(groups.items())
+
+
+def _add_job(pyvrp, p, r, nd, clients, client_visit, shipments, ship_visits) -> None:
+    """Request ``r`` as a PyVRP client (one visit) or shipment (pair); raises ValueError."""
+    required = r.penalty is None
+    prize = 0 if required else int(r.penalty)
+    pv = p.visits[r.pickup]
+    if r.delivery is None:
+        clients.append(
+            pyvrp.Client(
+                nd + r.pickup,
+                delivery=[abs(pv.load)],
+                service_duration=pv.service_s,
+                tw_early=pv.window[0],
+                tw_late=pv.window[1],
+                prize=prize,
+                required=required,
+            )
+        )
+        client_visit.append(r.pickup)
+    else:
+        dv = p.visits[r.delivery]
+        shipments.append(
+            pyvrp.Shipment(
+                nd + r.pickup,
+                nd + r.delivery,
+                pickup_tw_early=pv.window[0],
+                pickup_tw_late=pv.window[1],
+                pickup_service_duration=pv.service_s,
+                delivery_tw_early=dv.window[0],
+                delivery_tw_late=dv.window[1],
+                delivery_service_duration=dv.service_s,
+                amount=[pv.load],
+                prize=prize,
+                required=required,
+            )
+        )
+        ship_visits.append((r.pickup, r.delivery))
+
+
+def pyvrp_routes(
+    p: RoutingProblem,
+    *,
+    time_limit_s: float | None,
+    seed: int,
+    van_cost: list[int],
+    iterations: int | None = None,
+) -> list[list[int]] | None:
+    """Routes per van (visit indices, :data:`RELOAD` between runs) from PyVRP, or ``None``.
+
+    ``van_cost`` is the fixed cost per van (including any hierarchical weight). Stops on
+    ``iterations`` when given (deterministic), else on ``time_limit_s``.
+    """
+    try:
+        import pyvrp
+        from pyvrp.stop import MaxIterations, MaxRuntime
+    except ImportError:
+        return None
+    if not p.visits or not p.vans:
+        return None
+
+    n_loc = p.num_locations
+    dist = np.asarray(p.distance, dtype=np.int64)
+    dur = np.asarray(p.duration, dtype=np.int64)
+    stop = np.asarray(p.stop_service_s or [0] * n_loc, dtype=np.int64)
+    depot_locs = sorted({v.start for v in p.vans} | {v.end for v in p.vans})
+    # PyVRP locations: the depots first, then one per visit (visits may share a place).
+    src = np.asarray(depot_locs + [v.location for v in p.visits], dtype=np.int64)
+    a, b = src[:, None], src[None, :]
+    same = a == b
+    cost = p.cost_per_distance * dist[a, b] + p.cost_per_second * dur[a, b]
+    travel = np.where(same, 0, stop[src][:, None]) + dur[a, b]
+    np.fill_diagonal(cost, 0)
+    np.fill_diagonal(travel, 0)
+    nd = len(depot_locs)
+    depot_of = {loc: i for i, loc in enumerate(depot_locs)}
+
+    locations = [pyvrp.Location(0, 0) for _ in range(len(src))]
+    depots = [pyvrp.Depot(i) for i in range(nd)]
+    clients, client_visit, shipments, ship_visits = [], [], [], []
+    for r in p.requests:
+        try:  # PyVRP refuses impossible jobs (a delivery window before the pickup's)
+            _add_job(pyvrp, p, r, nd, clients, client_visit, shipments, ship_visits)
+        except ValueError:
+            if r.penalty is None:
+                return None  # a mandatory job PyVRP cannot model: OR-Tools starts alone
+    types, vehicle_types = _van_types(p, van_cost), []
+    for (start, end, cap, shift, trips, fixed), vans in types:
+        vehicle_types.append(
+            pyvrp.VehicleType(
+                num_available=len(vans),
+                capacity=[cap],
+                start_depot=depot_of[start],
+                end_depot=depot_of[end],
+                fixed_cost=int(fixed),
+                tw_early=shift[0],
+                tw_late=shift[1],
+                unit_distance_cost=1,
+                unit_duration_cost=int(p.cost_per_span_second),
+                reload_depots=[depot_of[start]] if trips > 1 else [],
+                max_reloads=trips - 1,
+            )
+        )
+    data = pyvrp.ProblemData(locations, clients, depots, vehicle_types, [cost], [travel], shipments=shipments)
+    stop_rule = MaxIterations(iterations) if iterations is not None else MaxRuntime(max(0.05, time_limit_s or 0.0))
+    with warnings.catch_warnings():
+        # PyVRP warns when it finds no feasible solution; we then fall back to OR-Tools anyway.
+        warnings.simplefilter("ignore")
+        res = pyvrp.solve(data, stop=stop_rule, seed=seed, display=False)
+    if not res.best.is_feasible():
+        return None
+
+    routes: list[list[int]] = [[] for _ in p.vans]
+    free = [list(vans) for _, vans in types]
+    for route in res.best.routes():
+        van = free[route.vehicle_type()].pop(0)
+        seq: list[int] = []
+        sched = route.schedule()
+        for pos, act in enumerate(sched):
+            kind = act.type.name
+            if kind == "CLIENT":
+                seq.append(client_visit[act.idx])
+            elif kind == "PICKUP":
+                seq.append(ship_visits[act.idx][0])
+            elif kind == "DELIVERY":
+                seq.append(ship_visits[act.idx][1])
+            elif kind == "DEPOT" and 0 < pos < len(sched) - 1:
+                seq.append(RELOAD)
+        routes[van] = seq
+    return routes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 
 import gpxpy
 import pandas as pd
@@ -105,3 +106,15 @@ def test_a_day_without_runs_still_prints_the_overview(tmp_path):
     assert html.count('class="idle"') >= 2 * 4  # every node drawn (marker + code), none visited
     assert html.count('data-van="VAN-1"') >= 2 and "not used" in html
     assert not list((res.out_dir / "runs").iterdir())
+
+
+def test_printing_never_loads_the_solver():
+    code = (
+        "import sys, bookvan.routing.manifest.write as w\n"
+        "bad = sorted(m for m in sys.modules if m.startswith(('ortools', 'pyvrp'))"
+        " or (m.startswith('bookvan.') and not m.startswith(('bookvan.routing.manifest', 'bookvan.data'))"
+        " and m != 'bookvan.routing'))\n"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == ""

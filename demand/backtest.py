@@ -51,6 +51,7 @@ class BacktestReport:
     windows: int
     skipped_short: int
     skipped_flat: int
+    skipped_exact: int
     models_chosen: dict[str, int]
     totals: dict[str, dict[str, float]]
     per_series: pd.DataFrame = field(repr=False)
@@ -66,7 +67,8 @@ class BacktestReport:
             "relative_mase": num(self.relative_mase), "coverage_80": num(self.coverage_80),
             "freq": self.freq, "horizon": self.horizon, "windows": self.windows,
             "points": self.points, "skipped_short": self.skipped_short,
-            "skipped_flat": self.skipped_flat, "models_chosen": self.models_chosen,
+            "skipped_flat": self.skipped_flat, "skipped_exact": self.skipped_exact,
+            "models_chosen": self.models_chosen,
             "totals": {k: {a: num(b) for a, b in v.items()} for k, v in self.totals.items()},
         }
 
@@ -107,12 +109,15 @@ def backtest(
 ) -> BacktestReport:
     """Replay forecasting at ``n_windows`` rolling origins and score it (see module doc)."""
     h = to_freq(history, freq or history.freq)
-    hz = horizon or DEFAULT_HORIZON[h.freq]
-    if not 1 <= hz <= MAX_HORIZON[h.freq]:
-        raise InputError.single(history.source, f"horizon {hz} is outside 1..{MAX_HORIZON[h.freq]}")
     m = SEASON[h.freq]
     panel = make_panel(h).frame
     lengths = panel.groupby("unique_id").size()
+    hz = horizon or DEFAULT_HORIZON[h.freq]
+    if horizon is None:  # the default shrinks until the longest series fits
+        while hz > 1 and needed_length(h.freq, hz, n_select) + hz * n_windows > lengths.max():
+            hz -= 1
+    if not 1 <= hz <= MAX_HORIZON[h.freq]:
+        raise InputError.single(history.source, f"horizon {hz} is outside 1..{MAX_HORIZON[h.freq]}")
     need = needed_length(h.freq, hz, n_select) + hz * n_windows
     ids = sorted(lengths[lengths >= need].index)
     if not ids:
@@ -163,6 +168,7 @@ def backtest(
         coverage_80=float(ok["cov"].mean()) if len(ok) else float("nan"),
         freq=h.freq, horizon=hz, windows=n_windows,
         skipped_short=int((lengths < need).sum()), skipped_flat=int(flat.sum()),
+        skipped_exact=int((~flat & ~per.index.isin(good.index)).sum()),
         models_chosen={str(k): int(v) for k, v in chosen.items()},
         totals=_totals(ok, train, m), per_series=per.reset_index(), points=len(ok),
     )

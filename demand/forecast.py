@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,7 @@ DEFAULT_HORIZON = {"D": 28, "W": 8, "M": 6}
 MAX_HORIZON = {"D": 366, "W": 53, "M": 12}
 QUANTILES = (0.1, 0.5, 0.9)
 CLOSURE_ZERO_MIN = 5.0
+MIN_OWN_ERRORS = 20
 
 
 def cache_dir() -> Path:
@@ -190,15 +192,19 @@ def closed_mask(train: pd.DataFrame, future: pd.DataFrame, freq: str) -> pd.Seri
 def _fit_predict(train: pd.DataFrame, h: int, freq: str, models: list) -> pd.DataFrame:
     sf_mod, _ = _statsforecast()
     sf = sf_mod.StatsForecast(models=models, freq=_pd_freq(freq), n_jobs=1)
-    fc = sf.forecast(df=train[["unique_id", "ds", "y"]], h=h)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fc = sf.forecast(df=train[["unique_id", "ds", "y"]], h=h)
     return fc.reset_index() if "unique_id" not in fc.columns else fc
 
 
 def _cv(panel: pd.DataFrame, h: int, n_windows: int, freq: str, models: list) -> pd.DataFrame:
     sf_mod, _ = _statsforecast()
     sf = sf_mod.StatsForecast(models=models, freq=_pd_freq(freq), n_jobs=1)
-    cv = sf.cross_validation(df=panel[["unique_id", "ds", "y"]], h=h, step_size=h,
-                             n_windows=n_windows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        cv = sf.cross_validation(df=panel[["unique_id", "ds", "y"]], h=h, step_size=h,
+                                 n_windows=n_windows)
     cv = cv.reset_index() if "unique_id" not in cv.columns else cv
     cv = cv.merge(panel[["unique_id", "ds", "y_obs"]], on=["unique_id", "ds"], how="left")
     mask = pd.Series(False, index=cv.index)
@@ -232,10 +238,29 @@ def select_models(cv: pd.DataFrame, names: list[str]) -> Selection:
     score = mae.groupby("unique_id")[names].mean()
     best = score.idxmin(axis=1)
     open_ok = ok[~ok["closed"]]
-    rows = []
+    own, pooled_rel, levels = {}, [], {}
     for uid, g in open_ok.groupby("unique_id"):
-        e = g["y_obs"].to_numpy() - g[best.get(uid, names[0])].to_numpy()
-        rows.append((uid, *np.quantile(e, QUANTILES)) if len(e) else (uid, 0.0, 0.0, 0.0))
+        pred = g[best.get(uid, names[0])].to_numpy()
+        e = g["y_obs"].to_numpy() - pred
+        level = float(np.mean(np.abs(pred))) if len(pred) else 0.0
+        levels[uid] = level
+        if len(e):
+            own[uid] = e
+            if level > 0:
+                pooled_rel.append(e / level)
+    rel = np.concatenate(pooled_rel) if pooled_rel else np.zeros(1)
+    rel_q = np.quantile(rel, QUANTILES)
+    rows = []
+    for uid in best.index:
+        e = own.get(uid, np.zeros(0))
+        if len(e) >= MIN_OWN_ERRORS:
+            rows.append((uid, *np.quantile(e, QUANTILES)))
+        elif levels.get(uid, 0.0) > 0:
+            # too few errors of its own (weekly/monthly data): the pooled relative errors of
+            # all series, scaled to this series' level
+            rows.append((uid, *(rel_q * levels[uid])))
+        else:
+            rows.append((uid, *(np.quantile(e, QUANTILES) if len(e) else (0.0, 0.0, 0.0))))
     err = pd.DataFrame(rows, columns=["unique_id", "q10", "q50", "q90"]).set_index("unique_id")
     return Selection(best, err.reindex(best.index, fill_value=0.0))
 
@@ -319,7 +344,9 @@ def _future_frame(panel: Panel, ids: list[str], h: int) -> pd.DataFrame:
 
 
 def needed_length(freq: str, h_sel: int, n_select: int) -> int:
-    return 2 * SEASON[freq] + h_sel * n_select
+    """Periods a series needs for the model route: a season plus two (so the seasonal-naive
+    scale exists) before the selection windows; shorter series get a cold start."""
+    return SEASON[freq] + 2 + h_sel * n_select
 
 
 def forecast_history(

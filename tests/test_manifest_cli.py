@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from plan_factory import good_plan, write_plan_dir
@@ -49,6 +50,10 @@ def test_writes_everything_under_plan_manifests(plan_dir):
     assert all(r["crates_loaded"] == r["crates_unloaded"] for r in index["runs"])
     assert "<transfer id>-C<n>" in index["crate_id_rule"]
     assert "overview.html" in res.output
+    hrefs = re.findall(r'href="([^"]+)"', (out / "overview.html").read_text(encoding="utf-8"))
+    local = [h for h in hrefs if not h.startswith("data:")]
+    assert len(local) == 3 * 3 + 2 + 4  # per run pdf/gpx/geojson, labels, index, 4 loading lists
+    assert all((out / h).is_file() for h in local)
     assert not [p for p in plan_dir.iterdir() if p.name.startswith(".")]  # no temp folders left
 
 

@@ -475,7 +475,10 @@ svg .brk{fill:#fff;font-size:10px} svg text.idle{fill:#999;font-size:10px} svg .
 
 
 def overview_html(plan: Plan, runs: list[Run], lang: str, links: dict[str, dict[str, str]] | None = None) -> str:
-    """The overview page as one string; ``links`` maps a run key to {label: relative href}."""
+    """The overview page as one string; ``links`` maps a run key to {label: relative href}.
+
+    The key ``"_day"`` holds the day's other files (labels, loading lists), listed under the title.
+    """
     vans = list(dict.fromkeys([*map(str, plan.vehicles["vehicle_id"]), *(r.vehicle_id for r in runs)]))
     legend = "".join(
         _el("span", _el("b", "━━", style=f"color:{_colour(vans, v)}") + f" {_e(v)}", data_van=v) for v in vans
@@ -497,6 +500,11 @@ def overview_html(plan: Plan, runs: list[Run], lang: str, links: dict[str, dict[
                 "div",
                 _e(f"plan {plan.plan_id} · seed {plan.info.get('seed', '–')} · bookvan"),
                 class_="sub",
+            ),
+            _el(
+                "div",
+                " · ".join(_el("a", _e(k), href=v) for k, v in (links or {}).get("_day", {}).items()),
+                class_="sub files",
             ),
             _unassigned_html(plan, lang),
             _totals_html(plan, runs, vans, lang, links or {}),

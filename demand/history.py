@@ -322,7 +322,17 @@ def to_freq(history: History, freq: str) -> History:
     if freq == history.freq:
         return history
     f = history.frame.copy()
-    f["date"] = _period_start(f["date"], freq)
+    start = f["date"]
+    f["date"] = _period_start(start, freq)
+    if history.freq == "D":
+        # a period the data only partly cover (the series' first or the file's last) would
+        # look like a slump: leave it out
+        nxt = f["date"] + (pd.offsets.MonthBegin(1) if freq == "M" else pd.Timedelta(days=7))
+        last_day = start.max()
+        first_day = start.groupby([f["branch"], f["measure"]]).transform("min")
+        partial = (nxt - pd.Timedelta(days=1) > last_day) | (f["date"] < first_day)
+        if (~partial).any():
+            f = f[~partial]
     f = f.groupby(["branch", "measure", "date"], as_index=False)["value"].sum(min_count=1)
     return History(frame=f, freq=freq, rows=history.rows, problems=history.problems,
                    source=history.source)

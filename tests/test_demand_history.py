@@ -128,3 +128,15 @@ def test_fuzzed_bytes_never_crash(tmp_path, data):
     p.write_bytes(data)
     with contextlib.suppress(InputError):
         read_history(p)
+
+
+def test_partial_periods_are_left_out_when_aggregating():
+    df = pd.DataFrame({"date": pd.date_range("2024-01-10", periods=60), "branch": "A",
+                       "checkouts": 1.0})
+    from bookvan.demand.history import parse_history_frame
+
+    h = parse_history_frame(df, "x")
+    months = to_freq(h, "M").frame
+    assert months["date"].tolist() == [pd.Timestamp("2024-02-01")]  # Jan and Mar are partial
+    weeks = to_freq(h, "W").frame
+    assert (weeks["value"] == 7).all()

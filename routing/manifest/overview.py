@@ -191,7 +191,7 @@ def _van_row(
         out.append(
             _el(
                 "text",
-                "not used",
+                _e(word("not_used", lang)),
                 x=x(veh["shift_start"].min()) + 6 if len(veh) else 240,
                 y=y + 21,
                 class_="muted",
@@ -387,20 +387,22 @@ def _unassigned_html(plan: Plan, lang: str) -> str:
                 str(int(t["crates"])),
             ]
         rows.append(_el("tr", "".join(_el("td", _e(c)) for c in cells)))
-    head = ["transfer", "from → to", "kind", word("crates", lang), "reason"]
+    head = [word(k, lang) for k in ("transfer", "route", "kind", "crates", "reason")]
     return _el("section", heading + _table(head, rows), id="unassigned", class_="alert")
 
 
 def _totals_html(plan: Plan, runs: list[Run], vans: list[str], lang: str, links: dict[str, dict[str, str]]) -> str:
     head = [word(k, lang) for k in ("van", "trip", "departure", "back", "stops", "crates", "distance", "driving")] + [
-        "files"
+        word("files", lang)
     ]
     rows = []
     for van in vans:
         mine = [r for r in runs if r.vehicle_id == van]
         swatch = _el("td", _el("span", "■", style=f"color:{_colour(vans, van)}") + f" {_e(van)}")
         if not mine:
-            rows.append(_el("tr", swatch + _el("td", "not used", colspan=8, class_="muted"), data_van=van))
+            rows.append(
+                _el("tr", swatch + _el("td", _e(word("not_used", lang)), colspan=8, class_="muted"), data_van=van)
+            )
         for r in mine:
             files = " · ".join(_el("a", _e(k), href=v) for k, v in links.get(r.key, {}).items())
             cells = [
@@ -438,13 +440,13 @@ def _totals_html(plan: Plan, runs: list[Run], vans: list[str], lang: str, links:
     facts = [
         (word("vans", lang), f"{len({r.vehicle_id for r in runs})} / {len(vans)}"),
         (word("runs", lang), str(len(runs))),
-        (word("transfers", lang), f"{planned} planned, {len(plan.unassigned)} unassigned"),
+        (word("transfers", lang), f"{word('planned', lang)} {planned} · {word('left', lang)} {len(plan.unassigned)}"),
         (
             word("distance", lang),
             f"{float(info.get('total_distance_m', dist)) / 1000:.1f} km (plan.json)",
         ),
         (
-            "solver",
+            word("solver", lang),
             f"{solver.get('name', '–')} {solver.get('version', '')} · {solver.get('status', '')}",
         ),
     ]

@@ -49,6 +49,15 @@ _WORDS: dict[str, tuple[str, str]] = {
     "stops": ("停靠", "Stops"),
     "transfers": ("調撥", "Transfers"),
     "vans": ("車輛數", "Vans"),
+    "transfer": ("調撥單", "transfer"),
+    "route": ("起 → 訖", "from → to"),
+    "kind": ("類別", "kind"),
+    "reason": ("原因", "reason"),
+    "files": ("檔案", "files"),
+    "planned": ("已排入", "planned"),
+    "left": ("未排入", "unassigned"),
+    "solver": ("求解器", "solver"),
+    "not_used": ("今日未出車", "not used today"),
     "timeline": ("時間軸：停靠、開放時間與休息", "Timeline: stops, opening hours and breaks"),
 }
 

@@ -116,3 +116,10 @@ def test_failure_keeps_the_previous_manifests(plan_dir, monkeypatch):
     after = {f: (plan_dir / "manifests" / f).read_bytes() for f in _files(plan_dir / "manifests")}
     assert after == before
     assert not [p for p in plan_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_help_has_an_example():
+    res = runner.invoke(app, ["manifest", "--help"])
+    assert res.exit_code == 0
+    assert "Example: bookvan manifest out/2026-12-01" in res.output
+    assert "--lang" in res.output and "--out" in res.output

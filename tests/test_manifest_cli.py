@@ -58,9 +58,7 @@ def test_writes_everything_under_plan_manifests(plan_dir):
 
 
 def test_out_elsewhere(plan_dir, tmp_path):
-    res = runner.invoke(
-        app, ["manifest", str(plan_dir), "--out", str(tmp_path / "print"), "--lang", "en"]
-    )
+    res = runner.invoke(app, ["manifest", str(plan_dir), "--out", str(tmp_path / "print"), "--lang", "en"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "print" / "overview.html").exists()
     assert not (plan_dir / "manifests").exists()
@@ -89,9 +87,7 @@ def test_not_a_plan_folder_exits_2(tmp_path):
 
 
 def test_missing_cjk_font_names_the_package(plan_dir, monkeypatch):
-    monkeypatch.setattr(
-        fonts, "CJK_FONT_CANDIDATES", (("/nonexistent/wqy.ttc", 0, "fonts-wqy-zenhei"),)
-    )
+    monkeypatch.setattr(fonts, "CJK_FONT_CANDIDATES", (("/nonexistent/wqy.ttc", 0, "fonts-wqy-zenhei"),))
     monkeypatch.delenv("BOOKVAN_CJK_FONT", raising=False)
     fonts.register_cjk_font.cache_clear()
     try:
@@ -123,3 +119,9 @@ def test_help_has_an_example():
     assert res.exit_code == 0
     assert "Example: bookvan manifest out/2026-12-01" in res.output
     assert "--lang" in res.output and "--out" in res.output
+
+
+def test_lang_spelling_is_forgiving(plan_dir, tmp_path):
+    res = runner.invoke(app, ["manifest", str(plan_dir), "--lang", "zh_tw", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert json.loads((tmp_path / "o" / "index.json").read_text(encoding="utf-8"))["lang"] == "zh-TW"

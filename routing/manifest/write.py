@@ -57,8 +57,10 @@ def write_manifests(
     progress: Callable[[str], None] | None = None,
 ) -> ManifestResult:
     """Read the plan folder and write manifests, labels, GPX/GeoJSON, loading lists and overview."""
-    if lang not in LANGS:
+    canonical = {x.lower(): x for x in LANGS}
+    if lang.lower().replace("_", "-") not in canonical:
         raise InputError.single("--lang", f"'{lang}' is not one of {', '.join(LANGS)}")
+    lang = canonical[lang.lower().replace("_", "-")]
     plan_dir = Path(plan_dir)
     out = Path(out_dir) if out_dir is not None else plan_dir / "manifests"
     note = progress or (lambda _msg: None)

@@ -109,6 +109,9 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
             assignment = initial
         result = result_from_assignment(m, assignment, params, t0)
         return replace(result, stats={**result.stats, "warm_start": 1.0})
+    if not params.deterministic:  # a failed warm start has used part of the budget
+        left = params.time_limit_s - (_time.perf_counter() - t0)
+        sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
     assignment = m.routing.SolveWithParameters(sp)
     # A first-solution heuristic can fail on tight windows; when every request may be left
     # out, a start with nothing served always exists and the local search inserts from there.

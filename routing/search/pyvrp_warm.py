@@ -159,4 +159,26 @@ def pyvrp_routes(
             elif kind == "DEPOT" and 0 < pos < len(sched) - 1:
                 seq.append(RELOAD)
         routes[van] = seq
-    return routes
+    return [_depot_visits_at_run_ends(p, r) for r in routes]
+
+
+def _depot_visits_at_run_ends(p: RoutingProblem, seq: list[int]) -> list[int]:
+    """Move visits at a depot location to where the van is at the depot anyway.
+
+    PyVRP sees a visit at the depot (crates loaded at the hub) as an ordinary client and may
+    drive back for it in the middle of a run; in the full model that is one more run. Put
+    loading at the start of its run and unloading at its end instead.
+    """
+    depots = set(p.depot_locations) | {v.start for v in p.vans} | {v.end for v in p.vans}
+    out: list[int] = []
+    run: list[int] = []
+    for v in [*seq, RELOAD]:
+        if v != RELOAD:
+            run.append(v)
+            continue
+        at_depot = [x for x in run if p.visits[x].location in depots]
+        load = [x for x in at_depot if p.visits[x].load >= 0]
+        unload = [x for x in at_depot if p.visits[x].load < 0]
+        out += load + [x for x in run if x not in set(at_depot)] + unload + [RELOAD]
+        run = []
+    return out[:-1]

@@ -50,6 +50,7 @@ MAX_HORIZON = {"D": 366, "W": 53, "M": 12}
 QUANTILES = (0.1, 0.5, 0.9)
 CLOSURE_ZERO_MIN = 5.0
 MIN_OWN_ERRORS = 20
+N_DONORS = 5
 
 
 def cache_dir() -> Path:
@@ -293,7 +294,9 @@ def cold_start(panel: Panel, short_ids: list[str], future: pd.DataFrame,
     The profile is the donors' mean forecast per future period divided by their own mean
     level over the last season of history (so it carries weekday/month shape and trend);
     the level is the short series' observed mean (its profile-adjusted mean when the donors'
-    history covers its dates). Intervals take the donors' median relative width.
+    history covers its dates). Donors are the ``N_DONORS`` series of the same measure whose
+    volume over the short series' dates is closest to its own (similar branches), all of them
+    when the dates do not overlap. Intervals take the donors' median relative width.
     """
     f = panel.frame
     m = SEASON[panel.freq]
@@ -305,6 +308,7 @@ def cold_start(panel: Panel, short_ids: list[str], future: pd.DataFrame,
         donors = [d for d in donors_fc["unique_id"].unique() if split_id(d)[1] == measure]
         if own.empty or fut.empty:
             continue
+        donors = _similar(f, own, donors)
         if donors:
             dfc = donors_fc[donors_fc["unique_id"].isin(donors)]
             hist = f[f["unique_id"].isin(donors)]
@@ -335,6 +339,19 @@ def cold_start(panel: Panel, short_ids: list[str], future: pd.DataFrame,
         }))
     cols = ["unique_id", "ds", "model", "mean", "p10", "p50", "p90"]
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
+
+
+def _similar(f: pd.DataFrame, own: pd.DataFrame, donors: list[str]) -> list[str]:
+    """The donors closest in volume to ``own`` over its dates (log ratio of sums)."""
+    if len(donors) <= N_DONORS:
+        return donors
+    same = f[f["unique_id"].isin(donors) & f["ds"].isin(own["ds"])]
+    if same.empty:
+        return donors
+    tot = same.groupby("unique_id")["y"].sum()
+    target = max(float(own["y_obs"].sum()), 1e-9)
+    dist = (np.log(tot.clip(lower=1e-9)) - np.log(target)).abs().sort_values()
+    return list(dist.index[:N_DONORS])
 
 
 def _future_frame(panel: Panel, ids: list[str], h: int) -> pd.DataFrame:

@@ -111,3 +111,24 @@ def test_panel_marks_closure_zeros_for_fitting_only():
     assert p.loc["2025-03-05", "y_obs"] == 0
     assert p.loc["2025-03-05", "y"] > 5  # the fit sees the usual level, not the closure
     assert p.loc["2025-03-03", "y"] == 0  # a regular closed Monday stays zero
+
+
+def test_cold_start_takes_its_shape_from_similar_branches():
+    """Donors of the new branch's size carry a Saturday peak; much bigger ones do not."""
+    rng = np.random.default_rng(5)
+    days = pd.date_range("2025-01-06", periods=150, freq="D")
+    sat_peak = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 1.0])
+    flat = np.ones(7)
+    rows = []
+    for b in range(5):  # small branches, Saturday peak
+        rows += [(d, f"S{b}", rng.poisson(20 * sat_peak[d.day_of_week])) for d in days]
+    for b in range(6):  # big branches, flat week
+        rows += [(d, f"L{b}", rng.poisson(400 * flat[d.day_of_week])) for d in days]
+    rows += [(d, "NEW", rng.poisson(22 * sat_peak[d.day_of_week])) for d in days[-10:]]
+    h = parse_history_frame(pd.DataFrame(rows, columns=["date", "branch", "holds"]), "t")
+    fc = forecast_history(h, 14)
+    new = fc[fc["branch"] == "NEW"]
+    sat = new[new["date"].dt.day_of_week == 5]["p50"].mean()
+    wed = new[new["date"].dt.day_of_week == 2]["p50"].mean()
+    assert sat > 1.5 * wed
+    assert 15 < wed < 35

@@ -229,10 +229,16 @@ def read_transfer_log(path: str | Path, column_map: str | Path | None = None
     return out.reset_index(drop=True), problems
 
 
-def flows_from_events(events: pd.DataFrame) -> pd.DataFrame:
-    """Infer OD flows from events: returns away from home go home; holds come from the copy."""
+def flows_from_events(events: pd.DataFrame, *, floating: bool = False) -> pd.DataFrame:
+    """Infer OD flows from events: returns away from home go home; holds come from the copy.
+
+    With ``floating`` (a floating collection) a returned item stays where it was returned,
+    so only holds cause transfers.
+    """
     ret = events[(events["type"] == "return") & events["homebranch"].ne("")
                  & events["homebranch"].ne(events["branch"])]
+    if floating:
+        ret = ret.iloc[0:0]
     hold = events[(events["type"] == "hold_filled") & events["holdingbranch"].ne("")
                   & events["holdingbranch"].ne(events["branch"])]
     parts = [
@@ -248,7 +254,7 @@ def flows_from_events(events: pd.DataFrame) -> pd.DataFrame:
 
 def history_from_exports(
     events: str | Path | None = None, transfer_log: str | Path | None = None,
-    column_map: str | Path | None = None,
+    column_map: str | Path | None = None, *, floating: bool = False,
 ) -> History:
     """Aggregate exports to the contract's daily history (and keep the OD flows on it).
 
@@ -268,7 +274,7 @@ def history_from_exports(
                              ("holds", "hold_filled")):
             wide[ours] = counts.get(theirs, 0)
         frames.append(wide.reset_index())
-        flows = flows_from_events(ev)
+        flows = flows_from_events(ev, floating=floating)
     if transfer_log is not None:
         tl, probs = read_transfer_log(transfer_log, column_map)
         problems += probs

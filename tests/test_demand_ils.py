@@ -106,3 +106,8 @@ def test_fuzzed_transfer_logs_never_crash(tmp_path, data):
     p.write_bytes(b"datesent,frombranch,datearrived,tobranch\n" + data)
     with contextlib.suppress(InputError):
         history_from_exports(transfer_log=p)
+
+
+def test_floating_collection_returns_stay(tmp_path):
+    h = history_from_exports(events=_w(tmp_path, "s.csv", EVENTS), floating=True)
+    assert set(h.od_flows["kind"]) == {"hold"}

@@ -71,7 +71,7 @@ def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
     """Read and validate a fleet file; ``node_ids`` (if given) checks each van's depot exists."""
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_bytes().decode("utf-8"))  # no newline translation: TOML judges bare CRs
     except FileNotFoundError:
         raise InputError.single(path, "no such file") from None
     except OSError as e:

@@ -19,6 +19,7 @@ once and cached under :func:`bookvan.demand.forecast.cache_dir`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from pathlib import Path
@@ -181,7 +182,8 @@ def _cached_forecast(key: str, h: History) -> pd.DataFrame:
         return pd.read_parquet(cached)
     fc = forecast_history(h, FORECAST_HORIZON)
     fc = fc[fc["measure"] == "transfers_out"][["branch", "date", "p10", "p50", "p90"]]
-    _write_with_key(fc.reset_index(drop=True), cached, key)
+    with contextlib.suppress(OSError):  # a read-only cache costs a refit next time, no more
+        _write_with_key(fc.reset_index(drop=True), cached, key)
     return fc.reset_index(drop=True)
 
 

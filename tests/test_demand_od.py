@@ -117,3 +117,23 @@ def test_dates_past_the_horizon_map_back_with_growth():
     v = origin_volumes(fc, later, 0.5)
     base = origin_volumes(fc, later - dt.timedelta(days=364 * 2), 0.5)
     assert v and sum(v.values()) > sum(base.values())
+
+
+def test_other_histories_are_fitted_once_and_cached(tmp_path, monkeypatch):
+    from bookvan.demand import od
+    from bookvan.demand.synthetic import bundled_history
+
+    monkeypatch.setenv("BOOKVAN_CACHE_DIR", str(tmp_path / "cache"))
+    h = bundled_history()
+    h = h[h["date"] >= "2025-03-01"]
+    path = tmp_path / "mine.parquet"
+    h.to_parquet(path)
+    fc = transfers_forecast(path)
+    files = list((tmp_path / "cache" / "forecasts").glob("*.parquet"))
+    assert len(files) == 1
+    assert fc["date"].min() == pd.Timestamp("2026-01-01") and set(fc["branch"]) >= {"KL-ANLE"}
+    od._MEMO.clear()
+    od._MEMO_BY_FILE.clear()
+    again = transfers_forecast(path)  # read from the cache, not refitted
+    pd.testing.assert_frame_equal(fc.reset_index(drop=True), again.reset_index(drop=True),
+                                  check_dtype=False)

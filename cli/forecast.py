@@ -30,7 +30,7 @@ FreqOpt = Annotated[
 ]
 ColumnsOpt = Annotated[
     Path | None,
-    typer.Option("--columns", help="TOML column mapping: [columns] \"their name\" = \"our name\"."),
+    typer.Option("--columns", help="TOML column mapping: \\[columns] \"their name\" = \"our name\"."),
 ]
 EventsOpt = Annotated[
     Path | None,

@@ -153,11 +153,15 @@ def _warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):
 
 
 def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp):
-    """Routes of visit indices (``RELOAD`` = back to the depot) → OR-Tools assignment or ``None``."""
+    """Routes of visit indices (``RELOAD`` = back to the depot) → OR-Tools assignment or ``None``.
+
+    When the routes as a whole break a constraint the relaxation did not see, each van keeps
+    the longest start of its route that is feasible on its own (pairs kept whole); the rest is
+    left unassigned for the local search to insert.
+    """
     from bookvan.routing.search.pyvrp_warm import RELOAD
 
-    index_routes = []
-    for k, seq in enumerate(routes):
+    def to_index(k: int, seq: list[int]) -> list[int] | None:
         reloads = list(m.reload_nodes[k])
         idx = []
         for v in seq:
@@ -167,9 +171,48 @@ def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp):
                 idx.append(m.manager.NodeToIndex(reloads.pop(0)))
             else:
                 idx.append(m.manager.NodeToIndex(v))
-        index_routes.append(idx)
+        return idx
+
     m.routing.CloseModelWithParameters(sp)
-    return m.routing.ReadAssignmentFromRoutes(index_routes, True)
+    nvan = len(m.problem.vans)
+    full = [to_index(k, seq) for k, seq in enumerate(routes)]
+    if all(r is not None for r in full):
+        a = m.routing.ReadAssignmentFromRoutes(full, True)
+        if a is not None:
+            return a
+    partner = {}
+    for r in m.problem.requests:
+        if r.delivery is not None:
+            partner[r.pickup], partner[r.delivery] = r.delivery, r.pickup
+
+    def prefix(k: int, n: int) -> list[int] | None:
+        head = seq_k = routes[k][:n]
+        kept = set(v for v in seq_k if v != RELOAD)
+        head = [v for v in seq_k if v == RELOAD or partner.get(v, v) in kept]
+        while head and head[-1] == RELOAD:
+            head.pop()
+        return to_index(k, head)
+
+    def feasible_alone(k: int, idx: list[int] | None) -> bool:
+        if idx is None:
+            return False
+        only = [[] for _ in range(nvan)]
+        only[k] = idx
+        return m.routing.ReadAssignmentFromRoutes(only, True) is not None
+
+    kept_routes: list[list[int]] = []
+    for k in range(nvan):
+        lo, hi = 0, len(routes[k])  # longest feasible prefix by bisection
+        if feasible_alone(k, prefix(k, hi)):
+            lo = hi
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if feasible_alone(k, prefix(k, mid)):
+                lo = mid
+            else:
+                hi = mid - 1
+        kept_routes.append(prefix(k, lo) or [])
+    return m.routing.ReadAssignmentFromRoutes(kept_routes, True)
 
 
 _FALLBACK_STARTS = ("local_cheapest_insertion", "all_unperformed")

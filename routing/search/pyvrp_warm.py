@@ -27,16 +27,61 @@ RELOAD = -1  # marker in a route: the van goes back to its depot and out again
 def _van_types(p: RoutingProblem, van_cost: list[int]) -> list[tuple[tuple, list[int]]]:
     groups: dict[tuple, list[int]] = {}
     for k, v in enumerate(p.vans):
-        key = (v.start, v.end, v.capacity, v.shift, v.max_trips, van_cost[k])
+        key = (v.start, v.end, v.capacity, v.shift, v.max_trips, van_cost[k], sum(b.duration_s for b in v.breaks))
         groups.setdefault(key, []).append(k)
     return list(groups.items())
 
 
-def _add_job(pyvrp, p, r, nd, clients, client_visit, shipments, ship_visits) -> None:
-    """Request ``r`` as a PyVRP client (one visit) or shipment (pair); raises ValueError."""
+def _late(p: RoutingProblem, window: tuple[int, int]) -> int:
+    """Latest service start for PyVRP: early enough that a driver break still fits before it.
+
+    PyVRP knows no breaks. A window that closes after breaks may begin is shortened by the
+    longest break, so OR-Tools can insert the break anywhere and push later stops back.
+    """
+    brks = [b for v in p.vans for b in v.breaks]
+    if not brks:
+        return window[1]
+    earliest = min(b.earliest_s for b in brks)
+    pause = max(b.duration_s for b in brks)
+    if window[1] <= earliest:
+        return window[1]
+    return max(window[0], window[1] - pause)
+
+
+def _add_job(pyvrp, p, r, nd, clients, client_visit, shipments, ship_visits, depots) -> None:
+    """Request ``r`` as a PyVRP client or shipment; raises ValueError if PyVRP refuses it.
+
+    A pair loaded at the depot is a client with a *delivery* (PyVRP loads it when the run
+    starts), a pair unloaded at the depot a client with a *pickup* (unloaded when the run
+    ends): exactly the full model's on-board load, and the crate stays in one run.
+    ``client_visit`` records (visit at the depot before the run or ``None``, the client's
+    visit, visit at the depot after the run or ``None``).
+    """
     required = r.penalty is None
     prize = 0 if required else int(r.penalty)
     pv = p.visits[r.pickup]
+    if r.delivery is not None:
+        dv = p.visits[r.delivery]
+        from_depot, to_depot = pv.location in depots, dv.location in depots
+        if from_depot != to_depot:
+            out, depot_side = (dv, pv) if from_depot else (pv, dv)
+            clients.append(
+                pyvrp.Client(
+                    nd + (r.delivery if from_depot else r.pickup),
+                    delivery=[pv.load] if from_depot else [],
+                    pickup=[] if from_depot else [pv.load],
+                    service_duration=out.service_s + depot_side.service_s,
+                    tw_early=out.window[0],
+                    tw_late=_late(p, out.window),
+                    prize=prize,
+                    required=required,
+                )
+            )
+            if from_depot:
+                client_visit.append((r.pickup, r.delivery, None))
+            else:
+                client_visit.append((None, r.pickup, r.delivery))
+            return
     if r.delivery is None:
         clients.append(
             pyvrp.Client(
@@ -44,12 +89,12 @@ def _add_job(pyvrp, p, r, nd, clients, client_visit, shipments, ship_visits) -> 
                 delivery=[abs(pv.load)],
                 service_duration=pv.service_s,
                 tw_early=pv.window[0],
-                tw_late=pv.window[1],
+                tw_late=_late(p, pv.window),
                 prize=prize,
                 required=required,
             )
         )
-        client_visit.append(r.pickup)
+        client_visit.append((None, r.pickup, None))
     else:
         dv = p.visits[r.delivery]
         shipments.append(
@@ -57,10 +102,10 @@ def _add_job(pyvrp, p, r, nd, clients, client_visit, shipments, ship_visits) -> 
                 nd + r.pickup,
                 nd + r.delivery,
                 pickup_tw_early=pv.window[0],
-                pickup_tw_late=pv.window[1],
+                pickup_tw_late=_late(p, pv.window),
                 pickup_service_duration=pv.service_s,
                 delivery_tw_early=dv.window[0],
-                delivery_tw_late=dv.window[1],
+                delivery_tw_late=_late(p, dv.window),
                 delivery_service_duration=dv.service_s,
                 amount=[pv.load],
                 prize=prize,
@@ -110,14 +155,15 @@ def pyvrp_routes(
     locations = [pyvrp.Location(0, 0) for _ in range(len(src))]
     depots = [pyvrp.Depot(i) for i in range(nd)]
     clients, client_visit, shipments, ship_visits = [], [], [], []
+    depot_set = set(p.depot_locations) | set(depot_locs)
     for r in p.requests:
         try:  # PyVRP refuses impossible jobs (a delivery window before the pickup's)
-            _add_job(pyvrp, p, r, nd, clients, client_visit, shipments, ship_visits)
+            _add_job(pyvrp, p, r, nd, clients, client_visit, shipments, ship_visits, depot_set)
         except ValueError:
             if r.penalty is None:
                 return None  # a mandatory job PyVRP cannot model: OR-Tools starts alone
     types, vehicle_types = _van_types(p, van_cost), []
-    for (start, end, cap, shift, trips, fixed), vans in types:
+    for (start, end, cap, shift, trips, fixed, brk), vans in types:
         vehicle_types.append(
             pyvrp.VehicleType(
                 num_available=len(vans),
@@ -127,6 +173,8 @@ def pyvrp_routes(
                 fixed_cost=int(fixed),
                 tw_early=shift[0],
                 tw_late=shift[1],
+                # breaks are not in PyVRP: keep their time free within the shift
+                shift_duration=shift[1] - shift[0] - brk,
                 unit_distance_cost=1,
                 unit_duration_cost=int(p.cost_per_span_second),
                 reload_depots=[depot_of[start]] if trips > 1 else [],
@@ -146,39 +194,31 @@ def pyvrp_routes(
     free = [list(vans) for _, vans in types]
     for route in res.best.routes():
         van = free[route.vehicle_type()].pop(0)
-        seq: list[int] = []
+        runs: list[list[int]] = [[]]
+        before: list[list[int]] = [[]]
+        after: list[list[int]] = [[]]
         sched = route.schedule()
         for pos, act in enumerate(sched):
             kind = act.type.name
             if kind == "CLIENT":
-                seq.append(client_visit[act.idx])
+                pre, mid, post = client_visit[act.idx]
+                runs[-1].append(mid)
+                if pre is not None:
+                    before[-1].append(pre)
+                if post is not None:
+                    after[-1].append(post)
             elif kind == "PICKUP":
-                seq.append(ship_visits[act.idx][0])
+                runs[-1].append(ship_visits[act.idx][0])
             elif kind == "DELIVERY":
-                seq.append(ship_visits[act.idx][1])
+                runs[-1].append(ship_visits[act.idx][1])
             elif kind == "DEPOT" and 0 < pos < len(sched) - 1:
+                runs.append([])
+                before.append([])
+                after.append([])
+        seq: list[int] = []
+        for k, run in enumerate(runs):
+            if k:
                 seq.append(RELOAD)
+            seq += before[k] + run + after[k]
         routes[van] = seq
-    return [_depot_visits_at_run_ends(p, r) for r in routes]
-
-
-def _depot_visits_at_run_ends(p: RoutingProblem, seq: list[int]) -> list[int]:
-    """Move visits at a depot location to where the van is at the depot anyway.
-
-    PyVRP sees a visit at the depot (crates loaded at the hub) as an ordinary client and may
-    drive back for it in the middle of a run; in the full model that is one more run. Put
-    loading at the start of its run and unloading at its end instead.
-    """
-    depots = set(p.depot_locations) | {v.start for v in p.vans} | {v.end for v in p.vans}
-    out: list[int] = []
-    run: list[int] = []
-    for v in [*seq, RELOAD]:
-        if v != RELOAD:
-            run.append(v)
-            continue
-        at_depot = [x for x in run if p.visits[x].location in depots]
-        load = [x for x in at_depot if p.visits[x].load >= 0]
-        unload = [x for x in at_depot if p.visits[x].load < 0]
-        out += load + [x for x in run if x not in set(at_depot)] + unload + [RELOAD]
-        run = []
-    return out[:-1]
+    return routes

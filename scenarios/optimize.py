@@ -278,13 +278,10 @@ def optimise(
                     nodes,
                 )
                 within[(o, dd, p)] = within.get((o, dd, p), 0.0) + float(items) * ok
-    params = SolveParams(
-        time_limit_s=settings.time_limit_s,
-        seed=settings.base.sim.seed,
-        deterministic=True,
-        solution_limit=settings.base.sim.solution_limit,
-        first_solution=settings.base.sim.first_solution,
-    )
+    from bookvan.scenarios.simulate import solve_params
+
+    params = replace(solve_params(settings.base, settings.base.sim.seed),
+                     time_limit_s=settings.time_limit_s)
     # a busy typical day (the sample day with most crates) for route costs, per hub candidate
     est_day, est_tr = max(samples, key=lambda s: int(s[1]["crates"].sum()) if len(s[1]) else 0)
     hubs = list(settings.hubs) or [HubCandidate("current-site")]
@@ -482,6 +479,7 @@ def write_choice(choice: Choice, settings: OptimizeSettings, path: Path) -> Path
             "deterministic": base.sim.deterministic,
             "solution_limit": base.sim.solution_limit,
             "first_solution": base.sim.first_solution,
+            "warm_iterations": base.sim.warm_iterations,
         },
     }
     if base.mode:

@@ -16,7 +16,7 @@ import datetime as dt
 import inspect
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -87,6 +87,18 @@ class _FastNetwork(Network):
         if key not in memo:
             memo[key] = super().hours_on(node_id, date)
         return memo[key]
+
+
+def solve_params(scn: Scenario, seed: int) -> SolveParams:
+    """The router's settings for every simulated day: short, deterministic, seeded.
+
+    Settings the installed router does not know (e.g. a warm start) are left out.
+    """
+    want = {"time_limit_s": scn.sim.time_limit_s, "seed": seed % (2**31 - 1),
+            "deterministic": scn.sim.deterministic, "solution_limit": scn.sim.solution_limit,
+            "first_solution": scn.sim.first_solution, "warm_iterations": scn.sim.warm_iterations}
+    known = {f.name for f in fields(SolveParams)}
+    return SolveParams(**{k: v for k, v in want.items() if k in known})  # type: ignore[arg-type]
 
 
 def run_seed(scn: Scenario, replication: int) -> int:
@@ -303,13 +315,7 @@ def simulate(
     hub = world.hub
     ipc = fleet.items_per_crate
     matrix = _matrix(engine, net.nodes)
-    params = SolveParams(
-        time_limit_s=scn.sim.time_limit_s,
-        seed=seed % (2**31 - 1),
-        deterministic=scn.sim.deterministic,
-        solution_limit=scn.sim.solution_limit,
-        first_solution=scn.sim.first_solution,
-    )
+    params = solve_params(scn, seed)
     dates = [scn.sim.start + dt.timedelta(days=k) for k in range(n_days)]
     missing = [d for d in dates if demand is None or d not in demand]
     if missing:

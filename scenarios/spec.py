@@ -79,6 +79,7 @@ class SimSettings:
     deterministic: bool = True
     solution_limit: int = 5
     first_solution: str = "local_cheapest_cost_insertion"
+    warm_iterations: int = 100  # PyVRP warm-start iterations, where the router offers one
 
 
 @dataclass(frozen=True)
@@ -460,6 +461,7 @@ def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scena
         deterministic=sim_r.get("deterministic", bool, SimSettings.deterministic),  # type: ignore[arg-type]
         solution_limit=sim_r.get("solution_limit", int, SimSettings.solution_limit, lo=1),  # type: ignore[arg-type]
         first_solution=sim_r.get("first_solution", str, SimSettings.first_solution),  # type: ignore[arg-type]
+        warm_iterations=sim_r.get("warm_iterations", int, SimSettings.warm_iterations, lo=0),  # type: ignore[arg-type]
     )
     if sim.first_solution != "auto":
         from ortools.constraint_solver import routing_enums_pb2

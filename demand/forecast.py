@@ -66,8 +66,18 @@ def _statsforecast():
     statsforecast caches its jitted kernels only when ``NIXTLA_NUMBA_CACHE`` is set; numba
     writes them under ``NUMBA_CACHE_DIR``.
     """
-    os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir() / "numba"))
-    os.environ.setdefault("NIXTLA_NUMBA_CACHE", "1")
+    if "NUMBA_CACHE_DIR" not in os.environ:
+        target = cache_dir() / "numba"
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            probe = target / ".write-test"
+            probe.touch()
+            probe.unlink()
+            os.environ["NUMBA_CACHE_DIR"] = str(target)
+        except OSError:  # read-only home: compile every time rather than fail
+            pass
+    if "NUMBA_CACHE_DIR" in os.environ:
+        os.environ.setdefault("NIXTLA_NUMBA_CACHE", "1")
     import statsforecast
     from statsforecast import models
 

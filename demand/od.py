@@ -265,11 +265,14 @@ def forecast_transfers(
     idset = set(ids)
     ts = pd.Timestamp(date)
     if len(flows) and ts <= flows["date"].max() and ts >= flows["date"].min():
-        day = flows[(flows["date"] == ts) & flows["origin"].isin(idset)
-                    & flows["destination"].isin(idset)]
+        # the day's observed flows, between nodes this network has open that day
+        memo: dict = {}
+        is_open = {n: open_days(network, n, date, memo) for n in ids}
+        day = flows[(flows["date"] == ts) & flows["origin"].map(lambda n: is_open.get(n, False))
+                    & flows["destination"].map(lambda n: is_open.get(n, False))]
         rows = [(r.origin, r.destination, r.kind, int(r.items)) for r in day.itertuples()]
         return transfers_frame(rows, date, items_per_crate)
-    memo: dict = {}
+    memo = {}
     is_open = {n: open_days(network, n, date, memo) for n in ids}
     fc = transfers_forecast(history)
     known = set(fc["branch"])

@@ -137,3 +137,13 @@ def test_other_histories_are_fitted_once_and_cached(tmp_path, monkeypatch):
     again = transfers_forecast(path)  # read from the cache, not refitted
     pd.testing.assert_frame_equal(fc.reset_index(drop=True), again.reset_index(drop=True),
                                   check_dtype=False)
+
+
+def test_history_days_respect_this_networks_closures(network):
+    from bookvan.data.hours import Closure
+
+    day = dt.date(2025, 6, 10)
+    closed = network.with_closures((Closure("KL-ANLE", day, day, "test"),))
+    t = forecast_transfers(closed, day)
+    assert "KL-ANLE" not in set(t["origin_id"]) | set(t["destination_id"])
+    assert len(t) > 0

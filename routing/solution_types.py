@@ -24,9 +24,10 @@ class SolveParams:
     minimise_vans_first: bool = False
     log_search: bool = False
     # Warm start: "auto" uses PyVRP on the relaxation it models when installed, "none" never.
-    # It gets ``warm_share`` of the time (``warm_iterations`` in deterministic mode).
+    # It gets ``warm_share`` of the time (``warm_iterations`` in deterministic mode); ``None``:
+    # 0.85 when PyVRP sees the whole problem (no breaks, no precedences), else 0.5.
     warm_start: str = "auto"
-    warm_share: float = 0.5
+    warm_share: float | None = None
     warm_iterations: int = 2000
 
 

@@ -139,13 +139,19 @@ def _warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):
         return None
     from bookvan.routing.search.pyvrp_warm import pyvrp_routes
 
-    budget = params.time_limit_s * params.warm_share
+    share = params.warm_share
+    if share is None:
+        # When the relaxation is the whole problem, PyVRP's answer is final but for polish.
+        exact = not m.problem.precedences and not any(v.breaks for v in m.problem.vans)
+        share = 0.85 if exact else 0.5
+    budget = params.time_limit_s * share
     routes = pyvrp_routes(
         m.problem,
         time_limit_s=budget,
         seed=int(params.seed),
         van_cost=m.van_fixed,
         iterations=params.warm_iterations if params.deterministic else None,
+        minimise_vans=params.minimise_vans_first,
     )
     if routes is None:
         return None

@@ -73,3 +73,14 @@ def test_same_answer_with_and_without_warm_start_on_a_small_vrptw() -> None:
     assert warm.dropped == cold.dropped == ()
     # 12 customers: both searches find the same optimum-quality plan, warm never worse.
     assert warm.objective <= cold.objective
+
+
+def test_fleet_minimisation_phase_for_vans_first() -> None:
+    # Non-metric: depot↔A 10, depot↔B 10, A↔B 100. Distance alone takes two vans (40 < 120);
+    # vans first needs one (120). With wall time PyVRP minimises the fleet before routing.
+    d = np.array([[0, 10, 10], [10, 0, 100], [10, 100, 0]])
+    visits = (Visit(1, (0, 1000)), Visit(2, (0, 1000)))
+    p = RoutingProblem(d, d, visits, (Request(0), Request(1)), (VanSpec(0, 0, 10, (0, 1000)),) * 3)
+    res = solve(p, SolveParams(time_limit_s=1.0, minimise_vans_first=True))
+    assert res.stats["warm_start"] == 1.0
+    assert res.vans_used == 1 and res.stats["distance"] == 120

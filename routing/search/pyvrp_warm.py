@@ -13,6 +13,7 @@ PyVRP is optional: :func:`pyvrp_routes` returns ``None`` when it is not installe
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import numpy as np
@@ -122,11 +123,14 @@ def pyvrp_routes(
     seed: int,
     van_cost: list[int],
     iterations: int | None = None,
+    minimise_vans: bool = False,
 ) -> list[list[int]] | None:
     """Routes per van (visit indices, :data:`RELOAD` between runs) from PyVRP, or ``None``.
 
     ``van_cost`` is the fixed cost per van (including any hierarchical weight). Stops on
-    ``iterations`` when given (deterministic), else on ``time_limit_s``.
+    ``iterations`` when given (deterministic), else on ``time_limit_s``. With
+    ``minimise_vans`` (one kind of van, every job required) a third of the time goes to
+    PyVRP's fleet minimisation first, the rest to routing the smallest fleet it found.
     """
     try:
         import pyvrp
@@ -181,12 +185,37 @@ def pyvrp_routes(
                 max_reloads=trips - 1,
             )
         )
-    data = pyvrp.ProblemData(locations, clients, depots, vehicle_types, [cost], [travel], shipments=shipments)
-    stop_rule = MaxIterations(iterations) if iterations is not None else MaxRuntime(max(0.05, time_limit_s or 0.0))
+    try:
+        data = pyvrp.ProblemData(locations, clients, depots, vehicle_types, [cost], [travel], shipments=shipments)
+    except ValueError:
+        return None
+    limit = max(0.05, time_limit_s or 0.0)
+    fleet_first = (
+        minimise_vans
+        and iterations is None
+        and len(vehicle_types) == 1
+        and vehicle_types[0].num_available > 1
+        and all(r.penalty is None for r in p.requests)
+    )
     with warnings.catch_warnings():
         # PyVRP warns when it finds no feasible solution; we then fall back to OR-Tools anyway.
         warnings.simplefilter("ignore")
-        res = pyvrp.solve(data, stop=stop_rule, seed=seed, display=False)
+        res = None
+        t0 = time.perf_counter()
+        if fleet_first:
+            try:
+                vt = pyvrp.minimise_fleet(data, MaxRuntime(limit / 3), seed=seed)
+                small = data.replace(vehicle_types=[vt])
+                left = max(0.05, limit - (time.perf_counter() - t0))
+                res = pyvrp.solve(small, stop=MaxRuntime(left), seed=seed, display=False)
+            except ValueError:  # e.g. it tried a fleet of none: route with the full fleet
+                res = None
+            if res is not None and not res.best.is_feasible():
+                res = None
+        if res is None:
+            left = max(0.05, limit - (time.perf_counter() - t0))
+            stop_rule = MaxIterations(iterations) if iterations is not None else MaxRuntime(left)
+            res = pyvrp.solve(data, stop=stop_rule, seed=seed, display=False)
     if not res.best.is_feasible():
         return None
 

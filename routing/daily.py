@@ -17,7 +17,7 @@ from bookvan.data.fleet import Fleet
 from bookvan.data.network import Network
 from bookvan.routing.day_input import day_nodes, day_vehicles, legged_transfers, split_oversize
 from bookvan.routing.day_problem import COST_SCALE, DayProblem, build_day_problem
-from bookvan.routing.problem import RoutingProblem
+from bookvan.routing.problem import RoutingProblem, VanSpec
 from bookvan.routing.reasons import explain_dropped
 from bookvan.routing.solution_types import SolveParams, SolveResult
 from bookvan.routing.stops import routes_to_stops
@@ -77,60 +77,66 @@ def _visit_starts(dp: DayProblem, result: SolveResult) -> dict[tuple[str, str], 
     return out
 
 
+def _hub_cutoffs(vans: tuple[VanSpec, ...], sorting_s: int, count: int = 3) -> list[int]:
+    """Candidate sorting cut-offs spread over the middle of the vans' day."""
+    first = min(v.shift[0] for v in vans) + sorting_s + 3600
+    last = max(v.shift[1] for v in vans) - 2 * 3600
+    if last <= first:
+        return [first]
+    step = (last - first) / (count - 1)
+    return sorted({int(first + k * step) // 300 * 300 for k in range(count)})
+
+
 def _solve_hub(
     build: Callable[..., DayProblem],
     todo: pd.DataFrame,
     sorting_s: int,
     params: SolveParams,
     solve: Callable[[RoutingProblem, SolveParams], SolveResult],
-    passes: int = 4,
 ) -> tuple[DayProblem, SolveResult]:
-    """Hub mode: a later leg waits until its sorted crates are ready, found in a few passes.
+    """Hub mode as couriers run it: collect to the hub by a cut-off, sort, then deliver.
 
     A cross-van precedence (leg 2 after leg 1 + sorting) is hard for the routing search: an
-    insertion heuristic sees leg 2 before leg 1 is placed and gives up on both. Instead each
-    pass turns the precedence into a plain earliest-pickup time for leg 2, taken from where
-    the previous pass delivered leg 1 (first: the earliest any van could). Leg 2s whose leg 1
-    is not served, or that still come too early after the last pass, wait for another day.
+    insertion heuristic sees leg 2 before leg 1 is placed and gives up on both. A sorting
+    cut-off T turns it into plain windows: every leg 1 reaches the hub by T − sorting, every
+    leg 2 leaves it after T. A few cut-offs are tried and the cheapest plan kept (dropped
+    transfers carry their penalty, so serving more wins). A leg 2 whose leg 1 was left out is
+    then left out too, in a last pass.
     """
     pairs = _leg_pairs(todo)
-    first = build(hub=True)
-    p = first.problem
-    release: dict[str, int] = {}
-    pick = {(inf.transfer_id, inf.role): i for i, inf in enumerate(first.visit_info)}
-    earliest_out = min(v.shift[0] for v in p.vans)
-    for a, b in pairs:
-        if (a, "pickup") not in pick or (a, "delivery") not in pick:
-            continue
-        pv, dv = p.visits[pick[(a, "pickup")]], p.visits[pick[(a, "delivery")]]
-        reach = max(pv.window[0], earliest_out + int(p.duration[dv.location, pv.location]))
-        release[b] = reach + pv.service_s + p.stop_service_s[pv.location] + int(p.duration[pv.location, dv.location]) \
-            + dv.service_s + sorting_s
-    share = replace(params, time_limit_s=max(0.5, params.time_limit_s / passes))
-    dp, result = first, None
-    for _ in range(passes):
-        dp = build(release, hub=True)
+    cutoffs = _hub_cutoffs(build().problem.vans, sorting_s)
+    share = replace(params, time_limit_s=max(0.5, params.time_limit_s / (len(cutoffs) + 1)))
+    best: tuple[DayProblem, SolveResult, dict[str, int], dict[str, int]] | None = None
+    for cut in cutoffs:
+        due = {a: cut - sorting_s for a, _ in pairs}
+        release = {b: cut for _, b in pairs}
+        dp = build(release, due, hub=True)
         result = solve(dp.problem, share)
+        if result.status == "no_solution":
+            continue
+        if best is None or result.objective < best[1].objective:  # penalties included
+            best = (dp, result, release, due)
+    if best is None:
+        dp = build({b: 24 * 3600 for _, b in pairs}, None, hub=True)
+        return dp, solve(dp.problem, share)
+    dp, result, release, due = best
+    for attempt in range(4):
         starts = _visit_starts(dp, result)
-        late = False
-        for a, b in pairs:
-            if (b, "pickup") not in starts:
-                continue
-            ready = starts.get((a, "delivery"))
-            need = None if ready is None else ready + sorting_s
-            if need is None or starts[(b, "pickup")] < need:
-                release[b] = max(release.get(b, 0), need if need is not None else 24 * 3600)
-                late = True
-        if not late:
+        orphans = [b for a, b in pairs if (b, "pickup") in starts and (a, "delivery") not in starts]
+        if not orphans:
             return dp, result
-    # Still inconsistent: leave the early leg 2s for another day rather than break the rule.
-    for a, b in pairs:
-        starts = _visit_starts(dp, result)  # type: ignore[arg-type]
-        if (b, "pickup") in starts and ((a, "delivery") not in starts
-                                        or starts[(b, "pickup")] < starts[(a, "delivery")] + sorting_s):
-            release[b] = 24 * 3600
-    dp = build(release, hub=True)
-    return dp, solve(dp.problem, share)
+        # their crates never reach the hub today; on the last try no leg 2 of an unserved leg 1 rides
+        for a, b in pairs:
+            if b in orphans or (attempt == 3 and (a, "delivery") not in starts):
+                release[b] = 24 * 3600
+        dp = build(release, due, hub=True)
+        result = solve(dp.problem, share)
+    starts = _visit_starts(dp, result)
+    if any((b, "pickup") in starts and (a, "delivery") not in starts for a, b in pairs):
+        # still inconsistent: keep every leg 2 for tomorrow rather than break the hub rule
+        dp = build({**release, **{b: 24 * 3600 for _, b in pairs}}, due, hub=True)
+        result = solve(dp.problem, share)
+    return dp, result
 
 
 def plan_day(
@@ -151,10 +157,11 @@ def plan_day(
     if fleet.routing.mode == "hub":
         todo = legged_transfers(todo, fleet.vehicles[0].depot)
 
-    def build(release: dict[str, int] | None = None, hub: bool = False) -> DayProblem:
+    def build(release: dict[str, int] | None = None, due: dict[str, int] | None = None,
+              hub: bool = False) -> DayProblem:
         return build_day_problem(
-            date=date, nodes=nodes, vehicles=vehicles, transfers=todo, matrix=matrix,
-            costs=fleet.costs, settings=fleet.routing, release_s=release, with_precedences=not hub,
+            date=date, nodes=nodes, vehicles=vehicles, transfers=todo, matrix=matrix, costs=fleet.costs,
+            settings=fleet.routing, release_s=release, due_s=due, with_precedences=not hub,
         )
 
     if fleet.routing.mode == "hub":

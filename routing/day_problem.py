@@ -78,15 +78,16 @@ def build_day_problem(
     costs: Costs,
     settings: RoutingSettings,
     release_s: dict[str, int] | None = None,
+    due_s: dict[str, int] | None = None,
     with_precedences: bool = True,
 ) -> DayProblem:
     """Build the routing problem for transfers already screened as servable today.
 
     Windows bound the start of service so that a stop finishes before the node closes; a
     depot's hours bound pickups and drops there. Holds carry a larger drop penalty than
-    returns, so when something must wait it is a return. ``release_s`` holds extra earliest
-    pickup times (seconds of the day) by transfer id; hub mode uses it to make a leg wait for
-    its sorted crates instead of a cross-van precedence (``with_precedences=False``).
+    returns, so when something must wait it is a return. ``release_s`` / ``due_s`` hold extra
+    earliest pickup / latest delivery times (seconds of the day) by transfer id; hub mode uses
+    them for a sorting cut-off instead of a cross-van precedence (``with_precedences=False``).
     """
     midnight = pd.Timestamp(dt.datetime.combine(date, dt.time()), tz=nodes["opens"].dt.tz)
     node = nodes.set_index("node_id")
@@ -126,6 +127,8 @@ def build_day_problem(
         if release_s and r.transfer_id in release_s:
             release = max(release or 0, release_s[r.transfer_id])
         due = seconds_of_day(r.due, midnight)
+        if due_s and r.transfer_id in due_s:
+            due = min(due if due is not None else 24 * 3600, due_s[r.transfer_id])
         why = None
         for end, nid in (("pickup", r.origin_id), ("delivery", r.destination_id)):
             if why is None and pd.isna(node.at[nid, "opens"]):
@@ -136,7 +139,9 @@ def build_day_problem(
         pw = window(r.origin_id, per, release, None)
         dw = window(r.destination_id, per_d, None, due)
         if why is None and pw[0] > pw[1] and release_s and r.transfer_id in release_s:
-            why = "its crates are not sorted at the hub in time for today's last run"
+            why = f"its crates are sorted at the hub only at {_clock(release_s[r.transfer_id])}, too late for today's runs"
+        if why is None and dw[0] > dw[1] and due_s and r.transfer_id in due_s:
+            why = f"it cannot reach the sorting hub by {_clock(due_s[r.transfer_id])}, today's sorting cut-off"
         if why is None and pw[0] > pw[1]:
             why = (f"released at {_clock(release)}, after the last pickup time at {node.at[r.origin_id, 'name_en']}"
                    if release is not None else f"{crates} crates take longer to load than {node.at[r.origin_id, 'name_en']} is open")

@@ -126,10 +126,10 @@ def run_scenarios(
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(
-            n_workers=max(1, min(n_workers, len(jobs))),
+            n_workers=max(1, n_workers),  # demand chunks use every worker, even for one run
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never clashes with a running cluster
             silence_logs=40,
         )
         client = Client(cluster)

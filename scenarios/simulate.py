@@ -178,11 +178,11 @@ def _submission(
     o_ok = pool["origin_id"].isin(served) & ~pool["origin_id"].isin(closed)
     d_ok = pool["destination_id"].isin(served) & ~pool["destination_id"].isin(closed)
     both = pool.loc[o_ok & d_ok].copy()
-    both["sub_id"] = both["root"]
+    both["sub_id"] = both["root"].astype(str)
     parts = [both]
     if mode == "hub":
         to_hub = pool.loc[o_ok & ~d_ok & (pool["origin_id"] != hub)].copy()
-        to_hub["sub_id"] = to_hub["root"] + "~hub"
+        to_hub["sub_id"] = to_hub["root"].astype(str) + "~hub"
         to_hub["destination_id"] = hub
         parts.append(to_hub)
     sub = pd.concat(parts, ignore_index=True)
@@ -333,7 +333,7 @@ def simulate(
         release = pd.Timestamp(date).tz_localize(TZ)
         new = pd.DataFrame(
             {
-                "root": [f"D{day:03d}-{k:04d}" for k in range(len(new))],
+                "root": pd.Series([f"D{day:03d}-{k:04d}" for k in range(len(new))], dtype=object),
                 "origin_id": new["origin_id"].to_numpy(),
                 "destination_id": new["destination_id"].to_numpy(),
                 "asked_destination": new["asked_destination"].to_numpy(),

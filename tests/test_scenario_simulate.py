@@ -172,3 +172,13 @@ def test_demand_2030_means_more_van_km(baseline_run):
     )
     assert grown.kpis["items_new"].sum() > baseline_run.kpis["items_new"].sum()
     assert grown.kpis["van_km"].sum() > baseline_run.kpis["van_km"].sum()
+
+
+def test_hub_mode_with_visit_days_parks_items_at_the_hub_and_conserves_them():
+    eng = fake_engine()
+    scn = _scn(routing={"mode": "hub"}, visits={"default": "daily",
+                                                "nodes": {"KL-BAIFU": "tue-sat", "KL-ANLE": "tue-sat"}})
+    res = simulate(scn, 0, engine=eng, days=5)
+    assert int(res.transit["items"].sum()) == _created_items(res)
+    late = res.transit.loc[(res.transit["destination_id"] == "KL-BAIFU") & ~res.transit["censored"]]
+    assert set(pd.to_datetime(late["delivered"]).dt.day_name()) <= {"Tuesday", "Saturday"}

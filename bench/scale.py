@@ -176,6 +176,8 @@ def run(stops: int, seed: int, limit: float, date: dt.date, warm: str) -> dict:
         "cost_ntd_routes": round((res.objective - penalty) / COST_SCALE, 1),
         "objective_ntd": round(res.objective / COST_SCALE, 1),
         "warm_start": bool(res.stats.get("warm_start")),
+        "warm_s": res.stats.get("warm_s"),
+        "solve_wall_s": round(res.wall_s, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0),
     }
 

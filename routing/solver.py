@@ -100,15 +100,16 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
     m.routing.solver().ReSeed(int(params.seed))
     sp = search_parameters(problem, params)
     initial = _warm_start(m, params, t0, sp)
+    warm_s = _time.perf_counter() - t0
     if initial is not None:
-        left = params.time_limit_s - (_time.perf_counter() - t0)
+        left = params.time_limit_s - warm_s
         if not params.deterministic:
             sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
         assignment = m.routing.SolveFromAssignmentWithParameters(initial, sp)
         if assignment is None:  # cannot happen with a feasible start; keep it anyway
             assignment = initial
         result = result_from_assignment(m, assignment, params, t0)
-        return replace(result, stats={**result.stats, "warm_start": 1.0})
+        return replace(result, stats={**result.stats, "warm_start": 1.0, "warm_s": round(warm_s, 2)})
     if not params.deterministic:  # a failed warm start has used part of the budget
         left = params.time_limit_s - (_time.perf_counter() - t0)
         sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
@@ -155,10 +156,11 @@ def _warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):
     )
     if routes is None:
         return None
-    return assignment_from_visit_routes(m, routes, sp)
+    deadline = t0 + 0.9 * params.time_limit_s if not params.deterministic else None
+    return assignment_from_visit_routes(m, routes, sp, deadline=deadline)
 
 
-def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp):
+def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, deadline: float | None = None):
     """Routes of visit indices (``RELOAD`` = back to the depot) → OR-Tools assignment or ``None``.
 
     When the routes as a whole break a constraint the relaxation did not see, each van keeps
@@ -206,11 +208,26 @@ def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp):
         only[k] = idx
         return m.routing.ReadAssignmentFromRoutes(only, True) is not None
 
+    # Screen every route by replaying it (cheap), then read them all at once.
+    from bookvan.routing.search.route_repair import trim_route
+
+    trimmed = [trim_route(m, k, seq) for k, seq in enumerate(routes)]
+    idx = [to_index(k, seq) for k, seq in enumerate(trimmed)]
+    if all(r is not None for r in idx):
+        a = m.routing.ReadAssignmentFromRoutes(idx, True)
+        if a is not None:
+            return a
+    routes = trimmed
     kept_routes: list[list[int]] = []
     for k in range(nvan):
-        lo, hi = 0, len(routes[k])  # longest feasible prefix by bisection
-        if feasible_alone(k, prefix(k, hi)):
-            lo = hi
+        whole = prefix(k, len(routes[k]))
+        if deadline is not None and _time.perf_counter() > deadline:
+            kept_routes.append([])  # no time left to check it: its jobs go to the search
+            continue
+        if feasible_alone(k, whole):
+            kept_routes.append(whole or [])
+            continue
+        lo, hi = 0, len(routes[k]) - 1  # longest feasible prefix by bisection
         while lo < hi:
             mid = (lo + hi + 1) // 2
             if feasible_alone(k, prefix(k, mid)):
@@ -244,6 +261,8 @@ def result_from_assignment(
     served = {v for r in routes for v in r.visits}
     dropped = tuple(i for i, r in enumerate(p.requests) if r.pickup not in served)
     st = status or _status(m.routing)
+    if st == "no_solution":  # an assignment exists (e.g. the warm start itself): feasible
+        st = "feasible"
     if any(m.mandatory[i] for i in dropped):
         st = "infeasible"
     distance = 0

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from bookvan.cli.common import EXIT_NO, console, err_console, input_errors_exit_2
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
@@ -32,7 +33,11 @@ def run(
     ],
     days: Annotated[
         int | None,
-        typer.Option(help="Days to simulate (overrides the file's [simulation] days).", min=1),
+        typer.Option(help="Days to simulate (overrides the file's simulation.days).", min=1),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(help="First simulated day YYYY-MM-DD (overrides the file's simulation.start)."),
     ] = None,
     replications: Annotated[
         int | None, typer.Option(help="Replications (overrides the file's).", min=1)
@@ -59,6 +64,14 @@ def run(
     cost_params = load_cost_parameters(costs)
     paths = [resolve_scenario_file(f) for f in files]
     scns = [s for p in paths for s in load_scenarios(p)]
+    if start is not None:
+        import datetime as dt
+
+        try:
+            first = dt.date.fromisoformat(start)
+        except ValueError:
+            raise InputError.single("--start", f"'{start}' is not a date like 2027-03-01") from None
+        scns = [s.with_sim(start=first) for s in scns]
     names = [s.name for s in scns]
     if len(set(names)) != len(names):
         raise InputError.single(

@@ -174,17 +174,27 @@ def _submission(
     items_per_crate: int,
     closed: set[str],
 ) -> pd.DataFrame:
-    """What goes to the router today: both ends visited; in hub mode, origin → hub if only it is."""
+    """What goes to the router today.
+
+    Direct mode: transfers whose both ends are visited and open today. Hub mode, as couriers
+    run it: today's runs collect to the hub (origin → hub) and deliver what the hub sorted
+    overnight (hub → destination); every submitted transfer touches the hub, so the items'
+    days in transit include the night's sorting.
+    """
     o_ok = pool["origin_id"].isin(served) & ~pool["origin_id"].isin(closed)
     d_ok = pool["destination_id"].isin(served) & ~pool["destination_id"].isin(closed)
-    both = pool.loc[o_ok & d_ok].copy()
-    both["sub_id"] = both["root"].astype(str)
-    parts = [both]
-    if mode == "hub":
-        to_hub = pool.loc[o_ok & ~d_ok & (pool["origin_id"] != hub)].copy()
-        to_hub["sub_id"] = to_hub["root"].astype(str) + "~hub"
-        to_hub["destination_id"] = hub
-        parts.append(to_hub)
+    if mode != "hub":
+        both = pool.loc[o_ok & d_ok].copy()
+        both["sub_id"] = both["root"].astype(str)
+        parts = [both]
+    else:
+        touches = (pool["origin_id"] == hub) | (pool["destination_id"] == hub)
+        direct = pool.loc[touches & o_ok & d_ok].copy()
+        direct["sub_id"] = direct["root"].astype(str)
+        collect = pool.loc[~touches & o_ok].copy()
+        collect["sub_id"] = collect["root"].astype(str) + "~hub"
+        collect["destination_id"] = hub
+        parts = [direct, collect]
     sub = pd.concat(parts, ignore_index=True)
     sub["crates"] = crates_for(sub["items"], items_per_crate)
     return sub

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
+
 from bookvan.cli.common import console, input_errors_exit_2
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
-from rich.table import Table
 
 __all__ = ["plan"]
 

@@ -191,6 +191,8 @@ def build_day_problem(
         cost_per_second=0,  # drivers are paid for time out, not only time driving: span cost
         cost_per_span_second=round(costs.per_driver_hour * COST_SCALE / 3600),
         same_run_pairs=True,
+        # NT$ 1.8 per hour a delivery waits: small against a van-hour (NT$ 300), enough to break ties early
+        cost_per_second_delivered_late=COST_SCALE // 2000,
         depot_locations=frozenset(loc[d] for d in depots), name=f"keelung-{date}",
     )
     return DayProblem(problem, tuple(used), tuple(info), tuple(req_tid), midnight, tuple(screened))

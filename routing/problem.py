@@ -115,7 +115,9 @@ class RoutingProblem:
     per second a van is out (from leaving its depot to coming back): the driver's paid time,
     which also keeps a run compact instead of spread over the shift. ``same_run_pairs``
     makes every pair ride one run (no crate stays in the van through a depot visit), so each
-    run's manifest loads and unloads the same crates.
+    run's manifest loads and unloads the same crates. ``cost_per_second_delivered_late`` is
+    charged per second a delivery starts after its window opens: among equally cheap plans,
+    the one that puts crates on the shelf earlier wins (a hold reaches its reader sooner).
     """
 
     distance: np.ndarray
@@ -129,6 +131,7 @@ class RoutingProblem:
     cost_per_second: int = 0
     cost_per_span_second: int = 0
     same_run_pairs: bool = False
+    cost_per_second_delivered_late: int = 0
     depot_locations: frozenset[int] = field(default_factory=frozenset)
     name: str = ""
 

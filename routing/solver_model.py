@@ -171,6 +171,8 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
             time.SetSpanCostCoefficientForVehicle(p.cost_per_span_second, k)
     for i, v in enumerate(p.visits):
         time.CumulVar(manager.NodeToIndex(i)).SetRange(v.window[0], v.window[1])
+        if p.cost_per_second_delivered_late and v.load < 0:
+            time.SetCumulVarSoftUpperBound(manager.NodeToIndex(i), v.window[0], p.cost_per_second_delivered_late)
 
     # Requests: pairs on one van, pickup first; optional ones may be dropped at a penalty.
     fixed = [van.fixed_cost for van in p.vans]

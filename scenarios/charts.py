@@ -69,6 +69,11 @@ def tradeoff(table: pd.DataFrame, baseline: str, path: Path) -> Path:
     w = table.loc[table["kpi"] == "hold_days_p95"].set_index("scenario")
     names = [n for n in dict.fromkeys(table["scenario"]) if n in c.index and n in w.index]
     fig, ax = plt.subplots(figsize=(9, 6), constrained_layout=True)
+    xs = np.array([w.at[n, "mean"] for n in names], float)
+    ys = np.array([c.at[n, "mean"] / 1e3 for n in names], float)
+    xr = np.nanmax(xs) - np.nanmin(xs) if len(xs) else 1.0
+    yr = np.nanmax(ys) - np.nanmin(ys) if len(ys) else 1.0
+    placed: list[tuple[float, float]] = []
     for n in names:
         x, y = w.at[n, "mean"], c.at[n, "mean"] / 1e3
         xe = w.at[n, "sd"] if np.isfinite(w.at[n, "sd"]) else 0
@@ -82,7 +87,10 @@ def tradeoff(table: pd.DataFrame, baseline: str, path: Path) -> Path:
             color="#555555" if n == baseline else "#1f77b4",
             capsize=3,
         )
-        ax.annotate(n, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
+        # labels of nearby points stack downwards instead of overprinting each other
+        k = sum(1 for px, py in placed if abs(px - x) <= 0.08 * (xr or 1) and abs(py - y) <= 0.04 * (yr or 1))
+        placed.append((x, y))
+        ax.annotate(n, (x, y), textcoords="offset points", xytext=(6, 4 - 10 * k), fontsize=8)
     ax.set_xlabel("hold placed → ready at pickup branch, 95th percentile (days)")
     ax.set_ylabel("yearly cost (NT$ thousand)")
     ax.set_title("Cost vs. hold wait (error bars: ±1 sd over replications)")
@@ -95,24 +103,19 @@ def tradeoff(table: pd.DataFrame, baseline: str, path: Path) -> Path:
 def monthly_van_km(kpis: pd.DataFrame, baseline: str, path: Path) -> Path:
     """Van-km per calendar month, mean over replications, one line per scenario."""
     dates = pd.to_datetime(kpis["date"])
-    weekly = (dates.max() - dates.min()).days < 90  # short runs: weeks, or the chart is one dot
-    freq, what = ("W", "week") if weekly else ("M", "month")
+    span = (dates.max() - dates.min()).days  # short runs: days or weeks, else one dot a run
+    freq, what = ("D", "day") if span < 35 else ("W", "week") if span < 120 else ("M", "month")
     k = kpis.assign(month=dates.dt.to_period(freq).dt.start_time)
     per = k.groupby(["scenario", "replication", "month"])["van_km"].sum().reset_index()
     m = per.groupby(["scenario", "month"])["van_km"].mean().unstack(0)
     fig, ax = plt.subplots(figsize=(11, 5), constrained_layout=True)
-    for n in m.columns:
-        ax.plot(
-            m.index,
-            m[n],
-            marker="o",
-            ms=3,
-            lw=2.5 if n == baseline else 1.2,
-            color="#333333" if n == baseline else None,
-            label=n,
-        )
+    palette = plt.get_cmap("tab20")
+    for j, n in enumerate(m.columns):
+        ax.plot(m.index, m[n], marker="o", ms=3, lw=2.5 if n == baseline else 1.2,
+                color="#333333" if n == baseline else palette(j % 20), label=n)
     ax.set_ylabel(f"van-km per {what}")
-    ax.set_title(f"Van-km per {what} (mean of replications; first and last {what} may be partial)")
+    note = "" if what == "day" else f"; first and last {what} may be partial"
+    ax.set_title(f"Van-km per {what} (mean of replications{note})")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
     fig.savefig(path, dpi=110)

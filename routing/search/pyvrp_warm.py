@@ -129,7 +129,7 @@ def pyvrp_routes(
 
     ``van_cost`` is the fixed cost per van (including any hierarchical weight). Stops on
     ``iterations`` when given (deterministic), else on ``time_limit_s``. With
-    ``minimise_vans`` (one kind of van, every job required) a third of the time goes to
+    ``minimise_vans`` (one kind of van, every job required) a quarter of the time goes to
     PyVRP's fleet minimisation first, the rest to routing the smallest fleet it found.
     """
     try:
@@ -204,7 +204,7 @@ def pyvrp_routes(
         t0 = time.perf_counter()
         if fleet_first:
             try:
-                vt = pyvrp.minimise_fleet(data, MaxRuntime(limit / 3), seed=seed)
+                vt = pyvrp.minimise_fleet(data, MaxRuntime(limit / 4), seed=seed)
                 small = data.replace(vehicle_types=[vt])
                 left = max(0.05, limit - (time.perf_counter() - t0))
                 res = pyvrp.solve(small, stop=MaxRuntime(left), seed=seed, display=False)

@@ -181,7 +181,12 @@ def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, 
                 idx.append(m.manager.NodeToIndex(v))
         return idx
 
-    m.routing.CloseModelWithParameters(sp)
+    # Reading routes searches for service times (breaks make that hard) within the closing
+    # parameters' time limit: keep each read short, the search proper gets its own limit.
+    read_sp = pywrapcp.DefaultRoutingSearchParameters()
+    read_sp.CopyFrom(sp)
+    read_sp.time_limit.FromMilliseconds(max(200, int(sp.time_limit.ToMilliseconds() * 0.02)))
+    m.routing.CloseModelWithParameters(read_sp)
     nvan = len(m.problem.vans)
     full = [to_index(k, seq) for k, seq in enumerate(routes)]
     if all(r is not None for r in full):
@@ -217,7 +222,6 @@ def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, 
         a = m.routing.ReadAssignmentFromRoutes(idx, True)
         if a is not None:
             return a
-    routes = trimmed
     kept_routes: list[list[int]] = []
     for k in range(nvan):
         whole = prefix(k, len(routes[k]))
@@ -228,7 +232,7 @@ def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, 
             kept_routes.append(whole or [])
             continue
         lo, hi = 0, len(routes[k]) - 1  # longest feasible prefix by bisection
-        while lo < hi:
+        while lo < hi and (deadline is None or _time.perf_counter() < deadline):
             mid = (lo + hi + 1) // 2
             if feasible_alone(k, prefix(k, mid)):
                 lo = mid

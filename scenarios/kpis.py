@@ -18,7 +18,7 @@ __all__ = ["KPI_LABELS", "day_kpis", "run_summary", "weighted_quantile"]
 # KPI column → (label, unit) for tables and charts
 KPI_LABELS: dict[str, tuple[str, str]] = {
     "van_km": ("van-km", "km"),
-    "van_hours": ("van-hours", "h"),
+    "van_hours": ("van-hours on runs", "h"),
     "cost_ntd": ("cost", "NT$"),
     "co2_kg": ("CO2", "kg"),
     "crates_moved": ("crates moved", "crates"),
@@ -47,9 +47,15 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
 
 
 def _van_hours(stops: pd.DataFrame) -> float:
+    """Hours the vans are out on runs: each run from leaving the depot to being back.
+
+    Time parked at the depot between runs is not counted, so a van that carries more (more
+    runs) shows more hours, and two vans sharing one van's work show about the same.
+    """
     if stops is None or stops.empty:
         return 0.0
-    span = stops.groupby("vehicle_id").agg(first=("departure", "min"), last=("arrival", "max"))
+    keys = ["vehicle_id", "trip"] if "trip" in stops.columns else ["vehicle_id"]
+    span = stops.groupby(keys).agg(first=("departure", "min"), last=("arrival", "max"))
     return float((span["last"] - span["first"]).dt.total_seconds().clip(lower=0).sum() / 3600.0)
 
 

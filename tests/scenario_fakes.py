@@ -12,6 +12,7 @@ import itertools
 from dataclasses import dataclass, field
 
 import pandas as pd
+
 from bookvan.data.tables import TZ
 from bookvan.scenarios.engine import Engine, real_engine
 

@@ -196,15 +196,12 @@ def list_library() -> None:
 
     Example: bookvan scenario list
     """
+    import tomllib
+
     from bookvan.scenarios.catalog import library_files
 
     for p in library_files():
-        first = next(
-            (
-                ln[1:].strip()
-                for ln in p.read_text(encoding="utf-8").splitlines()
-                if ln.startswith("#")
-            ),
-            "",
-        )
-        console.print(f"[bold]{p.stem}[/]  {first}", highlight=False)
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        variants = [v.get("name", "") for v in raw.get("variant", [])]
+        more = f"  (variants: {', '.join(variants)})" if variants else ""
+        console.print(f"[bold]{p.stem}[/]  {raw.get('description', '')}{more}", highlight=False)

@@ -39,7 +39,7 @@ def _phases(date: dt.date) -> dict[str, float]:
     matrix = build_matrix(net.nodes)
     t["travel matrix"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    plan = plan_day(net, fleet, transfers, date, matrix, SolveParams(time_limit_s=8.0, seed=0, deterministic=True))
+    plan = plan_day(net, fleet, transfers, date, matrix, SolveParams(time_limit_s=8.0, seed=0, deterministic=True, solution_limit=50))
     t["route (solve)"] = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as d:
         t0 = time.perf_counter()

@@ -31,9 +31,10 @@ def plan(
     network: Annotated[Path | None, typer.Option(help="Network folder (nodes.csv, fleet.toml); default: bundled Keelung.")] = None,
     transfers: Annotated[Path | None, typer.Option(help="Transfers CSV/Parquet (origin, destination, items, kind[, release, due]); default: from the demand forecast.")] = None,
     fleet: Annotated[Path | None, typer.Option(help="Fleet file; default: fleet.toml of the network.")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Wall-clock cap for the search, seconds.")] = 8.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Wall-clock cap for the search, seconds (in deterministic mode a safety cap: the plan is reproducible when the search steps finish first).")] = 8.0,
     seed: Annotated[int, typer.Option(help="Random seed (recorded in plan.json).")] = 0,
     deterministic: Annotated[bool, typer.Option("--deterministic/--anytime", help="Stop after a fixed number of search steps (same input and seed → same plan) or use the whole time limit.")] = True,
+    search_steps: Annotated[int, typer.Option("--search-steps", min=1, help="Deterministic mode: improving solutions to search after the first plan (more: better routes, slower).")] = 50,
     mode: Annotated[str | None, typer.Option(help="'direct' (branch to branch) or 'hub' (via the depot's sorting); default: fleet file.")] = None,
     roads: Annotated[Path | None, typer.Option(help="OpenStreetMap extract (.osm.pbf/.osm) for road travel times; default: estimate model.")] = None,
     without: Annotated[list[str] | None, typer.Option("--without", help="Leave this van out (breakdown re-plan); repeatable.")] = None,
@@ -76,7 +77,7 @@ def plan(
             todo = daily_transfers(net, day, seed=seed, items_per_crate=fl.items_per_crate, quantile=quantile)
     with console.status("Travel times…"):
         matrix = build_matrix(net.nodes, roads=roads)
-    params = SolveParams(time_limit_s=time_limit, seed=seed, deterministic=deterministic)
+    params = SolveParams(time_limit_s=time_limit, seed=seed, deterministic=deterministic, solution_limit=search_steps)
     with console.status(f"Routing {len(todo)} transfers with {len(fl.vehicles)} vans…"):
         day_plan = plan_day(net, fl, todo, day, matrix, params)
     write_plan(day_plan, out)

@@ -39,7 +39,14 @@ def _phases(date: dt.date) -> dict[str, float]:
     matrix = build_matrix(net.nodes)
     t["travel matrix"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    plan = plan_day(net, fleet, transfers, date, matrix, SolveParams(time_limit_s=8.0, seed=0, deterministic=True, solution_limit=50))
+    plan = plan_day(
+        net,
+        fleet,
+        transfers,
+        date,
+        matrix,
+        SolveParams(time_limit_s=8.0, seed=0, deterministic=True, solution_limit=50),
+    )
     t["route (solve)"] = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as d:
         t0 = time.perf_counter()
@@ -64,11 +71,14 @@ def main() -> None:
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as d:
             t0 = time.perf_counter()
-            subprocess.run([str(exe), "plan", "--date", args.date, "--out", f"{d}/plan"], check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [str(exe), "plan", "--date", args.date, "--out", f"{d}/plan"], check=True, stdout=subprocess.DEVNULL
+            )
             walls.append(time.perf_counter() - t0)
-    print(f"end-to-end `bookvan plan --date {args.date}`: median {statistics.median(walls):.2f} s "
-          f"(runs: {', '.join(f'{w:.2f}' for w in walls)}; goal < 10 s)")
+    print(
+        f"end-to-end `bookvan plan --date {args.date}`: median {statistics.median(walls):.2f} s "
+        f"(runs: {', '.join(f'{w:.2f}' for w in walls)}; goal < 10 s)"
+    )
 
 
 if __name__ == "__main__":

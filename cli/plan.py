@@ -28,17 +28,57 @@ def parse_date(text: str, option: str = "--date") -> dt.date:
 def plan(
     date: Annotated[str, typer.Option(help="The day to plan, YYYY-MM-DD.")],
     out: Annotated[Path, typer.Option(help="Plan folder to write (replaced only when the new plan is complete).")],
-    network: Annotated[Path | None, typer.Option(help="Network folder (nodes.csv, fleet.toml); default: bundled Keelung.")] = None,
-    transfers: Annotated[Path | None, typer.Option(help="Transfers CSV/Parquet (origin, destination, items, kind[, release, due]); default: from the demand forecast.")] = None,
+    network: Annotated[
+        Path | None, typer.Option(help="Network folder (nodes.csv, fleet.toml); default: bundled Keelung.")
+    ] = None,
+    transfers: Annotated[
+        Path | None,
+        typer.Option(
+            help="Transfers CSV/Parquet (origin, destination, items, kind[, release, due]); "
+            "default: from the demand forecast."
+        ),
+    ] = None,
     fleet: Annotated[Path | None, typer.Option(help="Fleet file; default: fleet.toml of the network.")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Wall-clock cap for the search, seconds (in deterministic mode a safety cap: the plan is reproducible when the search steps finish first).")] = 8.0,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            help="Wall-clock cap for the search, seconds (in deterministic mode a safety cap: the plan is "
+            "reproducible when the search steps finish first).",
+        ),
+    ] = 8.0,
     seed: Annotated[int, typer.Option(help="Random seed (recorded in plan.json).")] = 0,
-    deterministic: Annotated[bool, typer.Option("--deterministic/--anytime", help="Stop after a fixed number of search steps (same input and seed → same plan) or use the whole time limit.")] = True,
-    search_steps: Annotated[int, typer.Option("--search-steps", min=1, help="Deterministic mode: improving solutions to search after the first plan (more: better routes, slower).")] = 50,
-    mode: Annotated[str | None, typer.Option(help="'direct' (branch to branch) or 'hub' (via the depot's sorting); default: fleet file.")] = None,
-    roads: Annotated[Path | None, typer.Option(help="OpenStreetMap extract (.osm.pbf/.osm) for road travel times; default: estimate model.")] = None,
-    without: Annotated[list[str] | None, typer.Option("--without", help="Leave this van out (breakdown re-plan); repeatable.")] = None,
-    quantile: Annotated[float, typer.Option(help="Demand quantile when transfers come from the forecast (0.9 for fleet sizing).")] = 0.5,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic/--anytime",
+            help="Stop after a fixed number of search steps (same input and seed → same plan) "
+            "or use the whole time limit.",
+        ),
+    ] = True,
+    search_steps: Annotated[
+        int,
+        typer.Option(
+            "--search-steps",
+            min=1,
+            help="Deterministic mode: improving solutions to search after the first plan "
+            "(more: better routes, slower).",
+        ),
+    ] = 50,
+    mode: Annotated[
+        str | None,
+        typer.Option(help="'direct' (branch to branch) or 'hub' (via the depot's sorting); default: fleet file."),
+    ] = None,
+    roads: Annotated[
+        Path | None,
+        typer.Option(help="OpenStreetMap extract (.osm.pbf/.osm) for road travel times; default: estimate model."),
+    ] = None,
+    without: Annotated[
+        list[str] | None, typer.Option("--without", help="Leave this van out (breakdown re-plan); repeatable.")
+    ] = None,
+    quantile: Annotated[
+        float, typer.Option(help="Demand quantile when transfers come from the forecast (0.9 for fleet sizing).")
+    ] = 0.5,
 ) -> None:
     """Plan the day's van runs and write the plan folder.
 
@@ -93,8 +133,9 @@ def _print_summary(day_plan: object, out: Path) -> None:
     crates = dict(zip(day_plan.transfers["transfer_id"], day_plan.transfers["crates"], strict=True))  # type: ignore[attr-defined]
     for (van, trip), g in stops.groupby(["vehicle_id", "trip"], sort=True):
         picked = sum(crates[t] for ids in g["pickup_ids"] for t in ids)
-        t.add_row(van, str(trip), f"{g['departure'].min():%H:%M}", f"{g['arrival'].max():%H:%M}",
-                  str(len(g) - 2), str(picked))
+        t.add_row(
+            van, str(trip), f"{g['departure'].min():%H:%M}", f"{g['arrival'].max():%H:%M}", str(len(g) - 2), str(picked)
+        )
     console.print(t)
     console.print(
         f"{s['transfers_planned']} of {s['transfers_total']} transfers planned, {s['vehicles_used']} vans, "

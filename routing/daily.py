@@ -50,7 +50,7 @@ def _leg_totals(stops: pd.DataFrame, matrix: pd.DataFrame) -> tuple[float, float
     dist = dur = 0.0
     for _, grp in stops.groupby(["vehicle_id", "trip"], sort=False):
         nodes = grp.sort_values("seq")["node_id"].tolist()
-        for a, b in zip(nodes, nodes[1:], strict=False):
+        for a, b in itertools.pairwise(nodes):
             if a != b:
                 dist += float(m.at[(a, b), "distance_m"])
                 dur += float(m.at[(a, b), "duration_s"])
@@ -157,11 +157,20 @@ def plan_day(
     if fleet.routing.mode == "hub":
         todo = legged_transfers(todo, fleet.vehicles[0].depot)
 
-    def build(release: dict[str, int] | None = None, due: dict[str, int] | None = None,
-              hub: bool = False) -> DayProblem:
+    def build(
+        release: dict[str, int] | None = None, due: dict[str, int] | None = None, hub: bool = False
+    ) -> DayProblem:
         return build_day_problem(
-            date=date, nodes=nodes, vehicles=vehicles, transfers=todo, matrix=matrix, costs=fleet.costs,
-            settings=fleet.routing, release_s=release, due_s=due, with_precedences=not hub,
+            date=date,
+            nodes=nodes,
+            vehicles=vehicles,
+            transfers=todo,
+            matrix=matrix,
+            costs=fleet.costs,
+            settings=fleet.routing,
+            release_s=release,
+            due_s=due,
+            with_precedences=not hub,
         )
 
     if fleet.routing.mode == "hub":
@@ -193,9 +202,16 @@ def plan_day(
         "vehicles_used": int(stops["vehicle_id"].nunique()) if not stops.empty else 0,
         "transfers_planned": len(todo) - len(unassigned),
         "transfers_total": len(todo),
-        "crates_planned": int(todo.loc[~todo["transfer_id"].isin({u["transfer_id"] for u in unassigned}), "crates"].sum()),
+        "crates_planned": int(
+            todo.loc[~todo["transfer_id"].isin({u["transfer_id"] for u in unassigned}), "crates"].sum()
+        ),
         "cost_ntd": round(result.objective / COST_SCALE, 1) if not result.dropped else None,
-        "solver": {"name": result.solver, "version": result.solver_version, "status": result.status,
-                   "wall_s": round(result.wall_s, 3), "objective": result.objective},
+        "solver": {
+            "name": result.solver,
+            "version": result.solver_version,
+            "status": result.status,
+            "wall_s": round(result.wall_s, 3),
+            "objective": result.objective,
+        },
     }
     return DayPlan(date, nodes, vehicles, todo, used_matrix, stops, unassigned, summary)

@@ -7,6 +7,7 @@ units of 1/10,000 NT$ so that NT$ 6/km stays exact per metre (OR-Tools wants int
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,15 +140,22 @@ def build_day_problem(
         pw = window(r.origin_id, per, release, None)
         dw = window(r.destination_id, per_d, None, due)
         if why is None and pw[0] > pw[1] and release_s and r.transfer_id in release_s:
-            why = f"its crates are sorted at the hub only at {_clock(release_s[r.transfer_id])}, too late for today's runs"
+            ready = _clock(release_s[r.transfer_id])
+            why = f"its crates are sorted at the hub only at {ready}, too late for today's runs"
         if why is None and dw[0] > dw[1] and due_s and r.transfer_id in due_s:
             why = f"it cannot reach the sorting hub by {_clock(due_s[r.transfer_id])}, today's sorting cut-off"
         if why is None and pw[0] > pw[1]:
-            why = (f"released at {_clock(release)}, after the last pickup time at {node.at[r.origin_id, 'name_en']}"
-                   if release is not None else f"{crates} crates take longer to load than {node.at[r.origin_id, 'name_en']} is open")
+            why = (
+                f"released at {_clock(release)}, after the last pickup time at {node.at[r.origin_id, 'name_en']}"
+                if release is not None
+                else f"{crates} crates take longer to load than {node.at[r.origin_id, 'name_en']} is open"
+            )
         if why is None and dw[0] > dw[1]:
-            why = (f"due at {_clock(due)}, before {node.at[r.destination_id, 'name_en']} can receive it"
-                   if due is not None else f"{crates} crates take longer to unload than {node.at[r.destination_id, 'name_en']} is open")
+            why = (
+                f"due at {_clock(due)}, before {node.at[r.destination_id, 'name_en']} can receive it"
+                if due is not None
+                else f"{crates} crates take longer to unload than {node.at[r.destination_id, 'name_en']} is open"
+            )
         if why is not None:
             screened.append((r.transfer_id, why))
             if isinstance(leg_of, str):
@@ -160,8 +168,14 @@ def build_day_problem(
         visits.append(Visit(loc[r.destination_id], dw, per_d, -crates, f"{r.transfer_id}:delivery"))
         info.append(VisitInfo(r.transfer_id, "delivery", r.destination_id, crates))
         base = settings.hold_penalty if r.kind == "hold" else settings.return_penalty
-        requests.append(Request(pickup_visit[r.transfer_id], delivery_visit[r.transfer_id],
-                                penalty=int(base * COST_SCALE), label=r.transfer_id))
+        requests.append(
+            Request(
+                pickup_visit[r.transfer_id],
+                delivery_visit[r.transfer_id],
+                penalty=int(base * COST_SCALE),
+                label=r.transfer_id,
+            )
+        )
         req_tid.append(r.transfer_id)
 
     precedences: list[Precedence] = []
@@ -169,31 +183,46 @@ def build_day_problem(
         legs = transfers.dropna(subset=["leg_of"])
         for _, grp in legs.groupby("leg_of"):
             ordered = [t for t in grp.sort_values("leg")["transfer_id"] if t in pickup_visit]
-            for a, b in zip(ordered, ordered[1:], strict=False):
+            for a, b in itertools.pairwise(ordered):
                 precedences.append(Precedence(delivery_visit[a], pickup_visit[b], settings.sorting_s))
 
     vans = []
     for v in vehicles.itertuples(index=False):
         breaks: tuple[Break, ...] = ()
         if v.break_s and not pd.isna(v.break_earliest):
-            breaks = (Break(seconds_of_day(v.break_earliest, midnight), seconds_of_day(v.break_latest, midnight),
-                            int(v.break_s)),)
-        vans.append(VanSpec(
-            start=loc[v.depot_id], end=loc[v.depot_id], capacity=int(v.capacity_crates),
-            shift=(seconds_of_day(v.shift_start, midnight), seconds_of_day(v.shift_end, midnight)),
-            breaks=breaks, max_trips=int(v.max_trips),
-            fixed_cost=int(costs.per_van_day * COST_SCALE), label=v.vehicle_id,
-        ))
+            breaks = (
+                Break(
+                    seconds_of_day(v.break_earliest, midnight), seconds_of_day(v.break_latest, midnight), int(v.break_s)
+                ),
+            )
+        vans.append(
+            VanSpec(
+                start=loc[v.depot_id],
+                end=loc[v.depot_id],
+                capacity=int(v.capacity_crates),
+                shift=(seconds_of_day(v.shift_start, midnight), seconds_of_day(v.shift_end, midnight)),
+                breaks=breaks,
+                max_trips=int(v.max_trips),
+                fixed_cost=int(costs.per_van_day * COST_SCALE),
+                label=v.vehicle_id,
+            )
+        )
     problem = RoutingProblem(
-        distance=dist, duration=dur, visits=tuple(visits), requests=tuple(requests), vans=tuple(vans),
-        stop_service_s=stop_service, precedences=tuple(precedences),
+        distance=dist,
+        duration=dur,
+        visits=tuple(visits),
+        requests=tuple(requests),
+        vans=tuple(vans),
+        stop_service_s=stop_service,
+        precedences=tuple(precedences),
         cost_per_distance=round(costs.per_km * COST_SCALE / 1000),
         cost_per_second=0,  # drivers are paid for time out, not only time driving: span cost
         cost_per_span_second=round(costs.per_driver_hour * COST_SCALE / 3600),
         same_run_pairs=True,
         # NT$ 1.8 per hour a delivery waits: small against a van-hour (NT$ 300), enough to break ties early
         cost_per_second_delivered_late=COST_SCALE // 2000,
-        depot_locations=frozenset(loc[d] for d in depots), name=f"keelung-{date}",
+        depot_locations=frozenset(loc[d] for d in depots),
+        name=f"keelung-{date}",
     )
     return DayProblem(problem, tuple(used), tuple(info), tuple(req_tid), midnight, tuple(screened))
 

@@ -103,15 +103,19 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
     warm_s = _time.perf_counter() - t0
     if initial is not None:
         left = params.time_limit_s - warm_s
-        # the time limit caps the whole solve, also in deterministic mode (a safety cap there)
-        sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
+        # Anytime mode: the limit is the budget of the whole solve. Deterministic mode keeps the
+        # full limit for this phase as a safety cap only, so a busy machine does not cut the
+        # search short (and change the plan) where an idle one would not.
+        if not params.deterministic:
+            sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
         assignment = m.routing.SolveFromAssignmentWithParameters(initial, sp)
         if assignment is None:  # cannot happen with a feasible start; keep it anyway
             assignment = initial
         result = result_from_assignment(m, assignment, params, t0)
         return replace(result, stats={**result.stats, "warm_start": 1.0, "warm_s": round(warm_s, 2)})
-    left = params.time_limit_s - (_time.perf_counter() - t0)  # a failed warm start used part of it
-    sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
+    if not params.deterministic:  # a failed warm start used part of the budget
+        left = params.time_limit_s - (_time.perf_counter() - t0)
+        sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
     assignment = m.routing.SolveWithParameters(sp)
     # A first-solution heuristic can fail on tight windows; when every request may be left
     # out, a start with nothing served always exists and the local search inserts from there.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["InputError", "Problem", "ProblemCollector"]
+__all__ = ["InputError", "Problem", "ProblemCollector", "read_input_text"]
 
 
 @dataclass(frozen=True)
@@ -65,3 +65,19 @@ class ProblemCollector:
     def raise_if_any(self) -> None:
         if self.problems:
             raise InputError(self.problems)
+
+
+def read_input_text(path: Path, *, missing: str = "no such file") -> str:
+    """An input file's UTF-8 text, exactly as stored (no newline translation).
+
+    A missing or unreadable file, or one that is not UTF-8, is an :class:`InputError` naming
+    it; ``missing`` is the message for a file that does not exist.
+    """
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError.single(path, missing) from None
+    except OSError as e:
+        raise InputError.single(path, f"cannot read the file: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise InputError.single(path, f"not UTF-8 text (byte {e.start})") from None

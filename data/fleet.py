@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.errors import InputError, ProblemCollector, read_input_text
 from bookvan.data.hours import parse_clock
 
 __all__ = ["Costs", "Fleet", "RoutingSettings", "Vehicle", "load_fleet"]
@@ -70,14 +70,9 @@ _TOP_KEYS = {"items_per_crate", "vehicle", "costs", "routing"}
 def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
     """Read and validate a fleet file; ``node_ids`` (if given) checks each van's depot exists."""
     path = Path(path)
+    text = read_input_text(path)  # as stored: TOML itself judges bare carriage returns
     try:
-        raw = tomllib.loads(path.read_bytes().decode("utf-8"))  # no newline translation: TOML judges bare CRs
-    except FileNotFoundError:
-        raise InputError.single(path, "no such file") from None
-    except OSError as e:
-        raise InputError.single(path, f"cannot read the file: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError.single(path, "not UTF-8 text") from None
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError.single(path, f"not valid TOML: {e}") from None
     except RecursionError:

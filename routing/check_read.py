@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.errors import InputError, ProblemCollector, read_input_text
 from bookvan.data.tables import TZ
 
 __all__ = [
@@ -56,14 +56,9 @@ def read_plan_dir(path: str | Path) -> tuple[dict[str, Any], dict[str, pd.DataFr
     if not d.is_dir():
         raise InputError.single(d, "no such plan folder" if not d.exists() else "not a folder")
     plan_path = d / PLAN_JSON
+    text = read_input_text(plan_path, missing="no such file: a plan folder needs plan.json")
     try:
-        plan = json.loads(plan_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError.single(plan_path, "no such file: a plan folder needs plan.json") from None
-    except OSError as e:
-        raise InputError.single(plan_path, f"cannot read the file: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError.single(plan_path, "not UTF-8 text") from None
+        plan = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError.single(plan_path, f"not valid JSON: {e.msg} (line {e.lineno})") from None
     tables = {}

@@ -9,34 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass, field
 
 import pandas as pd
 
 from bookvan.data.tables import TZ
+from bookvan.routing.daily import DayPlan
 from bookvan.scenarios.engine import Engine, real_engine
-
-
-@dataclass(frozen=True)
-class FakePlan:
-    date: dt.date
-    nodes: pd.DataFrame
-    vehicles: pd.DataFrame
-    transfers: pd.DataFrame
-    matrix: pd.DataFrame
-    stops: pd.DataFrame
-    unassigned: list
-    summary: dict = field(default_factory=dict)
-
-    def plan_json(self) -> dict:
-        return {"date": self.date.isoformat(), **self.summary, "unassigned": self.unassigned}
 
 
 def _ts(date: dt.date, t: dt.time) -> pd.Timestamp:
     return pd.Timestamp(dt.datetime.combine(date, t), tz=TZ)
 
 
-def fake_plan_day(network, fleet, transfers, date, matrix, params) -> FakePlan:
+def fake_plan_day(network, fleet, transfers, date, matrix, params) -> DayPlan:
     m = matrix.set_index(["from_id", "to_id"])
     todo = transfers.sort_values(["kind", "transfer_id"]).to_dict("records")  # hold < return
     stops, unassigned, left = [], [], list(todo)
@@ -103,7 +88,7 @@ def fake_plan_day(network, fleet, transfers, date, matrix, params) -> FakePlan:
         "vehicles_used": int(st["vehicle_id"].nunique()) if len(st) else 0,
         "transfers_planned": len(todo) - len(left),
     }
-    return FakePlan(
+    return DayPlan(
         date,
         network.nodes,
         pd.DataFrame(

@@ -6,10 +6,12 @@ Loaders gather every problem they find (osmnx's ``_validate`` style) and raise a
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-__all__ = ["InputError", "Problem", "ProblemCollector", "read_input_text"]
+__all__ = ["InputError", "Problem", "ProblemCollector", "read_input_text", "read_toml_input"]
 
 
 @dataclass(frozen=True)
@@ -67,17 +69,35 @@ class ProblemCollector:
             raise InputError(self.problems)
 
 
-def read_input_text(path: Path, *, missing: str = "no such file") -> str:
+def read_input_text(path: Path, *, what: str = "file", missing: str | None = None) -> str:
     """An input file's UTF-8 text, exactly as stored (no newline translation).
 
-    A missing or unreadable file, or one that is not UTF-8, is an :class:`InputError` naming
-    it; ``missing`` is the message for a file that does not exist.
+    A missing file, a folder, an unreadable file or one that is not UTF-8 is an
+    :class:`InputError` naming it; ``what`` names the kind of file in those messages and
+    ``missing`` replaces the message for a file that does not exist.
     """
     try:
         return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise InputError.single(path, missing) from None
+        raise InputError.single(path, missing or f"no such {what}") from None
+    except IsADirectoryError:
+        raise InputError.single(path, f"is a folder, not a {what}") from None
     except OSError as e:
         raise InputError.single(path, f"cannot read the file: {e.strerror}") from None
     except UnicodeDecodeError as e:
         raise InputError.single(path, f"not UTF-8 text (byte {e.start})") from None
+
+
+def read_toml_input(path: Path, *, what: str = "file") -> dict[str, Any]:
+    """Parse an input TOML file; every way it can be unreadable or invalid is an InputError.
+
+    One reader for every settings file (fleet, scenarios, costs, optimiser, column maps), so
+    they all report a bad file the same way.
+    """
+    text = read_input_text(path, what=what)  # as stored: TOML itself judges bare carriage returns
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InputError.single(path, f"not valid TOML: {e}") from None
+    except RecursionError:
+        raise InputError.single(path, "not valid TOML: nested too deeply") from None

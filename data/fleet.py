@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from bookvan.data.errors import InputError, ProblemCollector, read_input_text
+from bookvan.data.errors import ProblemCollector, read_toml_input
 from bookvan.data.hours import parse_clock
 
 __all__ = ["Costs", "Fleet", "RoutingSettings", "Vehicle", "load_fleet"]
@@ -70,13 +69,7 @@ _TOP_KEYS = {"items_per_crate", "vehicle", "costs", "routing"}
 def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
     """Read and validate a fleet file; ``node_ids`` (if given) checks each van's depot exists."""
     path = Path(path)
-    text = read_input_text(path)  # as stored: TOML itself judges bare carriage returns
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise InputError.single(path, f"not valid TOML: {e}") from None
-    except RecursionError:
-        raise InputError.single(path, "not valid TOML: nested too deeply") from None
+    raw = read_toml_input(path)
     col = ProblemCollector(str(path))
     for k in raw:
         if k not in _TOP_KEYS:

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import io
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from bookvan.data.errors import InputError, Problem
+from bookvan.data.errors import InputError, Problem, read_toml_input
 
 __all__ = [
     "COLUMN_ALIASES",
@@ -82,10 +81,7 @@ def load_column_map(path: str | Path | None) -> dict[str, str]:
     if path is None:
         return {}
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise InputError.single(p, f"cannot read the column mapping: {e}") from None
+    data = read_toml_input(p, what="column mapping file")
     cols = data.get("columns", data)
     if not isinstance(cols, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in cols.items()

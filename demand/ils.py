@@ -25,13 +25,12 @@ their row numbers; more than half bad is an :class:`InputError`.
 from __future__ import annotations
 
 import io
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from bookvan.data.errors import InputError, Problem
+from bookvan.data.errors import InputError, Problem, read_toml_input
 from bookvan.demand.history import MAX_BAD_SHARE, History, parse_history_frame
 
 __all__ = [
@@ -74,10 +73,7 @@ def load_export_map(path: str | Path | None) -> tuple[dict[str, str], dict[str, 
     if path is None:
         return {}, {}
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise InputError.single(p, f"cannot read the column mapping: {e}") from None
+    data = read_toml_input(p, what="column mapping file")
     cols = data.get("columns", {})
     types = data.get("event_types", {})
     for name, table in (("columns", cols), ("event_types", types)):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass, fields
 from importlib import resources
 from pathlib import Path
 
-from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.errors import ProblemCollector, read_toml_input
 
 __all__ = ["CostParameters", "default_cost_file", "load_cost_parameters"]
 
@@ -49,12 +48,7 @@ def default_cost_file() -> Path:
 def load_cost_parameters(path: str | Path | None = None) -> CostParameters:
     """Read the parameters file (default: the bundled one); unknown/negative keys → InputError."""
     p = Path(path) if path is not None else default_cost_file()
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError.single(p, "no such file") from None
-    except tomllib.TOMLDecodeError as e:
-        raise InputError.single(p, f"not valid TOML: {e}") from None
+    raw = read_toml_input(p)
     col = ProblemCollector(str(p))
     names = {f.name for f in fields(CostParameters)}
     kw: dict[str, float] = {}

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.errors import InputError, ProblemCollector, read_toml_input
 from bookvan.data.hours import WEEKDAYS
 from bookvan.routing.solution_types import SolveParams
 from bookvan.scenarios.costs import CostParameters, load_cost_parameters
@@ -111,12 +110,7 @@ def load_optimize_settings(path: str | Path) -> OptimizeSettings:
     from bookvan.scenarios.catalog import resolve_scenario_file
 
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError.single(path, "no such file") from None
-    except tomllib.TOMLDecodeError as e:
-        raise InputError.single(path, f"not valid TOML: {e}") from None
+    raw = read_toml_input(path)
     col = ProblemCollector(str(path))
     for k in raw:
         if k not in _KEYS:

@@ -13,11 +13,10 @@ named ``<name>--<variant>``.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.errors import InputError, ProblemCollector, read_toml_input
 from bookvan.data.hours import WEEKDAYS, parse_clock, parse_span
 from bookvan.data.network import NODE_KINDS, bundled_network_dir, load_network
 
@@ -536,17 +535,7 @@ def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scena
 def load_scenarios(path: str | Path) -> list[Scenario]:
     """Read and validate a scenario file; one scenario per variant."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError.single(path, "no such scenario file") from None
-    except IsADirectoryError:
-        raise InputError.single(path, "is a folder, not a scenario file") from None
-    except UnicodeDecodeError:
-        raise InputError.single(path, "not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as e:
-        raise InputError.single(path, f"not valid TOML: {e}") from None
-    return scenario_from_dict(raw, path)
+    return scenario_from_dict(read_toml_input(path, what="scenario file"), path)
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -36,35 +36,20 @@ Totals: 59500 m, 2 vans, 5 transfers planned (6 transfer rows, the hub pair coun
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from bookvan.data.tables import (
-    MATRIX_SCHEMA,
-    NODES_SCHEMA,
-    STOPS_SCHEMA,
-    TRANSFERS_SCHEMA,
     TZ,
-    VEHICLES_SCHEMA,
-    write_table,
+    write_plan_tables,
 )
 
 __all__ = ["DATE", "at", "good_plan", "stop_index", "write_plan_dir"]
 
 DATE = "2026-12-01"
 D, A, B, C, X = "KL-MAIN", "KL-ANLE", "KL-XINYI", "KL-BAIFU", "KL-CLOSED"
-
-_SCHEMAS = {
-    "nodes": NODES_SCHEMA,
-    "vehicles": VEHICLES_SCHEMA,
-    "transfers": TRANSFERS_SCHEMA,
-    "matrix": MATRIX_SCHEMA,
-    "stops": STOPS_SCHEMA,
-}
-_FILES = {name: f"{name}.parquet" for name in _SCHEMAS}
 
 
 def at(clock: str | None) -> pd.Timestamp | None:
@@ -258,11 +243,4 @@ def stop_index(stops: pd.DataFrame, van: str, trip: int, seq: int) -> Any:
 
 def write_plan_dir(tables: dict[str, Any], path: str | Path) -> Path:
     """Write ``tables`` (as from :func:`good_plan`) as a plan folder with the contract's schemas."""
-    out = Path(path)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, schema in _SCHEMAS.items():
-        write_table(tables[name], schema, out / _FILES[name])
-    (out / "plan.json").write_text(
-        json.dumps(tables["plan"], ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    return out
+    return write_plan_tables(path, tables["plan"], tables)

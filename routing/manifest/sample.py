@@ -11,7 +11,6 @@ an optimised plan.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import random
 from pathlib import Path
@@ -21,13 +20,8 @@ import pandas as pd
 from bookvan.data.fleet import load_fleet
 from bookvan.data.network import bundled_network_dir, load_network
 from bookvan.data.tables import (
-    MATRIX_SCHEMA,
-    NODES_SCHEMA,
-    STOPS_SCHEMA,
-    TRANSFERS_SCHEMA,
     TZ,
-    VEHICLES_SCHEMA,
-    write_table,
+    write_plan_tables,
 )
 
 __all__ = ["write_sample_plan"]
@@ -224,18 +218,13 @@ def write_sample_plan(out: str | Path, date: dt.date, *, seed: int = 7, network:
         }
         for v in vans
     ]
-    write_table(ndf.reset_index(drop=True), NODES_SCHEMA, out / "nodes.parquet")
-    write_table(pd.DataFrame(vrows), VEHICLES_SCHEMA, out / "vehicles.parquet")
     tdf = pd.DataFrame(transfers)
     for c in ("leg_of", "leg"):
         if c not in tdf:
             tdf[c] = None
     tdf["leg_of"] = tdf["leg_of"].astype(object).where(tdf["leg_of"].notna(), None)
     tdf["leg"] = [None if pd.isna(x) else int(x) for x in tdf["leg"]]
-    write_table(tdf, TRANSFERS_SCHEMA, out / "transfers.parquet")
-    write_table(pd.DataFrame(mrows), MATRIX_SCHEMA, out / "matrix.parquet")
     sdf = pd.DataFrame(stops)
-    write_table(sdf, STOPS_SCHEMA, out / "stops.parquet")
     last = sdf.groupby("vehicle_id")["arrival"].max()
     first = sdf.groupby("vehicle_id")["departure"].min()
     info = {
@@ -254,5 +243,6 @@ def write_sample_plan(out: str | Path, date: dt.date, *, seed: int = 7, network:
             "wall_s": 0.0,
         },
     }
-    (out / "plan.json").write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
-    return out
+    tables = {"nodes": ndf.reset_index(drop=True), "vehicles": pd.DataFrame(vrows), "transfers": tdf,
+              "matrix": pd.DataFrame(mrows), "stops": sdf}
+    return write_plan_tables(out, info, tables)

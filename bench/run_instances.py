@@ -69,6 +69,43 @@ def _run(task: tuple[str, str, float, int, str]) -> dict:
     }
 
 
+def _print_head_to_head(rows: list[dict], engines: list[str], objective: str) -> None:
+    """Each engine against ``bookvan`` on the same instances, ranked as the BKS tables rank.
+
+    A mean distance gap alone flatters a solution with more vehicles; here an instance counts
+    as better, same (distance within 0.01 %) or worse by (vehicles, distance) under the
+    hierarchical objective and by distance alone under the distance objective.
+    """
+    if "bookvan" not in engines:
+        return
+    by = {(r["instance"], r["engine"]): r for r in rows}
+    for other in (e for e in engines if e != "bookvan"):
+        better = same = worse = 0
+        gaps = []
+        for (inst, eng), mine in by.items():
+            theirs = by.get((inst, other))
+            if eng != "bookvan" or theirs is None:
+                continue
+            rel = (mine["distance"] - theirs["distance"]) / theirs["distance"] if theirs["distance"] else 0.0
+            if objective == "hierarchical" and mine["vehicles"] != theirs["vehicles"]:
+                fewer = mine["vehicles"] < theirs["vehicles"]
+                better, worse = better + fewer, worse + (not fewer)
+                continue
+            gaps.append(100 * rel)
+            if abs(rel) <= 1e-4:
+                same += 1
+            elif rel < 0:
+                better += 1
+            else:
+                worse += 1
+        mean = sum(gaps) / len(gaps) if gaps else math.nan
+        print(
+            f"bookvan vs {other} ({'vehicles, then distance' if objective == 'hierarchical' else 'distance'}): "
+            f"better {better}, same {same}, worse {worse}; "
+            f"distance difference where vehicles agree {mean:+.3f} % (n={len(gaps)})"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("paths", nargs="*", type=Path, help="instance files or set folders (default: all shared sets)")
@@ -128,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{(sum(gaps) / len(gaps) if gaps else math.nan):>10.3f} "
             f"{(sum(over) / len(over) if over else math.nan):>9.2f} {at:>10}"
         )
+    _print_head_to_head(rows, engines, args.objective)
     if args.csv:
         args.csv.parent.mkdir(parents=True, exist_ok=True)
         with args.csv.open("w", newline="", encoding="utf-8") as fh:

@@ -8,7 +8,8 @@ import pytest
 from bookvan.routing.problem import Break, Request, RoutingProblem, VanSpec, Visit
 from bookvan.routing.search.pyvrp_warm import RELOAD, pyvrp_routes
 from bookvan.routing.solution_types import SolveParams
-from bookvan.routing.solver import solve
+from bookvan.routing.solver import search_parameters, solve
+from bookvan.routing.solver_model import build_model
 
 pytest.importorskip("pyvrp")
 
@@ -84,3 +85,19 @@ def test_fleet_minimisation_phase_for_vans_first() -> None:
     res = solve(p, SolveParams(time_limit_s=1.0, minimise_vans_first=True))
     assert res.stats["warm_start"] == 1.0
     assert res.vans_used == 1 and res.stats["distance"] == 120
+
+
+def test_relaxed_routes_leave_room_for_the_break_before_the_shift_ends() -> None:
+    # Two 10 s jobs 30 s out, both opening at 40: A then B and home is 10 → 90 without a
+    # pause. The 40 s break starts between 45 and 80, inside that route, which then ends at
+    # 130, after the shift (120). PyVRP does not see the break: vans home by 120 − 40.
+    d = line(0, 30)
+    visits = (Visit(1, (40, 100), 10), Visit(1, (40, 100), 10))
+    van = VanSpec(0, 0, 10, (0, 120), breaks=(Break(45, 80, 40),))
+    p = RoutingProblem(d, d, visits, tuple(Request(i, penalty=1000) for i in range(2)), (van,))
+    routes = pyvrp_routes(p, time_limit_s=None, seed=0, van_cost=[0], iterations=300)
+    assert routes is not None and routes[0]
+    m = build_model(p)
+    m.routing.CloseModelWithParameters(search_parameters(p, SolveParams()))
+    read = m.routing.ReadAssignmentFromRoutes([[m.manager.NodeToIndex(v) for v in routes[0]]], True)
+    assert read is not None, f"PyVRP's route {routes[0]} does not fit the shift once the break is in"

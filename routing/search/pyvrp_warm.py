@@ -176,7 +176,8 @@ def pyvrp_routes(
                 end_depot=depot_of[end],
                 fixed_cost=int(fixed),
                 tw_early=shift[0],
-                tw_late=shift[1],
+                # back at the depot early enough that the break still fits in the shift
+                tw_late=_late(p, shift),
                 # breaks are not in PyVRP: keep their time free within the shift
                 shift_duration=shift[1] - shift[0] - brk,
                 unit_distance_cost=1,

@@ -9,6 +9,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 DATA = Path(__file__).parent / "data" / "bench"
@@ -55,3 +56,21 @@ def test_head_to_head_ranks_vehicles_before_distance(runner, capsys) -> None:
     assert "better 1, same 0, worse 1" in capsys.readouterr().out
     runner._print_head_to_head(rows, ["bookvan", "pyvrp"], "distance")
     assert "better 0, same 0, worse 2" in capsys.readouterr().out
+
+
+def test_large_instances_are_readable_and_every_window_reachable(tmp_path: Path) -> None:
+    from bookvan.routing.bench.instances import read_instance
+
+    spec = importlib.util.spec_from_file_location("make_large", SCRIPT.parent / "make_large.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.main(["--out", str(tmp_path), "--customers", "30", "--pairs", "15", "--seed", "3"]) == 0
+    vrptw, pdptw = read_instance(tmp_path / "r30s3.txt"), read_instance(tmp_path / "lr30s3.txt")
+    assert (vrptw.kind, len(vrptw.coords)) == ("solomon", 31)
+    assert (pdptw.kind, len(pdptw.coords), len(pdptw.pairs)) == ("lilim", 31, 15)
+    for inst in (vrptw, pdptw):
+        xy = np.asarray(inst.coords, dtype=float)
+        d0 = np.hypot(*(xy - xy[0]).T)
+        for i in range(1, len(xy)):  # out in time, served, and back before the depot closes
+            assert inst.ready[i] <= inst.due[i] and d0[i] <= inst.due[i]
+            assert max(inst.ready[i], d0[i]) + inst.service[i] + d0[i] <= inst.due[0]

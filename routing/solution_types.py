@@ -25,7 +25,8 @@ class SolveParams:
     log_search: bool = False
     # Warm start: "auto" uses PyVRP on the relaxation it models when installed, "none" never.
     # It gets ``warm_share`` of the time (``warm_iterations`` in deterministic mode); ``None``:
-    # 0.85 when PyVRP sees the whole problem (no breaks, no precedences), else 0.5.
+    # 0.85 when PyVRP sees the whole problem (no breaks, no precedences; 0.95 above 200
+    # visits), else 0.5.
     warm_start: str = "auto"
     warm_share: float | None = None
     warm_iterations: int = 2000

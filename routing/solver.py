@@ -22,6 +22,9 @@ from bookvan.routing.solver_model import BuiltModel, build_model
 
 __all__ = ["search_parameters", "solve", "solve_plain"]
 
+LARGE_VISITS = 200  # above this many visits the search uses granular neighbourhoods
+NEIGHBOURS = 40  # nearest visits each local-search move considers on large problems
+
 _FSS = routing_enums_pb2.FirstSolutionStrategy
 _LSM = routing_enums_pb2.LocalSearchMetaheuristic
 _STATUS = {
@@ -59,6 +62,13 @@ def search_parameters(problem: RoutingProblem, params: SolveParams):
     # reproducible whenever the solution limit is reached first (the status says which).
     sp.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
     sp.log_search = params.log_search
+    n = len(problem.visits)
+    if n > LARGE_VISITS:
+        # Each move looks at a visit's nearest few visits only (as PyVRP's granular search
+        # does). On 400 customers a full neighbourhood pass took 21 s against an 8 s limit,
+        # since the limit is checked between passes; with 40 neighbours it keeps the limit.
+        sp.ls_operator_neighbors_ratio = NEIGHBOURS / n
+        sp.ls_operator_min_neighbors = NEIGHBOURS
     return sp
 
 
@@ -147,7 +157,10 @@ def _warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):
     if share is None:
         # When the relaxation is the whole problem, PyVRP's answer is final but for polish.
         exact = not m.problem.precedences and not any(v.breaks for v in m.problem.vans)
-        share = 0.85 if exact else 0.5
+        # Large and exact: OR-Tools' operators found nothing to improve in PyVRP's routes on
+        # 400 customers (0 of 4.8 M neighbours accepted) while PyVRP still gains with time.
+        large = len(m.problem.visits) > LARGE_VISITS
+        share = (0.95 if large else 0.85) if exact else 0.5
     budget = params.time_limit_s * share
     routes = pyvrp_routes(
         m.problem,

@@ -116,6 +116,61 @@ def _add_job(pyvrp, p, r, nd, clients, client_visit, shipments, ship_visits, dep
         ship_visits.append((r.pickup, r.delivery))
 
 
+def _fewest_vans(pyvrp, data, limit: float, seed: int):
+    """Fewest vans, then cost, in ``limit`` seconds: PyVRP's best feasible solution or ``None``.
+
+    For a quarter of the time the fleet shrinks one van at a time, each size searched only
+    until its first feasible solution. The rest of the time polishes the smallest fleet's
+    solution with the whole fleet on offer: the fixed van cost outweighs any distance, so
+    the polish never ends with more vans, but it may pass through extra routes on the way,
+    which a search held to exactly the smallest fleet cannot (measured on 400 customers:
+    4 % longer routes at the same van count than PyVRP with the fixed cost alone).
+    """
+    from pyvrp.stop import FirstFeasible, MaxRuntime, MultipleCriteria
+
+    t0 = time.perf_counter()
+    vt = data.vehicle_type(0)
+    shrink_until = t0 + limit / 4
+    best, size, bound = None, vt.num_available, _fleet_bound(data)
+    while time.perf_counter() < shrink_until:
+        trial = data.replace(vehicle_types=[vt.replace(num_available=size)])
+        stop = MultipleCriteria([FirstFeasible(), MaxRuntime(max(0.01, shrink_until - time.perf_counter()))])
+        found = pyvrp.solve(trial, stop=stop, seed=seed, display=False, collect_stats=False).best
+        if not found.is_feasible():
+            break
+        best = found
+        if found.num_routes() <= bound:
+            break
+        size = found.num_routes() - 1
+    if best is None:
+        return None
+    left = t0 + limit - time.perf_counter()
+    if left <= 0.05:
+        return best
+    try:
+        acts = [[pyvrp.Activity(a.type, a.idx) for a in r.schedule()[1:-1]] for r in best.routes()]
+        start = pyvrp.Solution(data, [pyvrp.Route(data, a, 0) for a in acts])
+        polish_data = data
+    except (ValueError, RuntimeError, TypeError):  # cannot restate the routes: polish the small fleet
+        start, polish_data = best, data.replace(vehicle_types=[vt.replace(num_available=best.num_routes())])
+    polished = pyvrp.solve(
+        polish_data, stop=MaxRuntime(left), seed=seed, display=False, collect_stats=False, initial_solution=start
+    ).best
+    if polished.is_feasible() and polished.num_routes() <= best.num_routes():
+        return polished
+    return best
+
+
+def _fleet_bound(data) -> int:
+    """Fewest vans the clients' loads allow (capacity × trips); shipments share space over time."""
+    vt = data.vehicle_type(0)
+    bound = 1
+    for dim in range(data.num_load_dimensions):
+        demand = max(sum(c.delivery[dim] for c in data.clients()), sum(c.pickup[dim] for c in data.clients()))
+        bound = max(bound, -(-demand // max(1, vt.capacity[dim] * vt.max_trips)))
+    return bound
+
+
 def pyvrp_routes(
     p: RoutingProblem,
     *,
@@ -129,8 +184,8 @@ def pyvrp_routes(
 
     ``van_cost`` is the fixed cost per van (including any hierarchical weight). Stops on
     ``iterations`` when given (deterministic), else on ``time_limit_s``. With
-    ``minimise_vans`` (one kind of van, every job required) a quarter of the time goes to
-    PyVRP's fleet minimisation first, the rest to routing the smallest fleet it found.
+    ``minimise_vans`` (one kind of van, every job required) a quarter of the time shrinks
+    the fleet first, the rest polishes the smallest fleet's routes (:func:`_fewest_vans`).
     """
     try:
         import pyvrp
@@ -201,28 +256,19 @@ def pyvrp_routes(
     with warnings.catch_warnings():
         # PyVRP warns when it finds no feasible solution; we then fall back to OR-Tools anyway.
         warnings.simplefilter("ignore")
-        res = None
-        t0 = time.perf_counter()
+        best, t0 = None, time.perf_counter()
         if fleet_first:
-            try:
-                vt = pyvrp.minimise_fleet(data, MaxRuntime(limit / 4), seed=seed)
-                small = data.replace(vehicle_types=[vt])
-                left = max(0.05, limit - (time.perf_counter() - t0))
-                res = pyvrp.solve(small, stop=MaxRuntime(left), seed=seed, display=False)
-            except ValueError:  # e.g. it tried a fleet of none: route with the full fleet
-                res = None
-            if res is not None and not res.best.is_feasible():
-                res = None
-        if res is None:
+            best = _fewest_vans(pyvrp, data, limit, seed)
+        if best is None:
             left = max(0.05, limit - (time.perf_counter() - t0))
             stop_rule = MaxIterations(iterations) if iterations is not None else MaxRuntime(left)
-            res = pyvrp.solve(data, stop=stop_rule, seed=seed, display=False)
-    if not res.best.is_feasible():
+            best = pyvrp.solve(data, stop=stop_rule, seed=seed, display=False, collect_stats=False).best
+    if not best.is_feasible():
         return None
 
     routes: list[list[int]] = [[] for _ in p.vans]
     free = [list(vans) for _, vans in types]
-    for route in res.best.routes():
+    for route in best.routes():
         van = free[route.vehicle_type()].pop(0)
         runs: list[list[int]] = [[]]
         before: list[list[int]] = [[]]

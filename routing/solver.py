@@ -169,6 +169,7 @@ def _warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):
         van_cost=m.van_fixed,
         iterations=params.warm_iterations if params.deterministic else None,
         minimise_vans=params.minimise_vans_first,
+        whole_fleet_polish=len(m.problem.visits) > LARGE_VISITS,
     )
     if routes is None:
         return None

@@ -101,3 +101,17 @@ def test_relaxed_routes_leave_room_for_the_break_before_the_shift_ends() -> None
     m.routing.CloseModelWithParameters(search_parameters(p, SolveParams()))
     read = m.routing.ReadAssignmentFromRoutes([[m.manager.NodeToIndex(v) for v in routes[0]]], True)
     assert read is not None, f"PyVRP's route {routes[0]} does not fit the shift once the break is in"
+
+
+@pytest.mark.parametrize("whole_fleet", [False, True])
+def test_vans_first_polish_never_ends_with_more_vans(whole_fleet: bool) -> None:
+    # Same non-metric triangle: one van (120) beats two (40) when vans come first, whether the
+    # polish after the fleet search is held to one van or offered all three.
+    d = np.array([[0, 10, 10], [10, 0, 100], [10, 100, 0]])
+    visits = (Visit(1, (0, 1000)), Visit(2, (0, 1000)))
+    p = RoutingProblem(d, d, visits, (Request(0), Request(1)), (VanSpec(0, 0, 10, (0, 1000)),) * 3)
+    big = 10_000
+    routes = pyvrp_routes(
+        p, time_limit_s=0.5, seed=0, van_cost=[big] * 3, minimise_vans=True, whole_fleet_polish=whole_fleet
+    )
+    assert routes is not None and sum(1 for r in routes if r) == 1

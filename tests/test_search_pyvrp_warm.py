@@ -101,6 +101,11 @@ def test_relaxed_routes_leave_room_for_the_break_before_the_shift_ends() -> None
     m.routing.CloseModelWithParameters(search_parameters(p, SolveParams()))
     read = m.routing.ReadAssignmentFromRoutes([[m.manager.NodeToIndex(v) for v in routes[0]]], True)
     assert read is not None, f"PyVRP's route {routes[0]} does not fit the shift once the break is in"
+    # Without the earlier return PyVRP serves both, and that route cannot be read.
+    loose = pyvrp_routes(p, time_limit_s=None, seed=0, van_cost=[0], iterations=300, break_safe_return=False)
+    assert loose is not None and len(loose[0]) == 2
+    idx = [[m.manager.NodeToIndex(v) for v in loose[0]]]
+    assert m.routing.ReadAssignmentFromRoutes(idx, True) is None
 
 
 @pytest.mark.parametrize("whole_fleet", [False, True])

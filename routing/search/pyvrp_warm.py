@@ -183,6 +183,7 @@ def pyvrp_routes(
     iterations: int | None = None,
     minimise_vans: bool = False,
     whole_fleet_polish: bool = False,
+    break_safe_return: bool = True,
 ) -> list[list[int]] | None:
     """Routes per van (visit indices, :data:`RELOAD` between runs) from PyVRP, or ``None``.
 
@@ -190,7 +191,10 @@ def pyvrp_routes(
     ``iterations`` when given (deterministic), else on ``time_limit_s``. With
     ``minimise_vans`` (one kind of van, every job required) a quarter of the time shrinks
     the fleet first, the rest polishes the smallest fleet's routes (:func:`_fewest_vans`;
-    ``whole_fleet_polish`` offers every van during the polish).
+    ``whole_fleet_polish`` offers every van during the polish). ``break_safe_return`` brings
+    vans home by shift end minus the break: a break that must fall inside a route (its
+    latest start before the return) would otherwise push the return past the shift, and
+    OR-Tools cannot read that route.
     """
     try:
         import pyvrp
@@ -236,8 +240,8 @@ def pyvrp_routes(
                 end_depot=depot_of[end],
                 fixed_cost=int(fixed),
                 tw_early=shift[0],
-                # back at the depot early enough that the break still fits in the shift
-                tw_late=_late(p, shift),
+                # with ``break_safe_return``: home early enough that a break inside the route fits
+                tw_late=_late(p, shift) if break_safe_return else shift[1],
                 # breaks are not in PyVRP: keep their time free within the shift
                 shift_duration=shift[1] - shift[0] - brk,
                 unit_distance_cost=1,

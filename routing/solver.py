@@ -153,13 +153,13 @@ def _warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):
         return None
     from bookvan.routing.search.pyvrp_warm import pyvrp_routes
 
+    large = len(m.problem.visits) > LARGE_VISITS
     share = params.warm_share
     if share is None:
         # When the relaxation is the whole problem, PyVRP's answer is final but for polish.
         exact = not m.problem.precedences and not any(v.breaks for v in m.problem.vans)
         # Large and exact: OR-Tools' operators found nothing to improve in PyVRP's routes on
         # 400 customers (0 of 4.8 M neighbours accepted) while PyVRP still gains with time.
-        large = len(m.problem.visits) > LARGE_VISITS
         share = (0.95 if large else 0.85) if exact else 0.5
     budget = params.time_limit_s * share
     routes = pyvrp_routes(
@@ -169,12 +169,12 @@ def _warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):
         van_cost=m.van_fixed,
         iterations=params.warm_iterations if params.deterministic else None,
         minimise_vans=params.minimise_vans_first,
-        whole_fleet_polish=len(m.problem.visits) > LARGE_VISITS,
+        whole_fleet_polish=large,
         # Small days: an unreadable route is rare and cheap to cut back, and the looser
         # return kept the bundled day's deterministic search within its steps (the tighter
         # one made its 50 steps run into the 8 s cap). Large days: reading failed on 7 of
         # 54 routes at 1,000 stops and the repair ran out of time (619 of 947 served).
-        break_safe_return=len(m.problem.visits) > LARGE_VISITS,
+        break_safe_return=large,
     )
     if routes is None:
         return None
@@ -215,18 +215,12 @@ def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, 
         a = m.routing.ReadAssignmentFromRoutes(full, True)
         if a is not None:
             return a
-    partner = {}
-    for r in m.problem.requests:
-        if r.delivery is not None:
-            partner[r.pickup], partner[r.delivery] = r.delivery, r.pickup
+    from bookvan.routing.search.route_repair import complete_pairs, pair_partners, trim_route
+
+    partner = pair_partners(m.problem)
 
     def prefix(k: int, n: int) -> list[int] | None:
-        head = seq_k = routes[k][:n]
-        kept = set(v for v in seq_k if v != RELOAD)
-        head = [v for v in seq_k if v == RELOAD or partner.get(v, v) in kept]
-        while head and head[-1] == RELOAD:
-            head.pop()
-        return to_index(k, head)
+        return to_index(k, complete_pairs(routes[k][:n], partner))
 
     def feasible_alone(k: int, idx: list[int] | None) -> bool:
         if idx is None:
@@ -236,8 +230,6 @@ def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, 
         return m.routing.ReadAssignmentFromRoutes(only, True) is not None
 
     # Screen every route by replaying it (cheap), then read them all at once.
-    from bookvan.routing.search.route_repair import trim_route
-
     trimmed = [trim_route(m, k, seq) for k, seq in enumerate(routes)]
     idx = [to_index(k, seq) for k, seq in enumerate(trimmed)]
     if all(r is not None for r in idx):

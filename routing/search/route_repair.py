@@ -9,18 +9,24 @@ It is conservative where OR-Tools is flexible (a break could also fall inside a 
 
 from __future__ import annotations
 
+from bookvan.routing.problem import RoutingProblem
+from bookvan.routing.search.pyvrp_warm import RELOAD
 from bookvan.routing.solver_model import KIND_VISIT, BuiltModel
 
-__all__ = ["trim_route"]
-
-RELOAD = -1
+__all__ = ["complete_pairs", "pair_partners", "trim_route"]
 
 
-def _complete_pairs(m: BuiltModel, seq: list[int]) -> list[int]:
+def pair_partners(p: RoutingProblem) -> dict[int, int]:
+    """Each paired visit's other half (pickup ↔ delivery)."""
     partner = {}
-    for r in m.problem.requests:
+    for r in p.requests:
         if r.delivery is not None:
             partner[r.pickup], partner[r.delivery] = r.delivery, r.pickup
+    return partner
+
+
+def complete_pairs(seq: list[int], partner: dict[int, int]) -> list[int]:
+    """``seq`` without visits whose pair partner is missing, and without runs left empty at its ends."""
     kept = {v for v in seq if v != RELOAD}
     head = [v for v in seq if v == RELOAD or partner.get(v, v) in kept]
     while head and head[-1] == RELOAD:
@@ -33,6 +39,7 @@ def _complete_pairs(m: BuiltModel, seq: list[int]) -> list[int]:
 def trim_route(m: BuiltModel, van: int, seq: list[int]) -> list[int]:
     """``seq`` (visit indices, ``RELOAD`` between runs) cut before its first violation."""
     p = m.problem
+    partner = pair_partners(p)
     spec = p.vans[van]
     nv = len(p.visits)
     single = {r.pickup for r in p.requests if r.delivery is None}
@@ -41,7 +48,7 @@ def trim_route(m: BuiltModel, van: int, seq: list[int]) -> list[int]:
     for v in seq:
         if v == RELOAD:
             if not reloads:
-                return _complete_pairs(m, seq[: len(nodes)])
+                return complete_pairs(seq[: len(nodes)], partner)
             nodes.append(reloads.pop(0))
         else:
             nodes.append(v)
@@ -58,21 +65,21 @@ def trim_route(m: BuiltModel, van: int, seq: list[int]) -> list[int]:
             if max(arrive, w0) > b.earliest_s:  # the break is due before this service starts
                 s = max(b.earliest_s, arrive - drive)
                 if s > b.latest_s:
-                    return _complete_pairs(m, seq[:pos])
+                    return complete_pairs(seq[:pos], partner)
                 arrive = max(arrive, s + b.duration_s + drive)
                 breaks.pop(0)
         if node == end:
             if arrive > spec.shift[1]:
-                return _complete_pairs(m, seq[:pos])
+                return complete_pairs(seq[:pos], partner)
             break
         if m.node_kind[node] == KIND_VISIT:
             w = p.visits[node].window
             if arrive > w[1]:
-                return _complete_pairs(m, seq[:pos])
+                return complete_pairs(seq[:pos], partner)
             t = max(arrive, w[0])
             load += abs(p.visits[node].load) if node in single else p.visits[node].load
             if load > spec.capacity or load < 0:
-                return _complete_pairs(m, seq[:pos])
+                return complete_pairs(seq[:pos], partner)
         else:  # a reload at the depot: the van is emptied
             t, load = arrive, 0
         prev = node

@@ -194,8 +194,7 @@ def plan_day(
         "deterministic": params.deterministic,
         "search_steps": params.solution_limit if params.deterministic else None,
         # deterministic mode is reproducible only if the steps, not the safety cap, ended it
-        "reproducible": params.deterministic
-        and result.wall_s - result.stats.get("warm_s", 0.0) < params.time_limit_s * 0.98,
+        "reproducible": params.deterministic and not result.stats.get("search_capped", 1.0),
         "mode": fleet.routing.mode,
         "total_distance_m": round(dist, 1),
         "total_duration_s": round(duration, 1),

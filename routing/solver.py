@@ -108,6 +108,7 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
     t0 = _time.perf_counter()
     m = build_model(problem, minimise_vans_first=params.minimise_vans_first)
     m.routing.solver().ReSeed(int(params.seed))
+    found = _solution_counter(m)
     sp = search_parameters(problem, params)
     initial = _warm_start(m, params, t0, sp)
     warm_s = _time.perf_counter() - t0
@@ -118,14 +119,20 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
         # search short (and change the plan) where an idle one would not.
         if not params.deterministic:
             sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
+        found[0] = 0
         assignment = m.routing.SolveFromAssignmentWithParameters(initial, sp)
         if assignment is None:  # cannot happen with a feasible start; keep it anyway
             assignment = initial
         result = result_from_assignment(m, assignment, params, t0)
-        return replace(result, stats={**result.stats, "warm_start": 1.0, "warm_s": round(warm_s, 2)})
+        # the restored start is reported as a solution but not counted by the solution limit
+        capped = _capped(params, found[0] - 1, _time.perf_counter() - t0 - warm_s)
+        stats = {**result.stats, "warm_start": 1.0, "warm_s": round(warm_s, 2), "search_capped": capped}
+        return replace(result, stats=stats)
     if not params.deterministic:  # a failed warm start used part of the budget
         left = params.time_limit_s - (_time.perf_counter() - t0)
         sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
+    t_search = _time.perf_counter()
+    found[0] = 0
     assignment = m.routing.SolveWithParameters(sp)
     # A first-solution heuristic can fail on tight windows; when every request may be left
     # out, a start with nothing served always exists and the local search inserts from there.
@@ -136,10 +143,39 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
         left = max(params.time_limit_s - (_time.perf_counter() - t0), params.time_limit_s / 2)
         m = build_model(problem, minimise_vans_first=params.minimise_vans_first)
         m.routing.solver().ReSeed(int(params.seed))
+        found = _solution_counter(m)
+        t_search = _time.perf_counter()
         assignment = m.routing.SolveWithParameters(
             search_parameters(problem, replace(params, first_solution=fallback, time_limit_s=left))
         )
-    return result_from_assignment(m, assignment, params, t0)
+    result = result_from_assignment(m, assignment, params, t0)
+    capped = _capped(params, found[0], _time.perf_counter() - t_search)
+    return replace(result, stats={**result.stats, "search_capped": capped})
+
+
+def _solution_counter(m: BuiltModel) -> list[int]:
+    """A box counting the solutions the search reports (reset it before each search)."""
+    box = [0]
+
+    def seen() -> None:
+        box[0] += 1
+
+    m.routing.AddAtSolutionCallback(seen)
+    return box
+
+
+def _capped(params: SolveParams, counted: int, search_s: float) -> float:
+    """1.0 when the wall-clock cap, not the search steps, ended a deterministic search.
+
+    The steps ended it when the solution limit was reached, or when the search stopped on
+    its own well inside the cap (a local optimum without a metaheuristic). Anytime searches
+    are always ended by the clock: 1.0.
+    """
+    if not params.deterministic:
+        return 1.0
+    if counted >= params.solution_limit or search_s < 0.9 * params.time_limit_s:
+        return 0.0
+    return 1.0
 
 
 def _warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):

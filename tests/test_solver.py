@@ -177,8 +177,8 @@ def test_minimise_vans_first_trades_distance_for_a_van() -> None:
     assert hier.vans_used == 1 and hier.stats["distance"] == 120
 
 
-@pytest.mark.parametrize("seed", [0, 7])
-def test_deterministic_mode_reproducible(seed: int) -> None:
+def _pairs_problem(seed: int) -> RoutingProblem:
+    """15 pickup-delivery pairs on random points, three vans of 6."""
     rng = np.random.default_rng(seed)
     pts = rng.integers(0, 100, size=(31, 2))
     d = np.rint(np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))).astype(int)
@@ -189,9 +189,26 @@ def test_deterministic_mode_reproducible(seed: int) -> None:
         q = int(rng.integers(1, 4))
         visits += [Visit(a, (0, 2000), 5, q), Visit(b, (0, 2000), 5, -q)]
         requests.append(Request(2 * i, 2 * i + 1, penalty=5000))
-    p = RoutingProblem(d, d, tuple(visits), tuple(requests), (van(cap=6), van(cap=6), van(cap=6)))
+    return RoutingProblem(d, d, tuple(visits), tuple(requests), (van(cap=6), van(cap=6), van(cap=6)))
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_deterministic_mode_reproducible(seed: int) -> None:
+    p = _pairs_problem(seed)
     params = SolveParams(deterministic=True, solution_limit=100, seed=seed)
     a, b = solve(p, params), solve(p, params)
     assert [r.visits for r in a.routes] == [r.visits for r in b.routes]
     assert a.objective == b.objective
     assert a.stats["seed"] == seed
+
+
+@pytest.mark.parametrize("warm", ["auto", "none"])
+def test_a_search_the_safety_cap_ended_is_flagged(warm: str) -> None:
+    """Only the steps make a plan repeatable: a search the clock ended says so."""
+    p = _pairs_problem(3)
+    steps = solve(p, SolveParams(deterministic=True, solution_limit=20, time_limit_s=30, warm_start=warm))
+    assert steps.stats["search_capped"] == 0.0
+    clock = solve(p, SolveParams(deterministic=True, solution_limit=10**6, time_limit_s=0.2, warm_start=warm))
+    assert clock.stats["search_capped"] == 1.0
+    anytime = solve(p, SolveParams(deterministic=False, time_limit_s=0.2, warm_start=warm))
+    assert anytime.stats["search_capped"] == 1.0

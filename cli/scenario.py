@@ -121,6 +121,15 @@ def run(
             f"{r['backlog_items']:.0f}",
         )
     console.print(t)
+    capped = int(runs.summary()["days_capped"].sum())
+    if capped:
+        err_console.print(
+            f"[bold yellow]warning:[/] on {capped} simulated day(s) the search ran into the safety cap "
+            "(simulation.time_limit_s) before its solution_limit steps: those days (column search_capped "
+            "in kpis.parquet) may plan differently on a faster or slower machine. Raise time_limit_s "
+            "to make the run repeatable.",
+            highlight=False,
+        )
     console.print(f"wrote {out}/kpis.parquet")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Engine", "real_engine"]
+__all__ = ["Engine", "real_engine", "search_capped"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,15 @@ class Engine:
     plan_day: Callable[..., Any]
     check: Callable[..., list] | None
     name: str = "bookvan"
+
+
+def search_capped(plan: Any, deterministic: bool) -> bool:
+    """Whether the safety cap, not the search steps, ended a deterministic day's search.
+
+    Such a plan depends on the machine's speed, so a run containing it may not repeat.
+    """
+    summary = getattr(plan, "summary", None) or {}
+    return bool(deterministic and plan is not None and not summary.get("reproducible", True))
 
 
 def _daily_transfers(network: Any, date: dt.date, **kw: Any) -> pd.DataFrame:

@@ -185,6 +185,8 @@ def run_summary(kpis: pd.DataFrame, transit: pd.DataFrame) -> pd.DataFrame:
         row["load_factor"] = float(work["load_factor"].mean()) if len(work) else 0.0
         row["backlog_items"] = float(k["backlog_items"].mean())
         row["backlog_items_end"] = float(k["backlog_items"].iloc[-1])
+        # days whose search the safety cap ended: their plans depend on the machine's speed
+        row["days_capped"] = int(k["search_capped"].sum()) if "search_capped" in k else 0
         for kind, name in (("hold", "hold"), ("return", "return")):
             tk = t.loc[t["kind"] == kind] if len(t) else t
             if len(tk):

@@ -32,7 +32,7 @@ from bookvan.data.errors import InputError, ProblemCollector, read_toml_input
 from bookvan.data.hours import WEEKDAYS
 from bookvan.routing.solution_types import SolveParams
 from bookvan.scenarios.costs import CostParameters, load_cost_parameters
-from bookvan.scenarios.engine import Engine, real_engine
+from bookvan.scenarios.engine import Engine, real_engine, search_capped
 from bookvan.scenarios.kpis import _van_hours
 from bookvan.scenarios.spec import MoveNode, Scenario, load_scenario, parse_weekdays
 
@@ -66,7 +66,7 @@ class OptimizeSettings:
     share: float = 0.95
     sample_days: int = 28
     estimate_days: int = 1
-    time_limit_s: float = 1.0
+    time_limit_s: float = 30.0  # a safety cap per route-cost plan (deterministic search)
     max_load: float = 0.8
     cost_file: str | None = None
 
@@ -85,6 +85,7 @@ class Choice:
     service_share: float = float("nan")
     binding: list[str] = field(default_factory=list)
     marginal_cost: dict[str, dict[str, float]] = field(default_factory=dict)
+    plans_capped: int = 0  # route-cost plans whose search the safety cap ended
 
     def report(self) -> str:
         if not self.feasible:
@@ -99,6 +100,12 @@ class Choice:
             "visit days: " + ", ".join(f"{n} {p}" for n, p in sorted(self.patterns.items())),
             "binding constraints: " + ("; ".join(self.binding) or "none"),
         ]
+        if self.plans_capped:
+            lines.append(
+                f"warning: {self.plans_capped} route-cost plan(s) ran into the safety cap "
+                "(estimate.time_limit_s) before their search steps: the costs, and so the choice, "
+                "may differ on a faster or slower machine"
+            )
         return "\n".join(lines)
 
 
@@ -161,7 +168,7 @@ def load_optimize_settings(path: str | Path) -> OptimizeSettings:
         share=float(share),
         sample_days=int(est.get("sample_days", 28)),
         estimate_days=int(est.get("estimate_days", 1)),
-        time_limit_s=float(est.get("time_limit_s", 1.0)),
+        time_limit_s=float(est.get("time_limit_s", OptimizeSettings.time_limit_s)),
         max_load=float(fleet.get("max_load", 0.8)),
         cost_file=raw.get("cost_file"),
     )
@@ -191,11 +198,13 @@ def _marginal_costs(
     engine: Engine,
     costs: CostParameters,
     params: SolveParams,
-) -> tuple[float, float, dict[str, tuple[float, float]]]:
-    """Cost and hours of the full day's plan, and each node's marginal (cost, hours)."""
+) -> tuple[float, float, dict[str, tuple[float, float]], int]:
+    """Cost and hours of the full day's plan, each node's marginal (cost, hours), and how
+    many of those plans the safety cap ended."""
     net, fleet = world.network, world.fleet  # type: ignore[attr-defined]
     matrix = engine.build_matrix(net.nodes)
     full = engine.plan_day(net, fleet, transfers, day, matrix, params)
+    capped = int(search_capped(full, params.deterministic))
     c_full, h_full = _route_cost(full, costs)
     out = {}
     depots = set(net.depot_ids)
@@ -207,10 +216,11 @@ def _marginal_costs(
             out[n] = (0.0, 0.0)
             continue
         p = engine.plan_day(net, fleet, keep.reset_index(drop=True), day, matrix, params)
+        capped += int(search_capped(p, params.deterministic))
         c, h = _route_cost(p, costs)
         svc_h = float(net.node(n)["service_s"]) / 3600.0
         out[n] = (max(c_full - c, costs.wages_ntd(svc_h)), max(h_full - h, svc_h))
-    return c_full, h_full, out
+    return c_full, h_full, out, capped
 
 
 def _with_hub(world: object, cand: HubCandidate) -> object:
@@ -281,9 +291,11 @@ def optimise(
     hubs = list(settings.hubs) or [HubCandidate("current-site")]
     marg: dict[str, dict[str, tuple[float, float]]] = {}
     base_cost: dict[str, tuple[float, float]] = {}
+    capped = 0
     for cand in hubs:
         w = _with_hub(world, cand)
-        c_full, h_full, m = _marginal_costs(w, est_day, est_tr, engine, costs, params)
+        c_full, h_full, m, n_capped = _marginal_costs(w, est_day, est_tr, engine, costs, params)
+        capped += n_capped
         sum_c = sum(v[0] for v in m.values())
         sum_h = sum(v[1] for v in m.values())
         base_cost[cand.name] = (max(c_full - sum_c, 0.0), max(h_full - sum_h, 0.0))
@@ -366,7 +378,7 @@ def optimise(
     prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=60))
     status = pulp.LpStatus[prob.status]
     if status != "Optimal":
-        return Choice(False, status)
+        return Choice(False, status, plans_capped=capped)
     chosen = {i: next(p for p in pats if x[i, p].value() > 0.5) for i in nodes}
     hub = next(c for c in hv if hv[c].value() > 0.5)
     served = sum(y[k].value() * within[k] for k in y) / total_holds
@@ -404,6 +416,7 @@ def optimise(
         float(served),
         binding,
         {c: {i: round(v[0], 1) for i, v in marg[c].items()} for c in marg},
+        capped,
     )
 
 

@@ -27,7 +27,7 @@ from bookvan.data.tables import TZ
 from bookvan.routing.solution_types import SolveParams
 from bookvan.scenarios.apply import World, build_world, crates_for, reshape_demand, served_on
 from bookvan.scenarios.costs import CostParameters
-from bookvan.scenarios.engine import Engine, real_engine
+from bookvan.scenarios.engine import Engine, real_engine, search_capped
 from bookvan.scenarios.kpis import day_kpis
 from bookvan.scenarios.spec import Scenario
 
@@ -407,6 +407,9 @@ def simulate(
                 "day": day,
                 "date": date,
                 **day_kpis(plan, fleet, costs, transit, pool, crates_moved, ipc),
+                # the safety cap, not the search steps, ended the day's search: its plan (and
+                # every day after it) may differ on a faster or slower machine
+                "search_capped": search_capped(plan, params.deterministic),
                 "transfers_new": len(new),
                 "items_new": int(new["items"].sum()),
             }
@@ -455,6 +458,7 @@ def simulate(
         "fleet_size": len(fleet.vehicles),
         "mode": fleet.routing.mode,
         "backlog_items_end": int(pool["items"].sum()) if len(pool) else 0,
+        "days_capped": int(kpis["search_capped"].sum()) if len(kpis) else 0,
     }
     return RunResult(kpis, transit, info, pd.DataFrame(left_out))
 

@@ -74,7 +74,7 @@ class SimSettings:
     days: int = 365
     replications: int = 3
     seed: int = 2026
-    time_limit_s: float = 1.0
+    time_limit_s: float = 30.0  # a safety cap: deterministic runs stop on solution_limit
     deterministic: bool = True
     solution_limit: int = 5
     first_solution: str = "local_cheapest_cost_insertion"

@@ -3,7 +3,6 @@ router) the choice simulated meets the service level it was asked for."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -94,11 +93,20 @@ def test_bad_settings_are_exit_2(tmp_path):
 @pytest.mark.slow
 def test_the_choice_simulated_meets_its_service_level(tmp_path):
     s = _settings(tmp_path, within=3, share=0.95, sample=14)
-    s = dataclasses.replace(s, time_limit_s=0.5)
     c = optimise(s)
     assert c.feasible, c.report()
+    # search steps, not the safety cap, ended every plan: the same choice on any machine
+    assert c.plans_capped == 0 and "warning" not in c.report()
     scn = load_scenario(write_choice(c, s, tmp_path / "chosen.toml")).with_sim(days=14, solution_limit=3)
     res = simulate(scn, 0)
+    assert res.info["days_capped"] == 0
     t = res.transit.loc[res.transit["kind"] == "hold"]
     share = float(np.sum(t["items"] * (t["days"] <= s.within_days)) / t["items"].sum())
     assert share >= s.share, f"simulated {share:.3f} < asked {s.share}"
+
+
+def test_a_choice_from_capped_route_costs_says_so():
+    from bookvan.scenarios.optimize import Choice
+
+    assert "warning" not in Choice(True, "Optimal", vans=1).report()
+    assert "2 route-cost plan(s) ran into the safety cap" in Choice(True, "Optimal", vans=1, plans_capped=2).report()

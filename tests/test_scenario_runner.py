@@ -94,9 +94,10 @@ def test_two_scenarios_through_a_real_scheduler(dask_cluster, tmp_path):
     import tomli_w
 
     files = []
-    for name, extra in (("baseline", {}), ("fleet-plus-one", {"fleet": {"vans": 3}})):
+    # the second scenario's cap is far too short for its search steps: its days are flagged
+    for name, extra, cap in (("baseline", {}, 30.0), ("fleet-plus-one", {"fleet": {"vans": 3}}, 0.01)):
         doc = {"name": name, "simulation": {"start": "2027-03-02", "days": 2, "replications": 1,
-                                            "seed": 5, "solution_limit": 2}, **extra}
+                                            "seed": 5, "solution_limit": 2, "time_limit_s": cap}, **extra}
         f = tmp_path / f"{name}.toml"
         f.write_text(tomli_w.dumps(doc), encoding="utf-8")
         files.append(str(f))
@@ -109,6 +110,10 @@ def test_two_scenarios_through_a_real_scheduler(dask_cluster, tmp_path):
     k = pd.read_parquet(out / "kpis.parquet")
     assert set(k["scenario"]) == {"baseline", "fleet-plus-one"} and len(k) == 4
     assert (k["van_km"] > 0).any()
+    planned = k["vans_used"] > 0
+    assert not k.loc[k["scenario"] == "baseline", "search_capped"].any()
+    assert k.loc[(k["scenario"] == "fleet-plus-one") & planned, "search_capped"].all()
+    assert "safety cap" in r.stderr and "search_capped" in r.stderr
     import json
 
     info = json.loads((out / "run.json").read_text(encoding="utf-8"))

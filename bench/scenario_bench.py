@@ -66,7 +66,10 @@ def main() -> None:
                              n_workers=n, progress=False)
         wall = time.perf_counter() - t0
         out[f"dask_{n}_workers_s"] = round(wall, 1)
-        print(f"dask, {n} worker(s): {wall:.1f} s wall ({runs.where})", flush=True)
+        capped = sum(int(r.info.get("days_capped", 0)) for r in runs.results)
+        out[f"dask_{n}_days_capped"] = capped
+        print(f"dask, {n} worker(s): {wall:.1f} s wall ({runs.where}); "
+              f"days the safety cap ended: {capped}", flush=True)
     out["speedup_1_to_2"] = round(out["dask_1_workers_s"] / out["dask_2_workers_s"], 2)  # type: ignore[operator]
     out["load_avg_end"] = os.getloadavg()[0]
     print(f"speed-up 1 → 2 workers: {out['speedup_1_to_2']}×")

@@ -53,8 +53,8 @@ Lower is better for every column except crates moved, utilisation, load factor a
 <h2>Monthly van-km</h2><img alt="monthly van-km" src="data:image/png;base64,{{ img.monthly }}">
 
 <h2>Scenarios</h2>
-<table><tr><th class="n">scenario</th><th class="n">what it is</th><th>days</th><th>replications</th><th class="n">run on</th></tr>
-{% for s in scenarios %}<tr><td class="n">{{ s.name }}</td><td class="n">{{ s.description }}</td><td>{{ s.days }}</td><td>{{ s.reps }}</td><td class="n">{{ s.where }}</td></tr>
+<table><tr><th class="n">scenario</th><th class="n">what it is</th><th>days</th><th>replications</th><th class="n">run on</th><th title="days whose route search the safety cap (simulation.time_limit_s) ended: they may plan differently on another machine">days capped</th></tr>
+{% for s in scenarios %}<tr><td class="n">{{ s.name }}</td><td class="n">{{ s.description }}</td><td>{{ s.days }}</td><td>{{ s.reps }}</td><td class="n">{{ s.where }}</td><td{% if s.capped %} class="worse"{% endif %}>{{ s.capped }}</td></tr>
 {% endfor %}</table>
 </body></html>
 """,
@@ -137,9 +137,11 @@ def render_report(
                     "days": r["days"],
                     "reps": 0,
                     "where": run.get("where", ""),
+                    "capped": 0,
                 },
             )
             e["reps"] += 1
+            e["capped"] += int(r.get("days_capped", 0))
     cost_text = ", ".join(f"{k} = {v:g}" for k, v in (costs or {}).items()) or "defaults"
     doc = _TEMPLATE.render(
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
@@ -149,7 +151,7 @@ def render_report(
         diffs=diffs,
         img={k: _b64(p) for k, p in images.items()},
         scenarios=[
-            scen.get(n, {"name": n, "description": "", "days": "", "reps": "", "where": ""})
+            scen.get(n, {"name": n, "description": "", "days": "", "reps": "", "where": "", "capped": ""})
             for n in names
         ],
         costs=cost_text,

@@ -116,3 +116,19 @@ def test_report_renders_in_chromium(two_runs, tmp_path):
     assert len(widths) == 3 and all(w > 500 for w in widths)  # every chart decoded
     assert "one-van" in text and "Difference to baseline" in text
     assert shot.stat().st_size > 50_000
+
+
+def test_the_report_shows_days_the_safety_cap_ended(two_runs, tmp_path):
+    """A planner comparing runs sees which scenarios contain days that may not repeat."""
+    import json
+    import shutil
+
+    copies = [shutil.copytree(d, tmp_path / d.name) for d in two_runs]
+    j = copies[1] / "run.json"
+    info = json.loads(j.read_text(encoding="utf-8"))
+    info["runs"][0]["days_capped"] = 2
+    j.write_text(json.dumps(info), encoding="utf-8")
+    html = compare_runs(copies, tmp_path / "cmp")["report.html"].read_text(encoding="utf-8")
+    assert "days capped" in html
+    assert re.search(r'<td class="worse">2</td></tr>', html)
+    assert re.search(r"<td>0</td></tr>", html)  # the other scenario: none

@@ -96,7 +96,8 @@ def run(
             ) from None
         raise
     write_run_folder(out, runs, costs=cost_params, source_files=paths)
-    s = runs.summary().groupby("scenario", sort=False).mean(numeric_only=True)
+    summary = runs.summary()
+    s = summary.groupby("scenario", sort=False).mean(numeric_only=True)
     from rich.table import Table
 
     t = Table(title=f"{len(runs.results)} run(s) in {runs.wall_s:.1f} s on {runs.where} (per year)")
@@ -121,7 +122,7 @@ def run(
             f"{r['backlog_items']:.0f}",
         )
     console.print(t)
-    capped = int(runs.summary()["days_capped"].sum())
+    capped = int(summary["days_capped"].sum())
     if capped:
         err_console.print(
             f"[bold yellow]warning:[/] on {capped} simulated day(s) the search ran into the safety cap "

@@ -1,15 +1,14 @@
-"""Arrow schemas of the tables that travel between stages and make up a plan folder.
+"""Arrow schemas of the tables that travel between stages, and one Parquet writer for them.
 
-The plan folder layout is a public contract (``../shared/contracts.md``): columns are only
-ever added, never renamed. Timestamps are tz-aware, Asia/Taipei.
+These schemas are the columns of the plan folder's tables, a public contract
+(``../shared/contracts.md``): columns are only ever added, never renamed. Which tables make a
+plan folder, and its reader and writer, are :mod:`bookvan.data.planfolder`'s. Timestamps are
+tz-aware, Asia/Taipei.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -20,14 +19,12 @@ from bookvan.data.atomic import atomic_file
 __all__ = [
     "MATRIX_SCHEMA",
     "NODES_SCHEMA",
-    "PLAN_TABLES",
     "STOPS_SCHEMA",
     "TRANSFERS_SCHEMA",
     "TRANSFER_KINDS",
     "TZ",
     "VEHICLES_SCHEMA",
     "read_table",
-    "write_plan_tables",
     "write_table",
 ]
 
@@ -117,30 +114,6 @@ def write_table(df: pd.DataFrame, schema: pa.Schema, path: str | Path) -> None:
     table = pa.table(cols, schema=schema)
     with atomic_file(path, "wb") as fh:
         pq.write_table(table, fh)
-
-
-PLAN_TABLES = {
-    "nodes": NODES_SCHEMA,
-    "vehicles": VEHICLES_SCHEMA,
-    "transfers": TRANSFERS_SCHEMA,
-    "matrix": MATRIX_SCHEMA,
-    "stops": STOPS_SCHEMA,
-}
-"""The plan folder's tables: ``<name>.parquet`` with this schema, beside ``plan.json``."""
-
-
-def write_plan_tables(folder: str | Path, plan: dict[str, Any], tables: Mapping[str, pd.DataFrame]) -> Path:
-    """Write ``plan.json`` and the five tables of a plan folder into ``folder``.
-
-    The one writer of the layout, for plans, samples and test plans alike; callers that
-    replace an existing plan wrap it in :func:`bookvan.data.atomic.atomic_dir`.
-    """
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, schema in PLAN_TABLES.items():
-        write_table(tables[name], schema, out / f"{name}.parquet")
-    (out / "plan.json").write_text(json.dumps(plan, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
-    return out
 
 
 def read_table(path: str | Path) -> pd.DataFrame:

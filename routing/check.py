@@ -23,21 +23,19 @@ import pandas as pd
 
 from bookvan.data.tables import TZ
 from bookvan.routing.check_read import (
-    PLAN_FILES,
-    PLAN_JSON,
     NodeRec,
     PlanRecords,
     StopRec,
     TransferRec,
     VanRec,
     parse_plan,
+    plan_labels,
     read_plan_dir,
 )
 
 __all__ = [
     "DISTANCE_TOL_M",
     "KINDS",
-    "PLAN_FILES",
     "TIME_TOL_S",
     "Violation",
     "check_plan_dir",
@@ -100,9 +98,7 @@ def check_plan_dir(path: str | Path) -> list[Violation]:
     """
     d = Path(path)
     plan, tables = read_plan_dir(d)
-    labels = {name: str(d / fname) for name, fname in PLAN_FILES.items()}
-    labels["plan"] = str(d / PLAN_JSON)
-    return _check(plan, tables, labels)
+    return _check(plan, tables, plan_labels(d))
 
 
 def check_plan_tables(
@@ -129,8 +125,7 @@ def check_plan_tables(
         "matrix": matrix,
         "stops": stops,
     }
-    labels = {**PLAN_FILES, "plan": PLAN_JSON}
-    return _check(plan, tables, labels)
+    return _check(plan, tables, plan_labels())
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 """Read a plan folder into plain records for the checker; every bad value names file, row, field.
 
 Kept apart from the checks themselves (:mod:`bookvan.routing.check`) so that those stay pure:
-records in, violations out. Reads only the plan folder (``../shared/contracts.md``), never the
-network files or solver code. Times become epoch seconds; naive timestamps are Asia/Taipei.
+records in, violations out. Files are read with the one plan-folder reader
+(:mod:`bookvan.data.planfolder`), never the network files or solver code; the records are parsed
+here, value by value, so the checker trusts no one's bookkeeping. Times become epoch seconds;
+naive timestamps are Asia/Taipei.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,63 +16,42 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from bookvan.data.errors import InputError, ProblemCollector, read_input_text
+from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.planfolder import CORE_TABLES, PLAN_JSON, plan_table, read_plan_folder
 from bookvan.data.tables import TZ
 
 __all__ = [
-    "PLAN_FILES",
-    "PLAN_JSON",
     "NodeRec",
     "PlanRecords",
     "StopRec",
     "TransferRec",
     "VanRec",
     "parse_plan",
+    "plan_labels",
     "read_plan_dir",
 ]
 
-#: The table files of a plan folder, by the argument names of ``check_plan_tables``.
-PLAN_FILES = {
-    "nodes": "nodes.parquet",
-    "vehicles": "vehicles.parquet",
-    "transfers": "transfers.parquet",
-    "matrix": "matrix.parquet",
-    "stops": "stops.parquet",
-}
-PLAN_JSON = "plan.json"
+def plan_labels(folder: str | Path | None = None) -> dict[str, str]:
+    """Names of a plan folder's files for error messages: ``plan`` and each core table.
+
+    With ``folder``, the full paths; without, the bare file names (an in-memory plan).
+    """
+    base = Path(folder) if folder is not None else None
+    names = {name: plan_table(name).file for name in CORE_TABLES} | {"plan": PLAN_JSON}
+    return {k: str(base / v) if base is not None else v for k, v in names.items()}
 
 
 def read_plan_dir(path: str | Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
-    """Read ``plan.json`` and the five tables of a plan folder.
+    """Read ``plan.json`` and the five tables of a plan folder (with the one plan-folder reader).
 
     Raises
     ------
     InputError
-        The folder or a file is missing or unreadable (naming the file).
+        The folder or a file is missing or unreadable, or a contract column is missing.
     """
-    d = Path(path)
-    if not d.is_dir():
-        raise InputError.single(d, "no such plan folder" if not d.exists() else "not a folder")
-    plan_path = d / PLAN_JSON
-    text = read_input_text(plan_path, missing="no such file: a plan folder needs plan.json")
-    try:
-        plan = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError.single(plan_path, f"not valid JSON: {e.msg} (line {e.lineno})") from None
-    tables = {}
-    for name, fname in PLAN_FILES.items():
-        p = d / fname
-        if not p.is_file():
-            raise InputError.single(p, f"no such file: a plan folder needs {fname}")
-        try:
-            tables[name] = pq.read_table(p).to_pandas()
-        except (OSError, pa.ArrowException, ValueError, TypeError) as e:
-            first = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise InputError.single(p, f"not a readable Parquet table ({first})") from None
-    return plan, tables
+    folder = read_plan_folder(path, CORE_TABLES)
+    return folder.info, dict(folder.tables)
 
 
 # value parsers: raise ValueError with a short reason; _column names file, row and field
@@ -280,7 +260,7 @@ def parse_plan(
     """
     dist, used, planned, unassigned = _parse_plan_json(plan, labels["plan"])
     out = PlanRecords(dist, used, planned, unassigned)
-    for name in PLAN_FILES:
+    for name in CORE_TABLES:
         if not isinstance(tables.get(name), pd.DataFrame):
             raise InputError.single(labels[name], "missing table")
     opt = dict(required=False, nullable=True, default=None)

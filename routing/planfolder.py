@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bookvan.data.atomic import atomic_dir
-from bookvan.data.tables import write_plan_tables
+from bookvan.data.planfolder import write_plan_folder
 from bookvan.routing.daily import DayPlan
 
 __all__ = ["write_plan"]
@@ -17,5 +17,5 @@ def write_plan(plan: DayPlan, out: str | Path) -> Path:
     tables = {"nodes": plan.nodes, "vehicles": plan.vehicles, "transfers": plan.transfers,
               "matrix": plan.matrix, "stops": plan.stops}
     with atomic_dir(out) as tmp:
-        write_plan_tables(tmp, plan.plan_json(), tables)
+        write_plan_folder(tmp, plan.plan_json(), tables)
     return out

@@ -41,10 +41,8 @@ from typing import Any
 
 import pandas as pd
 
-from bookvan.data.tables import (
-    TZ,
-    write_plan_tables,
-)
+from bookvan.data.planfolder import write_plan_folder
+from bookvan.data.tables import TZ
 
 __all__ = ["DATE", "at", "good_plan", "stop_index", "write_plan_dir"]
 
@@ -243,4 +241,4 @@ def stop_index(stops: pd.DataFrame, van: str, trip: int, seq: int) -> Any:
 
 def write_plan_dir(tables: dict[str, Any], path: str | Path) -> Path:
     """Write ``tables`` (as from :func:`good_plan`) as a plan folder with the contract's schemas."""
-    return write_plan_tables(path, tables["plan"], tables)
+    return write_plan_folder(path, tables["plan"], tables)

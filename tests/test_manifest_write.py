@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from plan_factory import good_plan, write_plan_dir
 
 from bookvan.data.errors import InputError
+from bookvan.data.planfolder import plan_table
 from bookvan.routing.manifest import write_manifests
 from bookvan.routing.manifest.exports import geojson_text, gpx_text
-from bookvan.routing.manifest.plan import _REQUIRED, load_plan
+from bookvan.routing.manifest.plan import _TABLES, load_plan
 from bookvan.routing.manifest.runs import build_runs
 
 
@@ -77,7 +78,7 @@ def test_markup_in_names_is_printed_not_interpreted(tmp_path):
     assert "安樂<b>分館 & 書庫" in text.stdout
 
 
-_TABLE_COLUMNS = [(name, col) for name, cols in _REQUIRED.items() for col in cols]
+_TABLE_COLUMNS = [(plan_table(n).file, col) for n in _TABLES for col in plan_table(n).columns]
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

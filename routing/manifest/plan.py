@@ -1,45 +1,33 @@
 """Read a plan folder (``../shared/contracts.md``) for printing, and only that.
 
 The manifest layer never imports the solver: a plan printed tomorrow from a folder copied to
-another machine must look the same. Every missing file or column raises
-:class:`~bookvan.data.errors.InputError` naming the file, row and field.
+another machine must look the same. Files and columns are read with the one plan-folder reader
+(:mod:`bookvan.data.planfolder`); this module adds the cross-references printing
+relies on. Every missing file or column raises :class:`~bookvan.data.errors.InputError` naming
+the file, row and field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from bookvan.data.errors import InputError, ProblemCollector
-from bookvan.data.tables import TZ
+from bookvan.data.planfolder import PlanFolder, read_plan_folder
 
 __all__ = ["Plan", "load_plan"]
 
-_REQUIRED = {
-    "nodes.parquet": ("node_id", "name_zh", "name_en", "kind", "lat", "lon", "opens", "closes"),
-    "vehicles.parquet": ("vehicle_id", "depot_id", "capacity_crates"),
-    "transfers.parquet": ("transfer_id", "origin_id", "destination_id", "crates", "kind"),
-    "stops.parquet": (
-        "vehicle_id",
-        "trip",
-        "seq",
-        "node_id",
-        "arrival",
-        "departure",
-        "load_after",
-        "pickup_ids",
-        "delivery_ids",
-    ),
-}
+#: The tables a manifest prints from; the matrix and road legs only add distances and lines.
+_TABLES = ("nodes", "vehicles", "transfers", "stops")
+_OPTIONAL_TABLES = ("matrix", "legs")
+#: Optional text columns (additions beyond the contract) that printing reads: null if absent.
 _OPTIONAL_TEXT = {
-    "nodes.parquet": ("address", "closed_reason"),
-    "transfers.parquet": ("leg_of", "part_of"),
+    "nodes": ("address", "closed_reason"),
+    "transfers": ("leg_of", "part_of"),
 }
 
 
@@ -66,43 +54,20 @@ class Plan:
         return list(self.info.get("unassigned") or [])
 
 
-def _read(folder: Path, name: str, *, required: bool = True) -> pd.DataFrame | None:
-    path = folder / name
-    if not path.exists():
-        if required:
-            raise InputError.single(path, "missing: not a plan folder (run `bookvan plan --out DIR` first)")
-        return None
-    try:
-        df = pq.read_table(path).to_pandas()
-    except Exception as e:  # pyarrow raises several types for a damaged file
-        raise InputError.single(path, f"not a readable Parquet file ({e.__class__.__name__})") from None
-    cols = _REQUIRED.get(name, ())
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise InputError.single(path, f"missing column(s): {', '.join(missing)}", row=0, field=missing[0])
-    for c in _OPTIONAL_TEXT.get(name, ()):
-        if c not in df.columns:
-            df[c] = None
-    for c in df.columns:
-        if isinstance(df[c].dtype, pd.DatetimeTZDtype):
-            df[c] = df[c].dt.tz_convert(TZ)
-    return df
-
-
-def _check_refs(plan_files: dict[str, pd.DataFrame], folder: Path) -> None:
+def _check_refs(read: PlanFolder) -> None:
     """Stops and transfers must name known nodes and transfers; rows are 1-based as in errors."""
-    for name, key in (("nodes.parquet", "node_id"), ("transfers.parquet", "transfer_id")):
-        col = ProblemCollector(str(folder / name))
+    for name, key in (("nodes", "node_id"), ("transfers", "transfer_id")):
+        col = ProblemCollector(str(read.path(name)))
         first: dict[object, int] = {}
-        for i, v in enumerate(plan_files[name][key], start=1):
+        for i, v in enumerate(read[name][key], start=1):
             if v in first:
                 col.add(f"duplicate id '{v}' (first on row {first[v]})", row=i, field=key)
             first.setdefault(v, i)
         col.raise_if_any()
-    nodes = set(plan_files["nodes.parquet"]["node_id"])
-    transfers = plan_files["transfers.parquet"]
+    nodes = set(read["nodes"]["node_id"])
+    transfers = read["transfers"]
     known = set(transfers["transfer_id"])
-    col = ProblemCollector(str(folder / "transfers.parquet"))
+    col = ProblemCollector(str(read.path("transfers")))
     for i, r in enumerate(transfers.itertuples(index=False), start=1):
         for f in ("origin_id", "destination_id"):
             if getattr(r, f) not in nodes:
@@ -111,9 +76,9 @@ def _check_refs(plan_files: dict[str, pd.DataFrame], folder: Path) -> None:
         if pd.isna(crates) or int(crates) < 1:
             col.add(f"crates must be a whole number ≥ 1, got {crates}", row=i, field="crates")
     col.raise_if_any()
-    col = ProblemCollector(str(folder / "stops.parquet"))
-    vans = set(plan_files["vehicles.parquet"]["vehicle_id"])
-    for i, r in enumerate(plan_files["stops.parquet"].itertuples(index=False), start=1):
+    col = ProblemCollector(str(read.path("stops")))
+    vans = set(read["vehicles"]["vehicle_id"])
+    for i, r in enumerate(read["stops"].itertuples(index=False), start=1):
         if r.node_id not in nodes:
             col.add(f"unknown node '{r.node_id}'", row=i, field="node_id")
         if r.vehicle_id not in vans:
@@ -139,18 +104,8 @@ def _plan_id(folder: Path) -> str:
 
 def load_plan(folder: str | Path) -> Plan:
     """Load and validate a plan folder; raise InputError naming file, row and field."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise InputError.single(folder, "not a folder (expected a plan folder from `bookvan plan`)")
-    pj = folder / "plan.json"
-    if not pj.exists():
-        raise InputError.single(pj, "missing: not a plan folder (run `bookvan plan --out DIR` first)")
-    try:
-        info = json.loads(pj.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError.single(pj, f"not valid JSON: {e}") from None
-    if not isinstance(info, dict):
-        raise InputError.single(pj, "expected a JSON object")
+    read = read_plan_folder(folder, _TABLES, optional=_OPTIONAL_TABLES)
+    info, pj = read.info, read.path("plan")
     try:
         dt.date.fromisoformat(str(info.get("date", ""))[:10])
     except ValueError:
@@ -158,17 +113,20 @@ def load_plan(folder: str | Path) -> Plan:
     for i, u in enumerate(info.get("unassigned") or [], start=1):
         if not isinstance(u, dict) or "transfer_id" not in u:
             raise InputError.single(pj, "each entry needs transfer_id and reason", row=i, field="unassigned")
-    files = {name: _read(folder, name) for name in _REQUIRED}
-    _check_refs(files, folder)
-    stops = files["stops.parquet"].sort_values(["vehicle_id", "trip", "seq"], kind="stable")
+    for name, cols in _OPTIONAL_TEXT.items():
+        for c in cols:
+            if c not in read[name].columns:
+                read[name][c] = None
+    _check_refs(read)
+    stops = read["stops"].sort_values(["vehicle_id", "trip", "seq"], kind="stable")
     return Plan(
-        folder=folder,
+        folder=read.folder,
         info=info,
-        nodes=files["nodes.parquet"].set_index("node_id", drop=False),
-        vehicles=files["vehicles.parquet"],
-        transfers=files["transfers.parquet"].set_index("transfer_id", drop=False),
+        nodes=read["nodes"].set_index("node_id", drop=False),
+        vehicles=read["vehicles"],
+        transfers=read["transfers"].set_index("transfer_id", drop=False),
         stops=stops.reset_index(drop=True),
-        matrix=_read(folder, "matrix.parquet", required=False),
-        legs=_read(folder, "legs.parquet", required=False),
-        plan_id=_plan_id(folder),
+        matrix=read.get("matrix"),
+        legs=read.get("legs"),
+        plan_id=_plan_id(read.folder),
     )

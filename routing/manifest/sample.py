@@ -19,10 +19,8 @@ import pandas as pd
 
 from bookvan.data.fleet import load_fleet
 from bookvan.data.network import bundled_network_dir, load_network
-from bookvan.data.tables import (
-    TZ,
-    write_plan_tables,
-)
+from bookvan.data.planfolder import write_plan_folder
+from bookvan.data.tables import TZ
 
 __all__ = ["write_sample_plan"]
 
@@ -245,4 +243,4 @@ def write_sample_plan(out: str | Path, date: dt.date, *, seed: int = 7, network:
     }
     tables = {"nodes": ndf.reset_index(drop=True), "vehicles": pd.DataFrame(vrows), "transfers": tdf,
               "matrix": pd.DataFrame(mrows), "stops": sdf}
-    return write_plan_tables(out, info, tables)
+    return write_plan_folder(out, info, tables)

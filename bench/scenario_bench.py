@@ -63,7 +63,7 @@ def main() -> None:
     for n in (1, 2):
         t0 = time.perf_counter()
         runs = run_scenarios([scn], days=args.days, replications=args.replications,
-                             n_workers=n, progress=False)
+                             n_workers=n)
         wall = time.perf_counter() - t0
         out[f"dask_{n}_workers_s"] = round(wall, 1)
         capped = sum(int(r.info.get("days_capped", 0)) for r in runs.results)

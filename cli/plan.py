@@ -97,17 +97,11 @@ def plan(
         net = load_network(network)
         fleet_path = fleet or (net.source_dir / "fleet.toml")  # type: ignore[operator]
         fl = load_fleet(fleet_path, set(net.node_ids))
-        if mode is not None:
-            if mode not in ("direct", "hub"):
-                raise InputError.single("--mode", f"'{mode}' must be 'direct' or 'hub'")
-            fl = fl.replace(routing=type(fl.routing)(**{**fl.routing.__dict__, "mode": mode}))
-        if without:
-            unknown = [v for v in without if v not in {x.vehicle_id for x in fl.vehicles}]
-            if unknown:
-                raise InputError.single("--without", f"unknown van(s): {', '.join(unknown)}")
-            fl = fl.replace(vehicles=tuple(v for v in fl.vehicles if v.vehicle_id not in without))
-            if not fl.vehicles:
-                raise InputError.single("--without", "no van left to plan with")
+        for option, change in (("--mode", {"mode": mode}), ("--without", {"without": without or ()})):
+            try:
+                fl = fl.changed(**change)  # type: ignore[arg-type]
+            except ValueError as e:
+                raise InputError.single(option, str(e)) from None
     with console.status("Reading the day's transfers…"):
         if transfers is not None:
             todo = read_transfers(transfers, node_ids=set(net.node_ids), date=day, items_per_crate=fl.items_per_crate)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bookvan.cli.common import EXIT_NO, console, err_console, input_errors_exit_2
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
+
+if TYPE_CHECKING:
+    from bookvan.scenarios.runner import RunProgress
 
 scenario_app = typer.Typer(
     help="Simulate scenarios (new branches, closures, fleet, visit days, demand) and compare them.",
@@ -48,22 +51,29 @@ def run(
     ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes of the local cluster.", min=1)] = 2,
     costs: Annotated[
-        Path | None, typer.Option(help="Cost parameters TOML (default: the bundled, sourced one).")
+        Path | None,
+        typer.Option(
+            help="TOML of cost numbers by name (per_km, per_driver_hour, per_van_day, "
+            "co2_kg_per_km) overriding every scenario's (default: the fleet file's [costs])."
+        ),
     ] = None,
 ) -> None:
     """Simulate scenarios day by day with the real router; scenario × replication runs on Dask.
 
     Example: bookvan scenario run fleet-plus-one --days 30 --replications 2 --out out/scn/plus1
     """
+    from dataclasses import replace
+
     from bookvan.scenarios.catalog import resolve_scenario_file
-    from bookvan.scenarios.costs import load_cost_parameters
     from bookvan.scenarios.runner import run_scenarios, write_run_folder
     from bookvan.scenarios.simulate import SimulationError
     from bookvan.scenarios.spec import load_scenarios
 
-    cost_params = load_cost_parameters(costs)
     paths = [resolve_scenario_file(f) for f in files]
     scns = [s for p in paths for s in load_scenarios(p)]
+    if costs is not None:
+        over = _read_cost_overrides(costs)
+        scns = [replace(s, costs={**s.costs, **over}) for s in scns]
     if start is not None:
         import datetime as dt
 
@@ -78,14 +88,15 @@ def run(
             ", ".join(map(str, paths)), "two scenarios share a name", field="name"
         )
     try:
-        runs = run_scenarios(
-            scns,
-            days=days,
-            replications=replications,
-            scheduler=scheduler,
-            n_workers=workers,
-            costs=cost_params,
-        )
+        with _ProgressBars() as bars:
+            runs = run_scenarios(
+                scns,
+                days=days,
+                replications=replications,
+                scheduler=scheduler,
+                n_workers=workers,
+                on_update=bars.update,
+            )
     except SimulationError as e:
         err_console.print(f"[bold red]run failed:[/] {e}", highlight=False)
         raise typer.Exit(EXIT_NO) from None
@@ -95,7 +106,7 @@ def run(
                 "--scheduler", f"cannot reach the Dask scheduler {scheduler}: {e}"
             ) from None
         raise
-    write_run_folder(out, runs, costs=cost_params, source_files=paths)
+    write_run_folder(out, runs, source_files=paths)
     summary = runs.summary()
     s = summary.groupby("scenario", sort=False).mean(numeric_only=True)
     from rich.table import Table
@@ -134,6 +145,57 @@ def run(
     console.print(f"wrote {out}/kpis.parquet")
 
 
+def _read_cost_overrides(path: Path) -> dict[str, float]:
+    """``--costs FILE``: cost numbers by name, each checked (unknown keys, negatives → exit 2)."""
+    from bookvan.data.costs import COST_KEYS, read_costs
+    from bookvan.data.settings import read_settings
+
+    table = read_settings(path, COST_KEYS, what="cost file")
+    over = read_costs(table)
+    table.col.raise_if_any()
+    return over
+
+
+class _ProgressBars:
+    """Two bars on stderr, days simulated and runs finished, fed by the runner's callback."""
+
+    def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.p = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=False,
+        )
+        self.tasks: tuple[object, object] | None = None
+
+    def __enter__(self) -> _ProgressBars:
+        self.p.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.p.__exit__(*exc)
+
+    def update(self, state: RunProgress) -> None:
+        if self.tasks is None:
+            self.tasks = (
+                self.p.add_task(f"days simulated ({state.where})", total=state.days_total),
+                self.p.add_task("runs finished", total=state.runs_total),
+            )
+        days, runs = self.tasks
+        self.p.update(days, completed=state.days_done)  # type: ignore[arg-type]
+        self.p.update(runs, completed=state.runs_done)  # type: ignore[arg-type]
+
+
 @scenario_app.command("compare")
 @input_errors_exit_2
 def compare(
@@ -167,7 +229,8 @@ def optimize(
     file: Annotated[
         Path,
         typer.Argument(
-            help="Optimiser settings TOML (candidates, service level), e.g. optimize-keelung."
+            help="Optimiser settings TOML (candidates, service level), or a shipped one by "
+            "name: optimize-keelung."
         ),
     ],
     out: Annotated[
@@ -183,12 +246,12 @@ def optimize(
     Route costs come from the routing engine; the choice is written as a scenario file that
     'bookvan scenario run' simulates.
 
-    Example: bookvan scenario optimize scenarios/library/optimize.toml --out out/optimized.toml
+    Example: bookvan scenario optimize optimize-keelung --out out/optimized.toml
     """
-    from bookvan.scenarios.catalog import resolve_scenario_file
+    from bookvan.scenarios.catalog import resolve_settings_file
     from bookvan.scenarios.optimize import load_optimize_settings, optimise, write_choice
 
-    path = resolve_scenario_file(file)
+    path = resolve_settings_file(file)
     settings = load_optimize_settings(path)
     with console.status("Estimating route costs with the routing engine and solving the MIP…"):
         choice = optimise(settings)

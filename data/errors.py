@@ -6,12 +6,11 @@ Loaders gather every problem they find (osmnx's ``_validate`` style) and raise a
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["InputError", "Problem", "ProblemCollector", "read_input_text", "read_toml_input"]
+__all__ = ["InputError", "Problem", "ProblemCollector", "read_input_text"]
 
 
 @dataclass(frozen=True)
@@ -88,16 +87,10 @@ def read_input_text(path: Path, *, what: str = "file", missing: str | None = Non
         raise InputError.single(path, f"not UTF-8 text (byte {e.start})") from None
 
 
-def read_toml_input(path: Path, *, what: str = "file") -> dict[str, Any]:
-    """Parse an input TOML file; every way it can be unreadable or invalid is an InputError.
+def __getattr__(name: str) -> Any:
+    """``read_toml_input`` lives in :mod:`bookvan.data.settings`, the one settings reader."""
+    if name == "read_toml_input":
+        from bookvan.data.settings import read_toml_input
 
-    One reader for every settings file (fleet, scenarios, costs, optimiser, column maps), so
-    they all report a bad file the same way.
-    """
-    text = read_input_text(path, what=what)  # as stored: TOML itself judges bare carriage returns
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise InputError.single(path, f"not valid TOML: {e}") from None
-    except RecursionError:
-        raise InputError.single(path, "not valid TOML: nested too deeply") from None
+        return read_toml_input
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

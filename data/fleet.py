@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from bookvan.data.errors import ProblemCollector, read_toml_input
+from bookvan.data.costs import COST_KEYS, Costs, read_costs
+from bookvan.data.errors import ProblemCollector
 from bookvan.data.hours import parse_clock
+from bookvan.data.settings import SettingsTable, read_toml_input
 
 __all__ = ["Costs", "Fleet", "RoutingSettings", "Vehicle", "load_fleet"]
 
@@ -26,16 +28,6 @@ class Vehicle:
     break_latest: dt.time | None = None
     break_s: int = 0
     max_trips: int = 1
-
-
-@dataclass(frozen=True)
-class Costs:
-    """NT$ cost parameters (the objective) and CO2 per km."""
-
-    per_km: float = 6.0
-    per_driver_hour: float = 300.0
-    per_van_day: float = 1500.0
-    co2_kg_per_km: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -57,6 +49,50 @@ class Fleet:
 
     def replace(self, **changes: object) -> Fleet:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    def changed(
+        self,
+        *,
+        without: Iterable[str] = (),
+        vans: int | None = None,
+        mode: str | None = None,
+        costs: Mapping[str, float] | None = None,
+        **per_van: object,
+    ) -> Fleet:
+        """This fleet edited: vans left out by id, resized to ``vans`` (new vans copy the last
+        one), each van's ``per_van`` fields replaced (``capacity_crates``, ``shift_start``,
+        ``depot``…), the routing ``mode`` and some ``costs`` changed by name.
+
+        The one edit of a fleet, for ``bookvan plan --without/--mode`` and for scenarios.
+
+        Raises
+        ------
+        ValueError
+            An unknown van id, no van left, a mode other than direct/hub, or an unknown field.
+        """
+        drop = set(without)
+        unknown = sorted(drop - {v.vehicle_id for v in self.vehicles})
+        if unknown:
+            raise ValueError(f"unknown van(s): {', '.join(unknown)}")
+        kept = [v for v in self.vehicles if v.vehicle_id not in drop]
+        if vans is not None and kept:
+            kept = kept[:vans]
+            while len(kept) < vans:
+                kept.append(replace(kept[-1], vehicle_id=f"VAN-{len(kept) + 1}"))
+        if not kept:
+            raise ValueError("no van left to plan with")
+        bad = sorted(set(per_van) - {f.name for f in fields(Vehicle)} - {"vehicle_id"})
+        if bad or "vehicle_id" in per_van:
+            raise ValueError(f"not a per-van field: {', '.join(bad or ['vehicle_id'])}")
+        if mode is not None and mode not in ("direct", "hub"):
+            raise ValueError(f"'{mode}' must be 'direct' or 'hub'")
+        set_vals = {k: v for k, v in per_van.items() if v is not None}
+        return replace(
+            self,
+            vehicles=tuple(replace(v, **set_vals) for v in kept),  # type: ignore[arg-type]
+            routing=self.routing if mode is None else replace(self.routing, mode=mode),
+            costs=self.costs.override(costs or {}),
+        )
 
 
 _VEHICLE_KEYS = {
@@ -139,31 +175,23 @@ def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
     ipc = raw.get("items_per_crate", 30)
     if not isinstance(ipc, int) or isinstance(ipc, bool) or ipc <= 0:
         col.add(f"items_per_crate must be a positive whole number, got {ipc!r}", field="items_per_crate")
-    costs = _section(col, raw.get("costs", {}), Costs, "costs")
-    routing = _section(col, raw.get("routing", {}), RoutingSettings, "routing")
-    if isinstance(routing, RoutingSettings) and routing.mode not in ("direct", "hub"):
+    costs = Costs().override(read_costs(SettingsTable(col, raw.get("costs", {}), "costs", set(COST_KEYS))))
+    routing = _routing(SettingsTable(col, raw.get("routing", {}), "routing", _ROUTING_KEYS))
+    if routing.mode not in ("direct", "hub"):
         col.add(f"mode '{routing.mode}' must be 'direct' or 'hub'", field="routing.mode")
     col.raise_if_any()
     return Fleet(tuple(vehicles), int(ipc), costs, routing)  # type: ignore[arg-type]
 
 
-def _section(col: ProblemCollector, table: object, cls: type, name: str) -> object:
-    if not isinstance(table, dict):
-        col.add("must be a table", field=name)
-        return cls()
-    defaults = cls()
-    known = {f.name for f in fields(cls)}
-    kwargs = {}
-    for k, v in table.items():
-        if k not in known:
-            col.add(f"unknown key '{k}'", field=f"{name}.{k}")
-            continue
-        want = type(getattr(defaults, k))
-        if want is float and isinstance(v, int) and not isinstance(v, bool):
-            v = float(v)
-        bad_number = isinstance(v, (int, float)) and not (math.isfinite(v) and v >= 0)
-        if not isinstance(v, want) or isinstance(v, bool) or bad_number:
-            col.add(f"{v!r} must be a non-negative {want.__name__}", field=f"{name}.{k}")
-            continue
-        kwargs[k] = v
-    return cls(**kwargs)
+_ROUTING_KEYS = {f.name for f in fields(RoutingSettings)}
+
+
+def _routing(r: SettingsTable) -> RoutingSettings:
+    """The ``[routing]`` table; a bad value is recorded and its default kept."""
+    d = RoutingSettings()
+    return RoutingSettings(
+        mode=r.get("mode", str, d.mode),
+        sorting_s=r.get("sorting_s", int, d.sorting_s, lo=0),
+        hold_penalty=r.get("hold_penalty", int, d.hold_penalty, lo=0),
+        return_penalty=r.get("return_penalty", int, d.return_penalty, lo=0),
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = [
+    "DAY_S",
     "WEEKDAYS",
     "Closure",
     "DayHours",
@@ -21,6 +22,9 @@ __all__ = [
     "parse_span",
     "tw_holidays",
 ]
+
+DAY_S = 24 * 3600
+"""Seconds in a day."""
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")

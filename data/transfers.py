@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bookvan.data.crates import crates_for
 from bookvan.data.errors import InputError, ProblemCollector
 from bookvan.data.hours import parse_clock
 from bookvan.data.network import read_csv_rows
@@ -22,11 +23,6 @@ __all__ = ["crates_for", "read_transfers", "transfers_frame"]
 
 _ALIASES = {"origin_id": "origin", "destination_id": "destination", "from": "origin", "to": "destination"}
 _REQUIRED = ("origin", "destination", "items", "kind")
-
-
-def crates_for(items: int, items_per_crate: int) -> int:
-    """Crates needed for ``items`` (a partly filled crate is still a crate)."""
-    return max(1, math.ceil(items / items_per_crate))
 
 
 def _parse_when(text: str, date: dt.date) -> pd.Timestamp:

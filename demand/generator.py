@@ -29,12 +29,12 @@ seeded by ``(seed, date)``: the same seed and date give the same table.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 
+from bookvan.data.crates import crates_for
 from bookvan.data.hours import day_hours
 from bookvan.data.network import Network
 from bookvan.data.tables import TZ
@@ -276,7 +276,7 @@ def transfers_frame(
         "origin_id": [r[0] for r in rows],
         "destination_id": [r[1] for r in rows],
         "items": np.array([r[3] for r in rows], dtype="int64"),
-        "crates": np.array([math.ceil(r[3] / items_per_crate) for r in rows], dtype="int64"),
+        "crates": crates_for(np.array([r[3] for r in rows], dtype="int64"), items_per_crate),
         "kind": [r[2] for r in rows],
         "release": nat,
         "due": nat.copy(),

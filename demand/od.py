@@ -260,7 +260,8 @@ def forecast_transfers(
     """
     if not 0.0 < quantile < 1.0:
         raise ValueError(f"quantile must be strictly between 0 and 1, not {quantile}")
-    flows = _flows(history)
+    model = _model(history)
+    flows = model.flows
     ids = list(network.nodes["node_id"])
     idset = set(ids)
     ts = pd.Timestamp(date)
@@ -284,7 +285,7 @@ def forecast_transfers(
     for o in ids:
         if o not in known and is_open[o]:
             volumes[o] = fallback_volume(network, o, date, quantile, memo)
-    shares = _shares(network, flows)
+    shares = model.shares(network)
     rng = np.random.default_rng([int(seed), date.toordinal(), 7])
     rows = split_volumes(volumes, shares, is_open, min_items=max(1, items_per_crate // 2), rng=rng)
     return transfers_frame(rows, date, items_per_crate)
@@ -309,31 +310,40 @@ def fallback_volume(network: Network, origin: str, date: dt.date, quantile: floa
     return max(0, round(total / open_n * (1.0 + _normal_ppf(quantile) * DAY_CV)))
 
 
-_FLOWS: dict[str, pd.DataFrame] = {}
-_SHARES: dict[tuple, pd.DataFrame] = {}
+class _FlowModel:
+    """One history's origin-destination flows and the shares counted from them per network.
+
+    Shares are kept per network *content* (node ids, weights and coordinates), the key that
+    decides them, so an edited network never reuses another's shares.
+    """
+
+    def __init__(self, flows: pd.DataFrame) -> None:
+        self.flows = flows
+        self._shares: dict[tuple, pd.DataFrame] = {}
+
+    def shares(self, network: Network) -> pd.DataFrame:
+        n = network.nodes
+        key = (tuple(n["node_id"]), tuple(n["weight"].astype(float)),
+               tuple(n["lat"].astype(float)), tuple(n["lon"].astype(float)))
+        if key not in self._shares:
+            self._shares[key] = od_shares(self.flows, network)
+        return self._shares[key]
 
 
-def _flows(history: Path | None) -> pd.DataFrame:
-    key = str(history)
-    if key not in _FLOWS:
+_MODELS: dict[str, _FlowModel] = {}  # one per history file (None: the bundled one), per process
+
+
+def _model(history: Path | None) -> _FlowModel:
+    key = "bundled" if history is None else str(Path(history).resolve())
+    if key not in _MODELS:
         if history is None:
             from bookvan.demand.synthetic import bundled_od_flows
 
             f = bundled_od_flows()
         else:
             f = _flows_for(history)
-        f = f.assign(date=pd.to_datetime(f["date"]))
-        _FLOWS[key] = f
-    return _FLOWS[key]
-
-
-def _shares(network: Network, flows: pd.DataFrame) -> pd.DataFrame:
-    n = network.nodes
-    key = (id(flows), tuple(n["node_id"]), tuple(n["weight"].astype(float)),
-           tuple(n["lat"].astype(float)), tuple(n["lon"].astype(float)))
-    if key not in _SHARES:
-        _SHARES[key] = od_shares(flows, network)
-    return _SHARES[key]
+        _MODELS[key] = _FlowModel(f.assign(date=pd.to_datetime(f["date"])))
+    return _MODELS[key]
 
 
 def _flows_for(history: Path) -> pd.DataFrame:

@@ -7,12 +7,12 @@ worker from the scenario value alone.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from bookvan.data.fleet import Fleet, Vehicle
+from bookvan.data.fleet import Fleet
 from bookvan.data.hours import WEEKDAYS, Closure, parse_clock, parse_span
 from bookvan.data.network import Network
 from bookvan.scenarios.spec import Scenario
@@ -22,8 +22,6 @@ __all__ = [
     "apply_fleet",
     "apply_network",
     "build_world",
-    "crates_for",
-    "day_start",
     "reshape_demand",
     "served_on",
 ]
@@ -88,30 +86,19 @@ def apply_network(net: Network, scn: Scenario) -> Network:
 
 
 def apply_fleet(fleet: Fleet, scn: Scenario) -> Fleet:
-    """The fleet resized (new vans copy the last one), re-shifted, re-based and re-moded."""
+    """The fleet resized (new vans copy the last one), re-shifted, re-based, re-moded and
+    re-priced, with :meth:`~bookvan.data.fleet.Fleet.changed` (the one fleet edit)."""
     ch = scn.fleet
-    vans = list(fleet.vehicles)
-    if ch.vans is not None:
-        if ch.vans < len(vans):
-            vans = vans[: ch.vans]
-        while len(vans) < ch.vans:
-            vans.append(replace(vans[-1], vehicle_id=f"VAN-{len(vans) + 1}"))
-    out: list[Vehicle] = []
-    for v in vans:
-        kw: dict[str, object] = {}
-        if ch.capacity_crates is not None:
-            kw["capacity_crates"] = ch.capacity_crates
-        if ch.shift_start is not None:
-            kw["shift_start"] = parse_clock(ch.shift_start)
-        if ch.shift_end is not None:
-            kw["shift_end"] = parse_clock(ch.shift_end)
-        if ch.max_trips is not None:
-            kw["max_trips"] = ch.max_trips
-        if ch.depot is not None:
-            kw["depot"] = ch.depot
-        out.append(replace(v, **kw))  # type: ignore[arg-type]
-    routing = fleet.routing if scn.mode is None else replace(fleet.routing, mode=scn.mode)
-    return replace(fleet, vehicles=tuple(out), routing=routing)
+    return fleet.changed(
+        vans=ch.vans,
+        mode=scn.mode,
+        costs=scn.costs,
+        capacity_crates=ch.capacity_crates,
+        shift_start=None if ch.shift_start is None else parse_clock(ch.shift_start),
+        shift_end=None if ch.shift_end is None else parse_clock(ch.shift_end),
+        max_trips=ch.max_trips,
+        depot=ch.depot,
+    )
 
 
 def served_on(scn: Scenario, node_ids: list[str], date: dt.date) -> set[str]:
@@ -190,12 +177,3 @@ def reshape_demand(
     df = df.loc[df["origin_id"].isin(known) & df["destination_id"].isin(known)]
     df["items"] = df["items"].round().astype(int)
     return df.reset_index(drop=True)
-
-
-def crates_for(items: pd.Series | np.ndarray, items_per_crate: int) -> np.ndarray:
-    """Whole crates needed for each transfer's items."""
-    return np.ceil(np.asarray(items, dtype=float) / items_per_crate).astype(int)
-
-
-def day_start(date: dt.date) -> pd.Timestamp:
-    return pd.Timestamp(date).tz_localize("Asia/Taipei")

@@ -151,7 +151,8 @@ def compare_runs(dirs: list[Path], out: Path, *, baseline: str | None = None) ->
     summary = run_summary(kpis, transit)
     base = pick_baseline(list(dict.fromkeys(summary["scenario"])), baseline)
     table = compare_table(summary, base)
-    costs = next((i.get("cost_parameters") for i in info if i.get("cost_parameters")), None)
+    shared = [i.get("cost_parameters") for i in info]
+    costs = shared[0] if shared and all(c == shared[0] for c in shared) else None
     names = [
         "compare.parquet",
         "compare.csv",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -28,6 +28,22 @@ class Engine:
     plan_day: Callable[..., Any]
     check: Callable[..., list] | None
     name: str = "bookvan"
+    _matrices: dict[tuple, pd.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def matrix(self, nodes: pd.DataFrame) -> pd.DataFrame:
+        """The travel matrix of ``nodes``, built once per engine for the same places.
+
+        Keyed on every node's id and coordinates (to 1e-7°, about a centimetre), so a moved
+        or added node gets a matrix of its own.
+        """
+        key = tuple(
+            zip(nodes["node_id"], nodes["lat"].round(7), nodes["lon"].round(7), strict=True)
+        )
+        if key not in self._matrices:
+            self._matrices[key] = self.build_matrix(nodes)
+        return self._matrices[key]
 
 
 def search_capped(plan: Any, deterministic: bool) -> bool:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bookvan.data.costs import DAYS_PER_YEAR, Costs
+from bookvan.data.crates import crates_for
 from bookvan.data.fleet import Fleet
-from bookvan.scenarios.costs import CostParameters
 
-__all__ = ["KPI_LABELS", "day_kpis", "run_summary", "weighted_quantile"]
+__all__ = ["KPI_LABELS", "day_kpis", "run_summary", "van_hours", "weighted_quantile"]
 
 # KPI column → (label, unit) for tables and charts
 KPI_LABELS: dict[str, tuple[str, str]] = {
@@ -46,7 +47,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(v[np.searchsorted(cum, q * cum[-1], side="left")])
 
 
-def _van_hours(stops: pd.DataFrame) -> float:
+def van_hours(stops: pd.DataFrame) -> float:
     """Hours the vans are out on runs: each run from leaving the depot to being back.
 
     Time parked at the depot between runs is not counted, so a van that carries more (more
@@ -90,7 +91,7 @@ def _waits(transit: pd.DataFrame, kind: str) -> tuple[float, float]:
 def day_kpis(
     plan: object | None,
     fleet: Fleet,
-    costs: CostParameters,
+    costs: Costs,
     transit: pd.DataFrame,
     backlog: pd.DataFrame,
     crates_moved: int,
@@ -99,7 +100,7 @@ def day_kpis(
     """One simulated day's KPIs (a day without a plan still pays for the fleet it owns)."""
     if plan is not None:
         km = float(plan.summary.get("total_distance_m", 0.0)) / 1000.0  # type: ignore[attr-defined]
-        hours = _van_hours(plan.stops)  # type: ignore[attr-defined]
+        hours = van_hours(plan.stops)  # type: ignore[attr-defined]
         used = int(plan.summary.get("vehicles_used", 0))  # type: ignore[attr-defined]
         lf = _load_factor(plan.stops, plan.matrix, plan.vehicles)  # type: ignore[attr-defined]
         unassigned = len(plan.unassigned)  # type: ignore[attr-defined]
@@ -116,16 +117,12 @@ def day_kpis(
         )
         / 3600.0
     )
-    fuel, wages = costs.fuel_ntd(km), costs.wages_ntd(hours)
+    fuel, wages = costs.distance_ntd(km), costs.wages_ntd(hours)
     fixed = costs.fixed_ntd_per_day(len(fleet.vehicles))
     hold_mean, hold_p95 = _waits(transit, "hold")
     ret_mean, ret_p95 = _waits(transit, "return")
     back_items = int(backlog["items"].sum()) if len(backlog) else 0
-    back_crates = (
-        int(np.ceil(backlog["items"].to_numpy(float) / items_per_crate).sum())
-        if len(backlog)
-        else 0
-    )
+    back_crates = int(crates_for(backlog["items"], items_per_crate).sum()) if len(backlog) else 0
     return {
         "van_km": km,
         "van_hours": hours,
@@ -155,13 +152,13 @@ def day_kpis(
 def run_summary(kpis: pd.DataFrame, transit: pd.DataFrame) -> pd.DataFrame:
     """One row per (scenario, replication): yearly rates of the flows, and wait statistics.
 
-    Flows (km, hours, NT$, CO2, crates) are summed and scaled to 365 days so runs of any
+    Flows (km, hours, NT$, CO2, crates) are summed and scaled to a year so runs of any
     length compare; waits come from the item-level transit records, weighted by items.
     """
     rows = []
     for (scn, rep), k in kpis.groupby(["scenario", "replication"], sort=False):
         n = len(k)
-        per_year = 365.0 / n
+        per_year = DAYS_PER_YEAR / n
         t = (
             transit.loc[(transit["scenario"] == scn) & (transit["replication"] == rep)]
             if len(transit)

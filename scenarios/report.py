@@ -34,7 +34,8 @@ _TEMPLATE = jinja2.Template(
 <b>{{ baseline }}</b>. Flows (km, hours, cost, CO2, crates) are per year (the horizon scaled to 365 days);
 waits are item-weighted over every item moved (items still waiting at the end count with their wait so far).
 ± is the 95 % interval over replications (normal approximation; with 2–3 replications a guide, not a test).
-Costs use <code>cost_parameters.toml</code> (sources inside): {{ costs }}.</div>
+Costs come from the network's <code>fleet.toml</code> <code>[costs]</code> (sources inside), with each
+scenario's own <code>[costs]</code> overrides: {{ costs }}.</div>
 
 <h2>Side by side</h2>
 <table><tr><th class="n">scenario</th>{% for k in kpis %}<th>{{ k.label }}<br><span class="muted">{{ k.unit }}</span></th>{% endfor %}</tr>
@@ -142,7 +143,7 @@ def render_report(
             )
             e["reps"] += 1
             e["capped"] += int(r.get("days_capped", 0))
-    cost_text = ", ".join(f"{k} = {v:g}" for k, v in (costs or {}).items()) or "defaults"
+    cost_text = ", ".join(f"{k} = {v:g}" for k, v in (costs or {}).items()) or "they differ by scenario (run.json)"
     doc = _TEMPLATE.render(
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         baseline=baseline,

@@ -3,7 +3,8 @@
 Every (scenario, replication) pair is one task. By default a :class:`distributed.LocalCluster`
 of worker processes runs them; ``scheduler="tcp://host:port"`` sends the same tasks to an
 existing cluster (whose workers must have bookvan installed). Workers report days done
-through a Dask queue, so the client shows one progress bar for days and one for runs.
+through a Dask queue; the client passes the counts to an ``on_update`` callback as a
+:class:`RunProgress` (the CLI draws it as progress bars; the library draws nothing).
 """
 
 from __future__ import annotations
@@ -14,22 +15,33 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from bookvan.data.atomic import atomic_dir
-from bookvan.scenarios.costs import CostParameters
+from bookvan.data.costs import Costs
 from bookvan.scenarios.engine import Engine, real_engine
 from bookvan.scenarios.kpis import run_summary
 from bookvan.scenarios.simulate import RunResult, base_demand, demand_key, simulate
 from bookvan.scenarios.spec import Scenario
 
-__all__ = ["RunSet", "run_scenarios", "write_run_folder"]
+__all__ = ["RunProgress", "RunSet", "run_scenarios", "write_run_folder"]
 
 _REPORT_EVERY = 5  # days between progress messages from a worker
 _CHUNK_DAYS = 46  # demand is drawn ahead in chunks of this many days (8 chunks a year)
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """How far a ``scenario run`` is: days simulated and runs finished, of how many, where."""
+
+    days_done: int
+    days_total: int
+    runs_done: int
+    runs_total: int
+    where: str
 
 
 class RunSet:
@@ -68,7 +80,7 @@ def _task(
     rep: int,
     days: int | None,
     engine: Engine | None,
-    costs: CostParameters | None,
+    costs: Costs | None,
     queue: str | None,
     demand: list | None = None,
 ) -> RunResult:
@@ -105,14 +117,15 @@ def run_scenarios(
     scheduler: str | None = None,
     n_workers: int = 2,
     engine: Engine | None = None,
-    costs: CostParameters | None = None,
-    progress: bool = True,
-    on_update: Callable[[int, int], None] | None = None,
+    costs: Costs | None = None,
+    on_update: Callable[[RunProgress], None] | None = None,
 ) -> RunSet:
     """Simulate every scenario's replications in parallel; results in a fixed order.
 
     ``days``/``replications`` override each scenario's own settings. ``engine=None`` uses
-    bookvan's engines, imported on the workers.
+    bookvan's engines, imported on the workers. ``costs`` (default: each scenario's fleet's)
+    price the KPIs. ``on_update`` hears how far the run is, when it starts and whenever days
+    or runs are done.
     """
     from distributed import Client, LocalCluster, Queue, as_completed
 
@@ -170,27 +183,28 @@ def run_scenarios(
             for i, (s, r) in enumerate(jobs)
         }
         results: list[RunResult | None] = [None] * len(jobs)
-        bar = _Bar(total_days, len(jobs), enabled=progress, where=where)
-        with bar:
-            ac = as_completed(list(futures))
-            done_days = 0
-            runs_done = 0
-            while runs_done < len(jobs):
-                for n in _drain(q):
-                    done_days += n
-                    bar.days(n)
-                finished = [f for f in list(futures) if f.done() and results[futures[f]] is None]
-                for f in finished:
-                    results[futures[f]] = f.result()  # re-raises a run's SimulationError
-                    runs_done += 1
-                    bar.run()
-                if on_update:
-                    on_update(done_days, runs_done)
-                if runs_done < len(jobs):
-                    time.sleep(0.2)
-            for n in _drain(q):
-                bar.days(n)
-            del ac
+
+        def tell(days_done: int, runs_done: int) -> None:
+            if on_update is not None:
+                on_update(RunProgress(days_done, total_days, runs_done, len(jobs), where))
+
+        tell(0, 0)
+        ac = as_completed(list(futures))
+        done_days = 0
+        runs_done = 0
+        while runs_done < len(jobs):
+            news = sum(_drain(q))
+            done_days += news
+            finished = [f for f in list(futures) if f.done() and results[futures[f]] is None]
+            for f in finished:
+                results[futures[f]] = f.result()  # re-raises a run's SimulationError
+                runs_done += 1
+            if news or finished:
+                tell(done_days, runs_done)
+            if runs_done < len(jobs):
+                time.sleep(0.2)
+        del ac
+        tell(total_days, runs_done)  # every day is done once every run is
         return RunSet(
             [r for r in results if r is not None], scenarios, time.perf_counter() - t0, where
         )
@@ -208,50 +222,10 @@ def _drain(q: object) -> list[int]:
     return [int(x) for x in got]
 
 
-class _Bar:
-    """Two rich progress bars (days simulated, runs finished); silent when disabled."""
-
-    def __init__(self, total_days: int, total_runs: int, *, enabled: bool, where: str) -> None:
-        self.enabled = enabled
-        if enabled:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-            )
-
-            from bookvan.cli.common import err_console  # only the CLI shows bars
-
-            self.p = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err_console,
-                transient=False,
-            )
-            self.t_days = self.p.add_task(f"days simulated ({where})", total=total_days)
-            self.t_runs = self.p.add_task("runs finished", total=total_runs)
-
-    def __enter__(self) -> _Bar:
-        if self.enabled:
-            self.p.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.enabled:
-            self.p.update(self.t_days, completed=self.p.tasks[self.t_days].total)
-            self.p.__exit__(*exc)
-
-    def days(self, n: int) -> None:
-        if self.enabled:
-            self.p.advance(self.t_days, n)
-
-    def run(self) -> None:
-        if self.enabled:
-            self.p.advance(self.t_runs, 1)
+def _shared_costs(runs: RunSet) -> dict[str, float] | None:
+    """The costs all runs used, or None when they differ (each run's info has its own)."""
+    seen = [r.info.get("costs") for r in runs.results]
+    return seen[0] if seen and all(c == seen[0] for c in seen) else None  # type: ignore[return-value]
 
 
 def _jsonable(x: object) -> object:
@@ -264,12 +238,12 @@ def _jsonable(x: object) -> object:
     return x
 
 
-def write_run_folder(
-    out: str | Path, runs: RunSet, *, costs: CostParameters, source_files: list[Path]
-) -> Path:
+def write_run_folder(out: str | Path, runs: RunSet, *, source_files: list[Path]) -> Path:
     """Write kpis, transit, unassigned (Parquet), summary (Parquet/CSV), run.json, scenario files.
 
-    Written to a temporary folder and renamed, so a failed run leaves the old folder intact.
+    run.json's ``cost_parameters`` are the costs every run used, or each run's (``runs[].costs``)
+    when scenarios priced vans differently. Written to a temporary folder and renamed, so a
+    failed run leaves the old folder intact.
     """
     out = Path(out)
     with atomic_dir(out) as tmp:
@@ -292,7 +266,7 @@ def write_run_folder(
             "runs": [r.info for r in runs.results],
             "wall_s": round(runs.wall_s, 2),
             "where": runs.where,
-            "cost_parameters": costs.as_dict(),
+            "cost_parameters": _shared_costs(runs),
         }
         (tmp / "run.json").write_text(
             json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8"

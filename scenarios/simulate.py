@@ -21,12 +21,14 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import pandas as pd
 
+from bookvan.data.costs import Costs
+from bookvan.data.crates import crates_for
 from bookvan.data.fleet import load_fleet
+from bookvan.data.hours import DAY_S
 from bookvan.data.network import Network, bundled_network_dir, load_network
 from bookvan.data.tables import TZ
 from bookvan.routing.solution_types import SolveParams
-from bookvan.scenarios.apply import World, build_world, crates_for, reshape_demand, served_on
-from bookvan.scenarios.costs import CostParameters
+from bookvan.scenarios.apply import World, build_world, reshape_demand, served_on
 from bookvan.scenarios.engine import Engine, real_engine, search_capped
 from bookvan.scenarios.kpis import day_kpis
 from bookvan.scenarios.spec import Scenario
@@ -40,6 +42,8 @@ __all__ = [
     "run_seed",
     "simulate",
 ]
+
+_MEAN_YEAR_DAYS = 365.2425  # the Gregorian calendar's mean year
 
 _POOL_COLS = [
     "root",
@@ -126,7 +130,7 @@ def model_shift_days(scn: Scenario) -> int:
     """
     if scn.demand.model_year is None:
         return 0
-    return 7 * round((scn.demand.model_year - scn.sim.start.year) * 365.2425 / 7)
+    return 7 * round((scn.demand.model_year - scn.sim.start.year) * _MEAN_YEAR_DAYS / 7)
 
 
 def base_demand(
@@ -286,7 +290,7 @@ def _settle(
         }
     )
     if len(transit):
-        transit["days"] = (transit["delivered"] - transit["release"]).dt.total_seconds() / 86400.0
+        transit["days"] = (transit["delivered"] - transit["release"]).dt.total_seconds() / DAY_S
     done = pool["root"].map(fin).fillna(0).astype("int64")
     moved = pool["root"].map(hubbed).fillna(0).astype("int64")
     stay = pool.assign(items=pool["items"] - done - moved)
@@ -303,12 +307,14 @@ def simulate(
     *,
     days: int | None = None,
     engine: Engine | None = None,
-    costs: CostParameters | None = None,
+    costs: Costs | None = None,
     world: World | None = None,
     demand: dict[dt.date, pd.DataFrame] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> RunResult:
     """Simulate ``days`` days (default: the scenario's) of one replication.
+
+    ``costs`` (default: the scenario's fleet's, see :mod:`bookvan.data.costs`) price the KPIs.
 
     Raises
     ------
@@ -316,31 +322,75 @@ def simulate(
         A day's plan failed the checker, or the routing engine refused the day.
     """
     engine = engine or real_engine()
-    costs = costs or CostParameters()
     world = world or load_world(scn)
+    run = _Run(scn, replication, engine, world, costs or world.fleet.costs)
     n_days = days or scn.sim.days
-    seed = run_seed(scn, replication)
-    rng = np.random.default_rng(seed)
-    net, fleet = _FastNetwork(world.network), world.fleet
-    hub = world.hub
-    ipc = fleet.items_per_crate
-    matrix = _matrix(engine, net.nodes)
-    params = solve_params(scn, seed)
     dates = [scn.sim.start + dt.timedelta(days=k) for k in range(n_days)]
     missing = [d for d in dates if demand is None or d not in demand]
     if missing:
         demand = {**(demand or {}), **base_demand(scn, replication, missing, engine)}
     assert demand is not None
-    pool = _empty_pool()
-    kpi_rows, transit_parts, left_out = [], [], []
-    checked = engine.check is not None
-    t0 = time.perf_counter()
-    node_ids = net.node_ids
-    for day in range(n_days):
-        date = scn.sim.start + dt.timedelta(days=day)
-        base = demand[date]
-        new = reshape_demand(base, world, date, rng)
-        release = pd.Timestamp(date).tz_localize(TZ)
+    for day, date in enumerate(dates):
+        run.day(day, date, demand[date])
+        if progress is not None:
+            progress(1)
+    return run.result(n_days)
+
+
+_NO_DELIVERIES = ["plan_id", "sub_id", "items", "crates", "to", "at"]
+
+
+class _Run:
+    """One replication's state between days: what waits (the pool) and what was measured."""
+
+    def __init__(self, scn: Scenario, replication: int, engine: Engine, world: World,
+                 costs: Costs) -> None:
+        self.scn, self.replication, self.engine, self.world, self.costs = (
+            scn, replication, engine, world, costs)
+        self.seed = run_seed(scn, replication)
+        self.rng = np.random.default_rng(self.seed)
+        self.net, self.fleet = _FastNetwork(world.network), world.fleet
+        self.matrix = engine.matrix(self.net.nodes)
+        self.params = solve_params(scn, self.seed)
+        self.pool = _empty_pool()
+        self.kpi_rows: list[dict[str, object]] = []
+        self.transit_parts: list[pd.DataFrame] = []
+        self.left_out: list[dict[str, object]] = []
+        self.t0 = time.perf_counter()
+
+    def day(self, day: int, date: dt.date, base: pd.DataFrame) -> None:
+        """Today's new demand joins the pool; plan what can move; settle what was delivered."""
+        new = self._arrivals(day, date, base)
+        served = served_on(self.scn, self.net.node_ids, date) | set(self.net.depot_ids)
+        closed = {n for n in self.net.node_ids if not self.net.hours_on(n, date).is_open}
+        sub = _submission(self.pool, served, self.world.hub, self.fleet.routing.mode,
+                          self.fleet.items_per_crate, closed)
+        plan = self._plan(day, date, sub) if len(sub) else None
+        dl = _deliveries(plan) if plan is not None else pd.DataFrame(columns=_NO_DELIVERIES)
+        self.pool, transit, crates_moved = _settle(
+            self.pool, sub, dl, self.world.hub, day, date, self.replication)
+        if len(transit):
+            self.transit_parts.append(transit)
+        self.kpi_rows.append(
+            {
+                "scenario": self.scn.name,
+                "replication": self.replication,
+                "seed": self.seed,
+                "day": day,
+                "date": date,
+                **day_kpis(plan, self.fleet, self.costs, transit, self.pool, crates_moved,
+                           self.fleet.items_per_crate),
+                # the safety cap, not the search steps, ended the day's search: its plan (and
+                # every day after it) may differ on a faster or slower machine
+                "search_capped": search_capped(plan, self.params.deterministic),
+                "transfers_new": len(new),
+                "items_new": int(new["items"].sum()),
+            }
+        )
+
+    def _arrivals(self, day: int, date: dt.date, base: pd.DataFrame) -> pd.DataFrame:
+        """The day's demand, reshaped to the scenario, added to the pool (closures redirect)."""
+        new = reshape_demand(base, self.world, date, self.rng)
         new = pd.DataFrame(
             {
                 "root": pd.Series([f"D{day:03d}-{k:04d}" for k in range(len(new))], dtype=object),
@@ -349,147 +399,100 @@ def simulate(
                 "asked_destination": new["asked_destination"].to_numpy(),
                 "items": new["items"].to_numpy(dtype="int64"),
                 "kind": new["kind"].to_numpy(),
-                "release": release,
+                "release": pd.Timestamp(date).tz_localize(TZ),
                 "home_origin": new["origin_id"].to_numpy(),
             }
         )
-        pool = pd.concat([pool, new], ignore_index=True) if len(pool) else new
+        pool = pd.concat([self.pool, new], ignore_index=True) if len(self.pool) else new
         redirect = {
             c.node_id: c.redirect_to
-            for c in scn.closures
+            for c in self.scn.closures
             if c.redirect_to and c.start <= date <= c.end
         }
         if redirect:
             pool["destination_id"] = pool["destination_id"].replace(redirect)
             pool["origin_id"] = pool["origin_id"].replace(redirect)
             pool = pool.loc[pool["origin_id"] != pool["destination_id"]].reset_index(drop=True)
-        served = served_on(scn, node_ids, date) | set(net.depot_ids)
-        closed = {n for n in node_ids if not net.hours_on(n, date).is_open}
-        sub = _submission(pool, served, hub, fleet.routing.mode, ipc, closed)
-        plan = None
-        if len(sub):
-            try:
-                plan = engine.plan_day(net, fleet, _transfers_table(sub), date, matrix, params)
-            except Exception as e:  # the run is invalid; say which day and why
+        self.pool = pool
+        return new
+
+    def _plan(self, day: int, date: dt.date, sub: pd.DataFrame) -> object:
+        """The router's plan of the submitted transfers, proved by the checker."""
+        where = f"{self.scn.name} rep {self.replication} {date}"
+        try:
+            plan = self.engine.plan_day(self.net, self.fleet, _transfers_table(sub), date,
+                                        self.matrix, self.params)
+        except Exception as e:  # the run is invalid; say which day and why
+            raise SimulationError(f"{where}: routing failed: {e}") from e
+        if self.engine.check is not None:
+            pj = (
+                plan.plan_json()
+                if hasattr(plan, "plan_json")
+                else {"date": date.isoformat(), **plan.summary, "unassigned": plan.unassigned}
+            )
+            bad = self.engine.check(
+                pj, plan.nodes, plan.vehicles, plan.transfers, plan.matrix, plan.stops
+            )
+            if bad:
+                lines = "; ".join(str(v) for v in bad[:5])
                 raise SimulationError(
-                    f"{scn.name} rep {replication} {date}: routing failed: {e}"
-                ) from e
-            if engine.check is not None:
-                pj = (
-                    plan.plan_json()
-                    if hasattr(plan, "plan_json")
-                    else {"date": date.isoformat(), **plan.summary, "unassigned": plan.unassigned}
+                    f"{where}: the day's plan fails the checker ({len(bad)} violation(s)): {lines}"
                 )
-                bad = engine.check(
-                    pj, plan.nodes, plan.vehicles, plan.transfers, plan.matrix, plan.stops
-                )
-                if bad:
-                    lines = "; ".join(str(v) for v in bad[:5])
-                    raise SimulationError(
-                        f"{scn.name} rep {replication} {date}: the day's plan fails the checker "
-                        f"({len(bad)} violation(s)): {lines}"
-                    )
-            dl = _deliveries(plan)
-            for u in plan.unassigned:
-                left_out.append({"scenario": scn.name, "replication": replication, "day": day,
-                                 "date": date, "transfer_id": str(u.get("transfer_id", "")),
-                                 "reason": str(u.get("reason", ""))})
-        else:
-            dl = pd.DataFrame(columns=["plan_id", "sub_id", "items", "crates", "to", "at"])
-        pool, transit, crates_moved = _settle(pool, sub, dl, hub, day, date, replication)
-        if len(transit):
-            transit_parts.append(transit)
-        kpi_rows.append(
+        for u in plan.unassigned:
+            self.left_out.append({"scenario": self.scn.name, "replication": self.replication,
+                                  "day": day, "date": date,
+                                  "transfer_id": str(u.get("transfer_id", "")),
+                                  "reason": str(u.get("reason", ""))})
+        return plan
+
+    def _still_waiting(self, n_days: int) -> pd.DataFrame:
+        """What waits at the end, counted with its wait so far (a lower bound: censored)."""
+        pool = self.pool
+        end_date = self.scn.sim.start + dt.timedelta(days=n_days)
+        end = pd.Timestamp(end_date).tz_localize(TZ)
+        return pd.DataFrame(
             {
-                "scenario": scn.name,
-                "replication": replication,
-                "seed": seed,
-                "day": day,
-                "date": date,
-                **day_kpis(plan, fleet, costs, transit, pool, crates_moved, ipc),
-                # the safety cap, not the search steps, ended the day's search: its plan (and
-                # every day after it) may differ on a faster or slower machine
-                "search_capped": search_capped(plan, params.deterministic),
-                "transfers_new": len(new),
-                "items_new": int(new["items"].sum()),
+                "replication": self.replication,
+                "day": n_days,
+                "date": end_date,
+                "root": pool["root"],
+                "kind": pool["kind"],
+                "origin_id": pool["home_origin"],
+                "destination_id": pool["destination_id"],
+                "asked_destination": pool["asked_destination"],
+                "items": pool["items"].astype(int),
+                "release": pool["release"],
+                "delivered": pd.NaT,
+                "days": (end - pool["release"]).dt.total_seconds() / DAY_S,
+                "censored": True,
             }
         )
-        if progress is not None:
-            progress(1)
-    kpis = pd.DataFrame(kpi_rows)
-    if len(pool):  # still waiting at the end: counted with the wait so far (a lower bound)
-        end = pd.Timestamp(scn.sim.start + dt.timedelta(days=n_days)).tz_localize(TZ)
-        transit_parts.append(
-            pd.DataFrame(
-                {
-                    "replication": replication,
-                    "day": n_days,
-                    "date": scn.sim.start + dt.timedelta(days=n_days),
-                    "root": pool["root"],
-                    "kind": pool["kind"],
-                    "origin_id": pool["home_origin"],
-                    "destination_id": pool["destination_id"],
-                    "asked_destination": pool["asked_destination"],
-                    "items": pool["items"].astype(int),
-                    "release": pool["release"],
-                    "delivered": pd.NaT,
-                    "days": (end - pool["release"]).dt.total_seconds() / 86400.0,
-                    "censored": True,
-                }
+
+    def result(self, n_days: int) -> RunResult:
+        kpis = pd.DataFrame(self.kpi_rows)
+        parts = list(self.transit_parts)
+        if len(self.pool):
+            parts.append(self._still_waiting(n_days))
+        transit = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        if len(transit):
+            transit["censored"] = (
+                transit["censored"].fillna(False).astype(bool)
+                if "censored" in transit.columns
+                else False
             )
-        )
-    transit = pd.concat(transit_parts, ignore_index=True) if transit_parts else pd.DataFrame()
-    if len(transit):
-        transit["censored"] = (
-            transit["censored"].fillna(False).astype(bool)
-            if "censored" in transit.columns
-            else False
-        )
-    if len(transit):
-        transit.insert(0, "scenario", scn.name)
-    info = {
-        "scenario": scn.name,
-        "replication": replication,
-        "seed": seed,
-        "days": n_days,
-        "wall_s": round(time.perf_counter() - t0, 3),
-        "checked": checked,
-        "engine": engine.name,
-        "fleet_size": len(fleet.vehicles),
-        "mode": fleet.routing.mode,
-        "backlog_items_end": int(pool["items"].sum()) if len(pool) else 0,
-        "days_capped": int(kpis["search_capped"].sum()) if len(kpis) else 0,
-    }
-    return RunResult(kpis, transit, info, pd.DataFrame(left_out))
-
-
-_MATRICES: dict[tuple, pd.DataFrame] = {}
-
-
-def _matrix(engine: Engine, nodes: pd.DataFrame) -> pd.DataFrame:
-    """The travel matrix of these nodes, computed once per worker process."""
-    key = (
-        engine.name,
-        tuple(zip(nodes["node_id"], nodes["lat"].round(7), nodes["lon"].round(7), strict=True)),
-    )
-    if key not in _MATRICES:
-        _MATRICES[key] = engine.build_matrix(nodes)
-    return _MATRICES[key]
-
-
-def _base_network(world: World) -> Network:
-    """Demand is drawn on the base network (before the scenario), then reshaped."""
-    scn = world.scenario
-    keep = ~world.network.nodes["node_id"].isin([a.node_id for a in scn.add_nodes])
-    nodes = world.network.nodes.loc[keep].reset_index(drop=True)
-    base_closures = tuple(
-        c
-        for c in world.network.closures
-        if not any(
-            c.node_id == x.node_id and c.start == x.start and c.end == x.end for x in scn.closures
-        )
-    )
-    weekly = {k: v for k, v in world.network.weekly.items() if k in set(nodes["node_id"])}
-    return Network(
-        nodes=nodes, closures=base_closures, source_dir=world.network.source_dir, weekly=weekly
-    )
+            transit.insert(0, "scenario", self.scn.name)
+        info = {
+            "scenario": self.scn.name,
+            "replication": self.replication,
+            "seed": self.seed,
+            "days": n_days,
+            "wall_s": round(time.perf_counter() - self.t0, 3),
+            "checked": self.engine.check is not None,
+            "engine": self.engine.name,
+            "fleet_size": len(self.fleet.vehicles),
+            "mode": self.fleet.routing.mode,
+            "costs": self.costs.as_dict(),
+            "backlog_items_end": int(self.pool["items"].sum()) if len(self.pool) else 0,
+            "days_capped": int(kpis["search_capped"].sum()) if len(kpis) else 0,
+        }
+        return RunResult(kpis, transit, info, pd.DataFrame(self.left_out))

@@ -16,9 +16,11 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bookvan.data.errors import InputError, ProblemCollector, read_toml_input
+from bookvan.data.costs import COST_KEYS, read_costs
+from bookvan.data.errors import InputError, ProblemCollector
 from bookvan.data.hours import WEEKDAYS, parse_clock, parse_span
 from bookvan.data.network import NODE_KINDS, bundled_network_dir, load_network
+from bookvan.data.settings import SettingsTable, read_toml_input
 
 __all__ = [
     "AddNode",
@@ -150,6 +152,7 @@ class Scenario:
     demand: DemandChange = field(default_factory=DemandChange)
     fleet: FleetChange = field(default_factory=FleetChange)
     mode: str | None = None  # "direct" | "hub"; None = the fleet file's
+    costs: dict[str, float] = field(default_factory=dict)  # [costs] by name over the fleet file's
     visits_default: tuple[str, ...] = WEEKDAYS
     visits: dict[str, tuple[str, ...]] = field(default_factory=dict)
     add_nodes: tuple[AddNode, ...] = ()
@@ -171,6 +174,7 @@ _TOP = {
     "demand",
     "fleet",
     "routing",
+    "costs",
     "visits",
     "add_node",
     "remove_nodes",
@@ -196,55 +200,7 @@ _MOVE = set(MoveNode.__dataclass_fields__)
 _CLOSURE = set(ClosureChange.__dataclass_fields__)
 
 
-class _Reader:
-    """Typed access to one TOML table, collecting problems under dotted key names."""
-
-    def __init__(self, col: ProblemCollector, table: object, where: str, known: set[str]) -> None:
-        self.col, self.where = col, where
-        if not isinstance(table, dict):
-            col.add("must be a table", field=where or "(top)")
-            table = {}
-        self.t: dict[str, object] = table
-        for k in table:
-            if k not in known:
-                col.add(f"unknown key (known: {', '.join(sorted(known))})", field=self.key(k))
-
-    def key(self, k: str) -> str:
-        return f"{self.where}.{k}" if self.where else k
-
-    def get(self, k: str, kind: type, default: object = None, *, lo: float | None = None) -> object:
-        if k not in self.t:
-            return default
-        v = self.t[k]
-        if kind is float and isinstance(v, int) and not isinstance(v, bool):
-            v = float(v)
-        if kind is dt.date:
-            if isinstance(v, str):
-                try:
-                    v = dt.date.fromisoformat(v)
-                except ValueError:
-                    self.col.add(f"{v!r} is not a date like 2027-01-04", field=self.key(k))
-                    return default
-            if not isinstance(v, dt.date) or isinstance(v, dt.datetime):
-                self.col.add(f"{v!r} is not a date like 2027-01-04", field=self.key(k))
-                return default
-            return v
-        if not isinstance(v, kind) or (kind is not bool and isinstance(v, bool)):
-            self.col.add(f"{v!r} must be a {kind.__name__}", field=self.key(k))
-            return default
-        if lo is not None and isinstance(v, (int, float)) and v < lo:
-            self.col.add(f"{v!r} must be ≥ {lo:g}", field=self.key(k))
-            return default
-        return v
-
-    def need(self, k: str, kind: type, *, lo: float | None = None) -> object:
-        if k not in self.t:
-            self.col.add("missing", field=self.key(k))
-            return None
-        return self.get(k, kind, lo=lo)
-
-
-def _demand(r: _Reader) -> DemandChange:
+def _demand(r: SettingsTable) -> DemandChange:
     growth = r.get("growth", float, None, lo=0.0)
     if "target_loans_per_resident" in r.t:
         base = r.need("base_loans_per_resident", float, lo=0.01)
@@ -286,9 +242,9 @@ def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[
     """Parse the change keys shared by a scenario and its variants; ``base`` gives defaults."""
     out = dict(base)
     if "demand" in raw:
-        out["demand"] = _demand(_Reader(col, raw["demand"], "demand", _DEMAND))
+        out["demand"] = _demand(SettingsTable(col, raw["demand"], "demand", _DEMAND))
     if "fleet" in raw:
-        r = _Reader(col, raw["fleet"], "fleet", _FLEET)
+        r = SettingsTable(col, raw["fleet"], "fleet", _FLEET)
         out["fleet"] = FleetChange(
             vans=r.get("vans", int, lo=0),  # type: ignore[arg-type]
             capacity_crates=r.get("capacity_crates", int, lo=1),  # type: ignore[arg-type]
@@ -300,13 +256,16 @@ def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[
         if out["fleet"].vans == 0:  # type: ignore[attr-defined]
             col.add("a fleet needs at least one van", field="fleet.vans")
     if "routing" in raw:
-        r = _Reader(col, raw["routing"], "routing", {"mode"})
+        r = SettingsTable(col, raw["routing"], "routing", {"mode"})
         mode = r.get("mode", str)
         if mode is not None and mode not in ("direct", "hub"):
             col.add(f"{mode!r} must be 'direct' or 'hub'", field="routing.mode")
         out["mode"] = mode
+    if "costs" in raw:
+        changes = read_costs(SettingsTable(col, raw["costs"], "costs", set(COST_KEYS)))
+        out["costs"] = {**out.get("costs", {}), **changes}  # type: ignore[dict-item]
     if "visits" in raw:
-        r = _Reader(col, raw["visits"], "visits", {"default", "nodes"})
+        r = SettingsTable(col, raw["visits"], "visits", {"default", "nodes"})
         if "default" in r.t:
             try:
                 out["visits_default"] = parse_weekdays(r.t["default"])
@@ -325,7 +284,7 @@ def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[
         out["visits"] = visits
     adds = list(out.get("add_nodes", ()))  # type: ignore[call-overload]
     for where, t in _list(col, raw, "add_node"):
-        r = _Reader(col, t, where, _ADD)
+        r = SettingsTable(col, t, where, _ADD)
         hours = r.get("hours", dict)
         if isinstance(hours, dict):
             for d, span in hours.items():
@@ -366,7 +325,7 @@ def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[
     out["add_nodes"] = tuple(adds)
     moves = list(out.get("move_nodes", ()))  # type: ignore[call-overload]
     for where, t in _list(col, raw, "move_node"):
-        r = _Reader(col, t, where, _MOVE)
+        r = SettingsTable(col, t, where, _MOVE)
         vals = dict(
             node_id=r.need("node_id", str),
             lat=r.need("lat", float),
@@ -378,7 +337,7 @@ def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[
     out["move_nodes"] = tuple(moves)
     closures = list(out.get("closures", ()))  # type: ignore[call-overload]
     for where, t in _list(col, raw, "closure"):
-        r = _Reader(col, t, where, _CLOSURE)
+        r = SettingsTable(col, t, where, _CLOSURE)
         start, end = r.need("start", dt.date), r.need("end", dt.date)
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             col.add(f"ends ({end}) before it starts ({start})", field=f"{where}.end")
@@ -402,7 +361,7 @@ def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[
     return out
 
 
-def _clock(r: _Reader, k: str) -> str | None:
+def _clock(r: SettingsTable, k: str) -> str | None:
     v = r.get(k, str)
     if v is None:
         return None
@@ -448,9 +407,9 @@ def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scena
     """Validate a parsed scenario table; one :class:`Scenario` per variant (or just one)."""
     path = Path(path)
     col = ProblemCollector(str(path))
-    top = _Reader(col, raw, "", _TOP)
+    top = SettingsTable(col, raw, "", _TOP)
     name = top.need("name", str) or path.stem
-    sim_r = _Reader(col, raw.get("simulation", {}), "simulation", _SIM)
+    sim_r = SettingsTable(col, raw.get("simulation", {}), "simulation", _SIM)
     sim = SimSettings(
         start=sim_r.get("start", dt.date, SimSettings.start),  # type: ignore[arg-type]
         days=sim_r.get("days", int, SimSettings.days, lo=1),  # type: ignore[arg-type]
@@ -498,7 +457,7 @@ def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scena
     if not variants:
         scns.append(Scenario(**common, **base))  # type: ignore[arg-type]
     for where, t in variants:
-        vr = _Reader(col, t, where, _VARIANT)
+        vr = SettingsTable(col, t, where, _VARIANT)
         vname = vr.need("name", str)
         sub = (
             {k: v for k, v in t.items() if k not in ("name", "description")}

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
 from bookvan.scenarios.compare import compare_runs, compare_table, load_runs, pick_baseline
-from bookvan.scenarios.costs import CostParameters, load_cost_parameters
 from bookvan.scenarios.runner import RunSet, write_run_folder
 from bookvan.scenarios.simulate import simulate
 from bookvan.scenarios.spec import scenario_from_dict
@@ -48,8 +47,7 @@ def _run_folder(tmp: Path, name: str, vans: int) -> Path:
     eng = fake_engine()
     res = [simulate(scn, r, engine=eng) for r in range(2)]
     out = tmp / name
-    write_run_folder(out, RunSet(res, [scn], 1.0, "in-process (test)"), costs=CostParameters(),
-                     source_files=[])
+    write_run_folder(out, RunSet(res, [scn], 1.0, "in-process (test)"), source_files=[])
     return out
 
 
@@ -80,20 +78,6 @@ def test_run_folder_and_compare_folder(two_runs, tmp_path):
 def test_compare_cli_rejects_a_folder_without_runs(tmp_path):
     r = CliRunner().invoke(app, ["scenario", "compare", str(tmp_path), "--out", str(tmp_path / "c")])
     assert r.exit_code == 2 and "kpis.parquet" in r.output
-
-
-def test_cost_parameters_file_has_sources_and_validates(tmp_path):
-    c = load_cost_parameters()
-    assert c.diesel_ntd_per_litre > 0 and c.co2_kg_per_litre > 2
-    text = (Path(__import__("bookvan.scenarios.costs", fromlist=["x"]).default_cost_file())
-            .read_text(encoding="utf-8"))
-    for key in c.as_dict():
-        before = text.split(f"\n{key} =")[0].rsplit("\n\n", 1)[-1]
-        assert "#" in before, f"{key} has no source comment"
-    bad = tmp_path / "c.toml"
-    bad.write_text("diesel_ntd_per_litre = -1\nwage = 3\n", encoding="utf-8")
-    with pytest.raises(InputError, match="wage"):
-        load_cost_parameters(bad)
 
 
 @pytest.mark.slow

@@ -34,7 +34,7 @@ def test_local_cluster_gives_the_same_kpis_as_in_process():
     cloudpickle.register_pickle_by_value(scenario_fakes)
     eng = scenario_fakes.fake_engine()
     a, b = _scn("baseline"), _scn("one-van", fleet={"vans": 1})
-    runs = run_scenarios([a, b], engine=eng, progress=False, n_workers=2)
+    runs = run_scenarios([a, b], engine=eng, n_workers=2)
     assert "local cluster" in runs.where
     k = runs.kpis
     assert sorted(k.groupby(["scenario", "replication"]).size().index) == [

@@ -30,7 +30,7 @@ import pandas as pd
 
 from bookvan.data.errors import InputError, ProblemCollector, read_toml_input
 from bookvan.data.hours import WEEKDAYS
-from bookvan.routing.solution_types import SolveParams
+from bookvan.routing.engine.params import SolveParams
 from bookvan.scenarios.costs import CostParameters, load_cost_parameters
 from bookvan.scenarios.engine import Engine, real_engine, search_capped
 from bookvan.scenarios.kpis import _van_hours

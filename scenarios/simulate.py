@@ -24,7 +24,7 @@ import pandas as pd
 from bookvan.data.fleet import load_fleet
 from bookvan.data.network import Network, bundled_network_dir, load_network
 from bookvan.data.tables import TZ
-from bookvan.routing.solution_types import SolveParams
+from bookvan.routing.engine.params import SolveParams
 from bookvan.scenarios.apply import World, build_world, crates_for, reshape_demand, served_on
 from bookvan.scenarios.costs import CostParameters
 from bookvan.scenarios.engine import Engine, real_engine, search_capped

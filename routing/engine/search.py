@@ -2,7 +2,7 @@
 
 The same engine plans the library's day and the public benchmarks. What it models
 (pickup-delivery pairs, capacity, windows, shifts, breaks, multi-trip reloads,
-precedences, fixed van costs) is built in :mod:`bookvan.routing.solver_model`; this module
+precedences, fixed van costs) is built in :mod:`bookvan.routing.engine.model`; this module
 picks the search strategy, runs it and reads the answer back.
 """
 
@@ -15,10 +15,11 @@ from dataclasses import replace
 import ortools
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from bookvan.routing.problem import RoutingProblem
-from bookvan.routing.solution_types import SolveParams, SolveResult
-from bookvan.routing.solver_extract import route_nodes, routes_from_assignment
-from bookvan.routing.solver_model import BuiltModel, build_model
+from bookvan.routing.engine.extract import route_nodes, routes_from_assignment
+from bookvan.routing.engine.model import BuiltModel, build_model
+from bookvan.routing.engine.params import SolveParams
+from bookvan.routing.engine.problem import RoutingProblem
+from bookvan.routing.engine.result import SolveResult
 
 __all__ = ["search_parameters", "solve", "solve_plain"]
 
@@ -187,7 +188,7 @@ def _warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):
     """
     if params.warm_start == "none" or not m.problem.visits:
         return None
-    from bookvan.routing.search.pyvrp_warm import pyvrp_routes
+    from bookvan.routing.engine.warm_pyvrp import pyvrp_routes
 
     large = len(m.problem.visits) > LARGE_VISITS
     share = params.warm_share
@@ -225,7 +226,7 @@ def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, 
     the longest start of its route that is feasible on its own (pairs kept whole); the rest is
     left unassigned for the local search to insert.
     """
-    from bookvan.routing.search.pyvrp_warm import RELOAD
+    from bookvan.routing.engine.warm_pyvrp import RELOAD
 
     def to_index(k: int, seq: list[int]) -> list[int] | None:
         reloads = list(m.reload_nodes[k])
@@ -251,7 +252,7 @@ def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, 
         a = m.routing.ReadAssignmentFromRoutes(full, True)
         if a is not None:
             return a
-    from bookvan.routing.search.route_repair import complete_pairs, pair_partners, trim_route
+    from bookvan.routing.engine.warm_repair import complete_pairs, pair_partners, trim_route
 
     partner = pair_partners(m.problem)
 

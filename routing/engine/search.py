@@ -2,37 +2,33 @@
 
 The same engine plans the library's day and the public benchmarks. What it models
 (pickup-delivery pairs, capacity, windows, shifts, breaks, multi-trip reloads,
-precedences, fixed van costs) is built in :mod:`bookvan.routing.engine.model`; this module
-picks the search strategy, runs it and reads the answer back.
+precedences, fixed van costs) is built in :mod:`bookvan.routing.engine.model`; the warm
+start comes from :mod:`bookvan.routing.engine.warm_start`; this module picks the search
+strategy and its stop rule, runs it and hands the assignment to
+:mod:`bookvan.routing.engine.extract`.
 """
 
 from __future__ import annotations
 
-import itertools
 import time as _time
 from dataclasses import replace
 
-import ortools
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from bookvan.routing.engine.extract import route_nodes, routes_from_assignment
+from bookvan.routing.engine.extract import result_from_assignment
 from bookvan.routing.engine.model import BuiltModel, build_model
 from bookvan.routing.engine.params import SolveParams
 from bookvan.routing.engine.problem import RoutingProblem
 from bookvan.routing.engine.result import SolveResult
+from bookvan.routing.engine.warm_start import LARGE_VISITS, warm_start
 
 __all__ = ["search_parameters", "solve", "solve_plain"]
 
-LARGE_VISITS = 200  # above this many visits the search uses granular neighbourhoods
+_FALLBACK_STARTS = ("local_cheapest_insertion", "all_unperformed")  # when the first solution fails
 NEIGHBOURS = 40  # nearest visits each local-search move considers on large problems
 
 _FSS = routing_enums_pb2.FirstSolutionStrategy
 _LSM = routing_enums_pb2.LocalSearchMetaheuristic
-_STATUS = {
-    "ROUTING_OPTIMAL": "optimal",
-    "ROUTING_SUCCESS": "feasible",
-    "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED": "feasible",
-}
 
 
 def _first_solution(problem: RoutingProblem, name: str) -> int:
@@ -66,16 +62,11 @@ def search_parameters(problem: RoutingProblem, params: SolveParams):
     n = len(problem.visits)
     if n > LARGE_VISITS:
         # Each move looks at a visit's nearest few visits only (as PyVRP's granular search
-        # does). On 400 customers a full neighbourhood pass took 21 s against an 8 s limit,
-        # since the limit is checked between passes; with 40 neighbours it keeps the limit.
+        # does): the time limit is checked between neighbourhood passes, so a full pass on a
+        # large day overruns it (bench/README.md, "Beyond 100 tasks").
         sp.ls_operator_neighbors_ratio = NEIGHBOURS / n
         sp.ls_operator_min_neighbors = NEIGHBOURS
     return sp
-
-
-def _status(routing: pywrapcp.RoutingModel) -> str:
-    name = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
-    return _STATUS.get(name, "no_solution")
 
 
 def solve_plain(problem: RoutingProblem, params: SolveParams | None = None) -> SolveResult:
@@ -111,7 +102,7 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
     m.routing.solver().ReSeed(int(params.seed))
     found = _solution_counter(m)
     sp = search_parameters(problem, params)
-    initial = _warm_start(m, params, t0, sp)
+    initial = warm_start(m, params, t0, sp)
     warm_s = _time.perf_counter() - t0
     if initial is not None:
         left = params.time_limit_s - warm_s
@@ -177,166 +168,3 @@ def _capped(params: SolveParams, counted: int, search_s: float) -> float:
     if counted >= params.solution_limit or search_s < 0.9 * params.time_limit_s:
         return 0.0
     return 1.0
-
-
-def _warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):
-    """PyVRP's routes on the relaxation as an OR-Tools assignment, or ``None``.
-
-    Skipped when ``params.warm_start == "none"``, when PyVRP is not installed, or when its
-    routes break a constraint it does not model (breaks, precedences): then OR-Tools starts
-    on its own.
-    """
-    if params.warm_start == "none" or not m.problem.visits:
-        return None
-    from bookvan.routing.engine.warm_pyvrp import pyvrp_routes
-
-    large = len(m.problem.visits) > LARGE_VISITS
-    share = params.warm_share
-    if share is None:
-        # When the relaxation is the whole problem, PyVRP's answer is final but for polish.
-        exact = not m.problem.precedences and not any(v.breaks for v in m.problem.vans)
-        # Large and exact: OR-Tools' operators found nothing to improve in PyVRP's routes on
-        # 400 customers (0 of 4.8 M neighbours accepted) while PyVRP still gains with time.
-        share = (0.95 if large else 0.85) if exact else 0.5
-    budget = params.time_limit_s * share
-    routes = pyvrp_routes(
-        m.problem,
-        time_limit_s=budget,
-        seed=int(params.seed),
-        van_cost=m.van_fixed,
-        iterations=params.warm_iterations if params.deterministic else None,
-        minimise_vans=params.minimise_vans_first,
-        whole_fleet_polish=large,
-        # Small days: an unreadable route is rare and cheap to cut back, and the looser
-        # return kept the bundled day's deterministic search within its steps (the tighter
-        # one made its 50 steps run into the 8 s cap). Large days: reading failed on 7 of
-        # 54 routes at 1,000 stops and the repair ran out of time (619 of 947 served).
-        break_safe_return=large,
-    )
-    if routes is None:
-        return None
-    deadline = t0 + 0.9 * params.time_limit_s if not params.deterministic else None
-    return assignment_from_visit_routes(m, routes, sp, deadline=deadline)
-
-
-def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, deadline: float | None = None):
-    """Routes of visit indices (``RELOAD`` = back to the depot) → OR-Tools assignment or ``None``.
-
-    When the routes as a whole break a constraint the relaxation did not see, each van keeps
-    the longest start of its route that is feasible on its own (pairs kept whole); the rest is
-    left unassigned for the local search to insert.
-    """
-    from bookvan.routing.engine.warm_pyvrp import RELOAD
-
-    def to_index(k: int, seq: list[int]) -> list[int] | None:
-        reloads = list(m.reload_nodes[k])
-        idx = []
-        for v in seq:
-            if v == RELOAD:
-                if not reloads:
-                    return None
-                idx.append(m.manager.NodeToIndex(reloads.pop(0)))
-            else:
-                idx.append(m.manager.NodeToIndex(v))
-        return idx
-
-    # Reading routes searches for service times (breaks make that hard) within the closing
-    # parameters' time limit: keep each read short, the search proper gets its own limit.
-    read_sp = pywrapcp.DefaultRoutingSearchParameters()
-    read_sp.CopyFrom(sp)
-    read_sp.time_limit.FromMilliseconds(max(200, int(sp.time_limit.ToMilliseconds() * 0.02)))
-    m.routing.CloseModelWithParameters(read_sp)
-    nvan = len(m.problem.vans)
-    full = [to_index(k, seq) for k, seq in enumerate(routes)]
-    if all(r is not None for r in full):
-        a = m.routing.ReadAssignmentFromRoutes(full, True)
-        if a is not None:
-            return a
-    from bookvan.routing.engine.warm_repair import complete_pairs, pair_partners, trim_route
-
-    partner = pair_partners(m.problem)
-
-    def prefix(k: int, n: int) -> list[int] | None:
-        return to_index(k, complete_pairs(routes[k][:n], partner))
-
-    def feasible_alone(k: int, idx: list[int] | None) -> bool:
-        if idx is None:
-            return False
-        only = [[] for _ in range(nvan)]
-        only[k] = idx
-        return m.routing.ReadAssignmentFromRoutes(only, True) is not None
-
-    # Screen every route by replaying it (cheap), then read them all at once.
-    trimmed = [trim_route(m, k, seq) for k, seq in enumerate(routes)]
-    idx = [to_index(k, seq) for k, seq in enumerate(trimmed)]
-    if all(r is not None for r in idx):
-        a = m.routing.ReadAssignmentFromRoutes(idx, True)
-        if a is not None:
-            return a
-    kept_routes: list[list[int]] = []
-    for k in range(nvan):
-        whole = prefix(k, len(routes[k]))
-        if deadline is not None and _time.perf_counter() > deadline:
-            kept_routes.append([])  # no time left to check it: its jobs go to the search
-            continue
-        if feasible_alone(k, whole):
-            kept_routes.append(whole or [])
-            continue
-        lo, hi = 0, len(routes[k]) - 1  # longest feasible prefix by bisection
-        while lo < hi and (deadline is None or _time.perf_counter() < deadline):
-            mid = (lo + hi + 1) // 2
-            if feasible_alone(k, prefix(k, mid)):
-                lo = mid
-            else:
-                hi = mid - 1
-        kept_routes.append(prefix(k, lo) or [])
-    return m.routing.ReadAssignmentFromRoutes(kept_routes, True)
-
-
-_FALLBACK_STARTS = ("local_cheapest_insertion", "all_unperformed")
-
-
-def result_from_assignment(
-    m: BuiltModel, assignment, params: SolveParams, t0: float, status: str | None = None
-) -> SolveResult:
-    """Package an assignment (or ``None``) as a :class:`SolveResult`."""
-    p = m.problem
-    wall = _time.perf_counter() - t0
-    if assignment is None:
-        return SolveResult(
-            routes=(),
-            dropped=tuple(range(len(p.requests))),
-            objective=0,
-            status="no_solution",
-            wall_s=wall,
-            solver_version=ortools.__version__,
-            stats={"seed": float(params.seed)},
-        )
-    routes = routes_from_assignment(m, assignment)
-    served = {v for r in routes for v in r.visits}
-    dropped = tuple(i for i, r in enumerate(p.requests) if r.pickup not in served)
-    st = status or _status(m.routing)
-    if st == "no_solution":  # an assignment exists (e.g. the warm start itself): feasible
-        st = "feasible"
-    if any(m.mandatory[i] for i in dropped):
-        st = "infeasible"
-    distance = 0
-    for seq, r in zip(route_nodes(m, assignment), routes, strict=True):
-        if not seq:
-            continue
-        k = r.van
-        locs = [p.vans[k].start, *(int(m.node_loc[n]) for n in seq), p.vans[k].end]
-        distance += sum(int(p.distance[a, b]) for a, b in itertools.pairwise(locs))
-    return SolveResult(
-        routes=tuple(routes),
-        dropped=dropped,
-        objective=int(assignment.ObjectiveValue()),
-        status=st,
-        wall_s=wall,
-        solver_version=ortools.__version__,
-        stats={
-            "seed": float(params.seed),
-            "distance": float(distance),
-            "vans_used": float(sum(1 for r in routes if r.visits)),
-        },
-    )

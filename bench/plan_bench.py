@@ -24,8 +24,8 @@ def _phases(date: dt.date) -> dict[str, float]:
     from bookvan.demand import daily_transfers
     from bookvan.routing.check import check_plan_dir
     from bookvan.routing.daily import plan_day
+    from bookvan.routing.engine.params import SolveParams
     from bookvan.routing.planfolder import write_plan
-    from bookvan.routing.solution_types import SolveParams
 
     t: dict[str, float] = {}
     t0 = time.perf_counter()

@@ -4,8 +4,8 @@ Generates (with a seed) a network of N stops clustered around Keelung and partne
 (Taipei, New Taipei, Xizhi, Ruifang, Tamsui, Taoyuan, Yilan), one depot (the Keelung main
 library), opening hours, a fleet with shifts, a lunch break and two runs a day, and about one
 transfer per stop; builds the daily plan's routing problem with
-:func:`bookvan.routing.day_problem.build_day_problem` (the same path ``bookvan plan`` takes)
-and solves it with :func:`bookvan.routing.solver.solve`. Prints wall time, peak memory,
+:func:`bookvan.routing.day_adapter.build_day_problem` (the same path ``bookvan plan`` takes)
+and solves it with :func:`bookvan.routing.engine.solve`. Prints wall time, peak memory,
 served transfers, vans and cost; ``--compare S`` also runs S seconds for the gap to a longer
 run.
 
@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from bookvan.data.fleet import Costs, RoutingSettings
-from bookvan.routing.day_problem import COST_SCALE, build_day_problem
-from bookvan.routing.solution_types import SolveParams
-from bookvan.routing.solver import solve
+from bookvan.routing.day_adapter import COST_SCALE, build_day_problem
+from bookvan.routing.engine import solve
+from bookvan.routing.engine.params import SolveParams
 
 TZ = "Asia/Taipei"
 DEPOT = (25.1283, 121.7419)  # Keelung City main library (approximate)

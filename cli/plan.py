@@ -89,8 +89,8 @@ def plan(
     from bookvan.data.transfers import read_transfers
     from bookvan.data.travel import build_matrix
     from bookvan.routing.daily import plan_day
+    from bookvan.routing.engine.params import SolveParams
     from bookvan.routing.planfolder import write_plan
-    from bookvan.routing.solution_types import SolveParams
 
     day = parse_date(date)
     with console.status("Loading the network…"):

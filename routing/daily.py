@@ -15,11 +15,11 @@ import pandas as pd
 
 from bookvan.data.fleet import Fleet
 from bookvan.data.network import Network
+from bookvan.routing.day_adapter import COST_SCALE, DayProblem, build_day_problem
 from bookvan.routing.day_input import day_nodes, day_vehicles, legged_transfers, split_oversize
-from bookvan.routing.day_problem import COST_SCALE, DayProblem, build_day_problem
-from bookvan.routing.problem import RoutingProblem, VanSpec
+from bookvan.routing.engine import SolveParams, SolveResult
+from bookvan.routing.engine.problem import RoutingProblem, VanSpec
 from bookvan.routing.reasons import explain_dropped
-from bookvan.routing.solution_types import SolveParams, SolveResult
 from bookvan.routing.stops import routes_to_stops
 
 __all__ = ["DayPlan", "plan_day"]
@@ -148,7 +148,7 @@ def plan_day(
     params: SolveParams,
 ) -> DayPlan:
     """Route the day's transfers with the fleet; what cannot go today is listed with a reason."""
-    from bookvan.routing.solver import solve  # the engine; imported late to keep start-up light
+    from bookvan.routing.engine import solve  # the engine; imported late to keep start-up light
 
     nodes = day_nodes(network, date)
     vehicles = day_vehicles(fleet, date)

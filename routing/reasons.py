@@ -8,7 +8,7 @@ carry?), and the first failing reason is given.
 
 from __future__ import annotations
 
-from bookvan.routing.day_problem import DayProblem
+from bookvan.routing.day_adapter import DayProblem
 
 __all__ = ["explain_dropped"]
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from bookvan.routing.day_problem import DayProblem
-from bookvan.routing.solution_types import RouteResult, SolveResult
+from bookvan.routing.day_adapter import DayProblem
+from bookvan.routing.engine.result import RouteResult, SolveResult
 
 __all__ = ["routes_to_stops"]
 

@@ -32,7 +32,7 @@ from bookvan.data.costs import COST_KEYS, DAYS_PER_YEAR, Costs, read_costs
 from bookvan.data.errors import InputError
 from bookvan.data.hours import WEEKDAYS
 from bookvan.data.settings import SettingsTable, read_settings
-from bookvan.routing.solution_types import SolveParams
+from bookvan.routing.engine.params import SolveParams
 from bookvan.scenarios.engine import Engine, real_engine, search_capped
 from bookvan.scenarios.kpis import van_hours
 from bookvan.scenarios.spec import MoveNode, Scenario, load_scenario, parse_weekdays

@@ -27,7 +27,7 @@ from bookvan.data.fleet import load_fleet
 from bookvan.data.hours import DAY_S
 from bookvan.data.network import Network, bundled_network_dir, load_network
 from bookvan.data.tables import TZ
-from bookvan.routing.solution_types import SolveParams
+from bookvan.routing.engine.params import SolveParams
 from bookvan.scenarios.apply import World, build_world, reshape_demand, served_on
 from bookvan.scenarios.engine import Engine, real_engine, search_capped
 from bookvan.scenarios.kpis import day_kpis

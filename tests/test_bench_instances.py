@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bookvan.data.errors import InputError
+from bookvan.routing.bench.adapter import SCALE, to_problem
 from bookvan.routing.bench.instances import edge_lengths, read_instance, sniff_kind
-from bookvan.routing.bench.problem import SCALE, to_problem
 
 DATA = Path(__file__).parent / "data" / "bench"
 

@@ -20,8 +20,8 @@ from bookvan.data.transfers import transfers_frame
 from bookvan.data.travel import build_matrix
 from bookvan.routing.check import check_plan_dir
 from bookvan.routing.daily import plan_day
+from bookvan.routing.engine.params import SolveParams
 from bookvan.routing.planfolder import write_plan
-from bookvan.routing.solution_types import SolveParams
 
 FAST = SolveParams(time_limit_s=2.0, seed=1, deterministic=True, solution_limit=200)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bookvan.routing.problem import Break, Request, RoutingProblem, VanSpec, Visit
-from bookvan.routing.search.pyvrp_warm import RELOAD, pyvrp_routes
-from bookvan.routing.solution_types import SolveParams
-from bookvan.routing.solver import search_parameters, solve
-from bookvan.routing.solver_model import build_model
+from bookvan.routing.engine import search_parameters, solve
+from bookvan.routing.engine.model import build_model
+from bookvan.routing.engine.params import SolveParams
+from bookvan.routing.engine.problem import Break, Request, RoutingProblem, VanSpec, Visit
+from bookvan.routing.engine.warm_pyvrp import RELOAD, pyvrp_routes
 
 pytest.importorskip("pyvrp")
 

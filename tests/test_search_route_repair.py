@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from bookvan.routing.problem import Break, Request, RoutingProblem, VanSpec, Visit
-from bookvan.routing.search.route_repair import RELOAD, trim_route
-from bookvan.routing.solver_model import build_model
+from bookvan.routing.engine.model import build_model
+from bookvan.routing.engine.problem import Break, Request, RoutingProblem, VanSpec, Visit
+from bookvan.routing.engine.warm_repair import RELOAD, trim_route
 
 
 def line(*xs: int) -> np.ndarray:

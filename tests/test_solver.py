@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bookvan.routing.problem import Break, Precedence, Request, RoutingProblem, VanSpec, Visit
-from bookvan.routing.solution_types import SolveParams
-from bookvan.routing.solver import solve
+from bookvan.routing.engine import solve
+from bookvan.routing.engine.params import SolveParams
+from bookvan.routing.engine.problem import Break, Precedence, Request, RoutingProblem, VanSpec, Visit
 
 FAST = SolveParams(deterministic=True, solution_limit=50)
 

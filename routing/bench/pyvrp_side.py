@@ -1,7 +1,7 @@
 """PyVRP on the same instance and integer scaling, for side-by-side runs and warm starts.
 
-PyVRP is an optional dependency: it is imported inside the functions, so the daily plan and
-the engine work without it. Li & Lim pairs become PyVRP ``Shipment`` s.
+PyVRP (a dependency of bookvan) is imported inside the functions, so commands that do not
+solve never load it. Li & Lim pairs become PyVRP ``Shipment`` s.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import time
 
 import numpy as np
 
+from bookvan.routing.bench.adapter import SCALE, fleet_size
 from bookvan.routing.bench.instances import BenchInstance, edge_lengths
-from bookvan.routing.bench.problem import SCALE, fleet_size
 
 __all__ = ["pyvrp_available", "solve_pyvrp"]
 
 
 def pyvrp_available() -> bool:
-    """True when the optional ``pyvrp`` package can be imported."""
+    """True when ``pyvrp`` can be imported (a broken environment is reported, not a traceback)."""
     try:
         import pyvrp  # noqa: F401
     except ImportError:

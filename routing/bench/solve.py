@@ -1,8 +1,8 @@
 """Solve one benchmark instance with a named engine and package the contract's solution JSON.
 
-Engines: ``bookvan`` (the daily plan's engine, :func:`bookvan.routing.solver.solve` with its
+Engines: ``bookvan`` (the daily plan's engine, :func:`bookvan.routing.engine.solve` with its
 improvement phases), ``ortools-default`` (the same model with plain OR-Tools settings:
-path-cheapest-arc + guided local search, no extra phases) and ``pyvrp`` (optional).
+path-cheapest-arc + guided local search, no extra phases) and ``pyvrp``.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from bookvan.routing.bench.adapter import to_problem, visit_nodes
 from bookvan.routing.bench.instances import BenchInstance
-from bookvan.routing.bench.problem import to_problem, visit_nodes
 from bookvan.routing.bench.verify import Verdict, verify
-from bookvan.routing.solution_types import SolveParams
+from bookvan.routing.engine.params import SolveParams
 
 __all__ = ["ENGINES", "BenchSolution", "solution_json", "solve_instance"]
 
@@ -57,11 +57,11 @@ def solve_instance(
     elif engine in ("bookvan", "ortools-default"):
         problem = to_problem(inst)
         if engine == "bookvan":
-            from bookvan.routing.solver import solve
+            from bookvan.routing.engine import solve
 
             params = SolveParams(time_limit_s=time_limit_s, seed=seed, minimise_vans_first=hier)
         else:
-            from bookvan.routing.solver import solve_plain as solve
+            from bookvan.routing.engine import solve_plain as solve
 
             params = SolveParams(
                 time_limit_s=time_limit_s,

@@ -9,9 +9,9 @@ It is conservative where OR-Tools is flexible (a break could also fall inside a 
 
 from __future__ import annotations
 
-from bookvan.routing.problem import RoutingProblem
-from bookvan.routing.search.pyvrp_warm import RELOAD
-from bookvan.routing.solver_model import KIND_VISIT, BuiltModel
+from bookvan.routing.engine.model import KIND_VISIT, BuiltModel
+from bookvan.routing.engine.problem import RoutingProblem
+from bookvan.routing.engine.warm_pyvrp import RELOAD
 
 __all__ = ["complete_pairs", "pair_partners", "trim_route"]
 

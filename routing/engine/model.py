@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.constraint_solver import pywrapcp
 
-from bookvan.routing.problem import RoutingProblem
+from bookvan.routing.engine.problem import RoutingProblem
 
 __all__ = ["BuiltModel", "build_model"]
 

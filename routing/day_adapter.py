@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from bookvan.data.fleet import Costs, RoutingSettings
-from bookvan.routing.problem import Break, Precedence, Request, RoutingProblem, VanSpec, Visit
+from bookvan.routing.engine.problem import Break, Precedence, Request, RoutingProblem, VanSpec, Visit
 
 __all__ = ["COST_SCALE", "DayProblem", "VisitInfo", "build_day_problem", "seconds_of_day"]
 

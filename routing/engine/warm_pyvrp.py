@@ -8,7 +8,8 @@ multiple trips (reload depots). We give it that relaxation; OR-Tools then reads 
 (``ReadAssignmentFromRoutes``) and finishes under the full constraints. If the relaxed
 routes break a constraint PyVRP did not see, OR-Tools starts from its own first solution.
 
-PyVRP is optional: :func:`pyvrp_routes` returns ``None`` when it is not installed.
+PyVRP is a dependency of bookvan; it is imported on first use only (it is not needed to
+read or check a plan).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import warnings
 
 import numpy as np
 
-from bookvan.routing.problem import RoutingProblem
+from bookvan.routing.engine.problem import RoutingProblem
 
 __all__ = ["RELOAD", "pyvrp_routes"]
 
@@ -185,7 +186,7 @@ def pyvrp_routes(
     whole_fleet_polish: bool = False,
     break_safe_return: bool = True,
 ) -> list[list[int]] | None:
-    """Routes per van (visit indices, :data:`RELOAD` between runs) from PyVRP, or ``None``.
+    """Routes per van (visit indices, :data:`RELOAD` between runs) from PyVRP, or ``None`` if none is feasible.
 
     ``van_cost`` is the fixed cost per van (including any hierarchical weight). Stops on
     ``iterations`` when given (deterministic), else on ``time_limit_s``. With
@@ -196,11 +197,9 @@ def pyvrp_routes(
     latest start before the return) would otherwise push the return past the shift, and
     OR-Tools cannot read that route.
     """
-    try:
-        import pyvrp
-        from pyvrp.stop import MaxIterations, MaxRuntime
-    except ImportError:
-        return None
+    import pyvrp
+    from pyvrp.stop import MaxIterations, MaxRuntime
+
     if not p.visits or not p.vans:
         return None
 

@@ -1,11 +1,29 @@
-"""Read an OR-Tools assignment back into plain :class:`RouteResult` values."""
+"""Read an OR-Tools assignment back into plain :class:`RouteResult` and :class:`SolveResult` values."""
 
 from __future__ import annotations
 
-from bookvan.routing.solution_types import RouteResult
-from bookvan.routing.solver_model import KIND_RELOAD, KIND_VISIT, BuiltModel
+import itertools
+import time as _time
 
-__all__ = ["route_nodes", "routes_from_assignment"]
+import ortools
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from bookvan.routing.engine.model import KIND_RELOAD, KIND_VISIT, BuiltModel
+from bookvan.routing.engine.params import SolveParams
+from bookvan.routing.engine.result import RouteResult, SolveResult
+
+__all__ = ["result_from_assignment", "route_nodes", "routes_from_assignment"]
+
+_STATUS = {
+    "ROUTING_OPTIMAL": "optimal",
+    "ROUTING_SUCCESS": "feasible",
+    "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED": "feasible",
+}
+
+
+def _status(routing: pywrapcp.RoutingModel) -> str:
+    name = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+    return _STATUS.get(name, "no_solution")
 
 
 def route_nodes(m: BuiltModel, assignment) -> list[list[int]]:
@@ -87,3 +105,49 @@ def routes_from_assignment(m: BuiltModel, assignment) -> list[RouteResult]:
             )
         )
     return results
+
+
+def result_from_assignment(
+    m: BuiltModel, assignment, params: SolveParams, t0: float, status: str | None = None
+) -> SolveResult:
+    """Package an assignment (or ``None``) as a :class:`SolveResult`."""
+    p = m.problem
+    wall = _time.perf_counter() - t0
+    if assignment is None:
+        return SolveResult(
+            routes=(),
+            dropped=tuple(range(len(p.requests))),
+            objective=0,
+            status="no_solution",
+            wall_s=wall,
+            solver_version=ortools.__version__,
+            stats={"seed": float(params.seed)},
+        )
+    routes = routes_from_assignment(m, assignment)
+    served = {v for r in routes for v in r.visits}
+    dropped = tuple(i for i, r in enumerate(p.requests) if r.pickup not in served)
+    st = status or _status(m.routing)
+    if st == "no_solution":  # an assignment exists (e.g. the warm start itself): feasible
+        st = "feasible"
+    if any(m.mandatory[i] for i in dropped):
+        st = "infeasible"
+    distance = 0
+    for seq, r in zip(route_nodes(m, assignment), routes, strict=True):
+        if not seq:
+            continue
+        k = r.van
+        locs = [p.vans[k].start, *(int(m.node_loc[n]) for n in seq), p.vans[k].end]
+        distance += sum(int(p.distance[a, b]) for a, b in itertools.pairwise(locs))
+    return SolveResult(
+        routes=tuple(routes),
+        dropped=dropped,
+        objective=int(assignment.ObjectiveValue()),
+        status=st,
+        wall_s=wall,
+        solver_version=ortools.__version__,
+        stats={
+            "seed": float(params.seed),
+            "distance": float(distance),
+            "vans_used": float(sum(1 for r in routes if r.visits)),
+        },
+    )

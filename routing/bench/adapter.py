@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from bookvan.routing.bench.instances import BenchInstance, edge_lengths
-from bookvan.routing.problem import Request, RoutingProblem, VanSpec, Visit
+from bookvan.routing.engine.problem import Request, RoutingProblem, VanSpec, Visit
 
 __all__ = ["SCALE", "fleet_size", "to_problem", "visit_nodes"]
 

@@ -110,8 +110,9 @@ class RoutingProblem:
 
     ``distance`` and ``duration`` are square integer matrices over locations. The arc cost is
     ``cost_per_distance * distance + cost_per_second * duration`` (integers, in the objective's
-    units, e.g. NT$ × 100 for the daily plan). ``stop_service_s[loc]`` is charged once each time
-    a van arrives at ``loc`` from a different location. ``cost_per_span_second`` is charged
+    units, e.g. 1/10,000 NT$ for the daily plan, ``day_adapter.COST_SCALE``).
+    ``stop_service_s[loc]`` is charged once each time a van arrives at ``loc`` from a
+    different location. ``cost_per_span_second`` is charged
     per second a van is out (from leaving its depot to coming back): the driver's paid time,
     which also keeps a run compact instead of spread over the shift. ``same_run_pairs``
     makes every pair ride one run (no crate stays in the van through a depot visit), so each

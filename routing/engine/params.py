@@ -1,0 +1,32 @@
+"""What goes into a solve besides the problem: the search settings, recorded in plan.json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SolveParams"]
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """Search settings, recorded in plan.json. Compared by value.
+
+    ``deterministic=True`` stops on ``solution_limit`` (search steps) instead of wall time, so
+    the same input and seed give the same plan on any machine.
+    """
+
+    time_limit_s: float = 10.0
+    seed: int = 0
+    deterministic: bool = False
+    solution_limit: int = 2000
+    first_solution: str = "auto"
+    metaheuristic: str = "guided_local_search"
+    minimise_vans_first: bool = False
+    log_search: bool = False
+    # Warm start: "auto" uses PyVRP on the relaxation it models, "none" never.
+    # It gets ``warm_share`` of the time (``warm_iterations`` in deterministic mode); ``None``:
+    # 0.85 when PyVRP sees the whole problem (no breaks, no precedences; 0.95 above 200
+    # visits), else 0.5.
+    warm_start: str = "auto"
+    warm_share: float | None = None
+    warm_iterations: int = 2000

@@ -1,0 +1,170 @@
+"""Solve a :class:`RoutingProblem` with OR-Tools routing: one pure function, no I/O.
+
+The same engine plans the library's day and the public benchmarks. What it models
+(pickup-delivery pairs, capacity, windows, shifts, breaks, multi-trip reloads,
+precedences, fixed van costs) is built in :mod:`bookvan.routing.engine.model`; the warm
+start comes from :mod:`bookvan.routing.engine.warm_start`; this module picks the search
+strategy and its stop rule, runs it and hands the assignment to
+:mod:`bookvan.routing.engine.extract`.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from dataclasses import replace
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from bookvan.routing.engine.extract import result_from_assignment
+from bookvan.routing.engine.model import BuiltModel, build_model
+from bookvan.routing.engine.params import SolveParams
+from bookvan.routing.engine.problem import RoutingProblem
+from bookvan.routing.engine.result import SolveResult
+from bookvan.routing.engine.warm_start import LARGE_VISITS, warm_start
+
+__all__ = ["search_parameters", "solve", "solve_plain"]
+
+_FALLBACK_STARTS = ("local_cheapest_insertion", "all_unperformed")  # when the first solution fails
+NEIGHBOURS = 40  # nearest visits each local-search move considers on large problems
+
+_FSS = routing_enums_pb2.FirstSolutionStrategy
+_LSM = routing_enums_pb2.LocalSearchMetaheuristic
+
+
+def _first_solution(problem: RoutingProblem, name: str) -> int:
+    if name != "auto":
+        return _FSS.Value.Value(name.upper())
+    has_pairs = any(r.delivery is not None for r in problem.requests)
+    has_windows = any(
+        v.window != (0, 0) and v.window[1] < max((van.shift[1] for van in problem.vans), default=0)
+        for v in problem.visits
+    )
+    if has_pairs or has_windows:
+        # Insertion heuristics respect pairs and tight windows where arc-based ones fail.
+        return _FSS.PARALLEL_CHEAPEST_INSERTION
+    return _FSS.SAVINGS
+
+
+def search_parameters(problem: RoutingProblem, params: SolveParams):
+    """OR-Tools search settings for ``params``: strategy, metaheuristic and stop rule.
+
+    Deterministic mode stops on ``solution_limit`` only, so wall time never decides the plan.
+    """
+    sp = pywrapcp.DefaultRoutingSearchParameters()
+    sp.first_solution_strategy = _first_solution(problem, params.first_solution)
+    sp.local_search_metaheuristic = _LSM.Value.Value(params.metaheuristic.upper())
+    if params.deterministic:
+        sp.solution_limit = params.solution_limit
+    # In deterministic mode the wall-clock limit is only a safety cap: the plan is
+    # reproducible whenever the solution limit is reached first (the status says which).
+    sp.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
+    sp.log_search = params.log_search
+    n = len(problem.visits)
+    if n > LARGE_VISITS:
+        # Each move looks at a visit's nearest few visits only (as PyVRP's granular search
+        # does): the time limit is checked between neighbourhood passes, so a full pass on a
+        # large day overruns it (bench/README.md, "Beyond 100 tasks").
+        sp.ls_operator_neighbors_ratio = NEIGHBOURS / n
+        sp.ls_operator_min_neighbors = NEIGHBOURS
+    return sp
+
+
+def solve_plain(problem: RoutingProblem, params: SolveParams | None = None) -> SolveResult:
+    """One OR-Tools search (first solution + metaheuristic), no extra phases: the baseline."""
+    params = params or SolveParams()
+    t0 = _time.perf_counter()
+    m = build_model(problem, minimise_vans_first=params.minimise_vans_first)
+    m.routing.solver().ReSeed(int(params.seed))
+    assignment = m.routing.SolveWithParameters(search_parameters(problem, params))
+    return result_from_assignment(m, assignment, params, t0)
+
+
+def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveResult:
+    """Plan routes for ``problem``.
+
+    Parameters
+    ----------
+    problem
+        The generic routing problem (daily plan or benchmark instance).
+    params
+        Search settings; ``seed`` reseeds OR-Tools' random choices (LNS), and with
+        ``deterministic=True`` the same input and seed give the same routes.
+
+    Returns
+    -------
+    SolveResult
+        Routes of every van, dropped requests, objective and status (``"infeasible"`` when a
+        mandatory request had to be dropped; it is listed in ``dropped``).
+    """
+    params = params or SolveParams()
+    t0 = _time.perf_counter()
+    m = build_model(problem, minimise_vans_first=params.minimise_vans_first)
+    m.routing.solver().ReSeed(int(params.seed))
+    found = _solution_counter(m)
+    sp = search_parameters(problem, params)
+    initial = warm_start(m, params, t0, sp)
+    warm_s = _time.perf_counter() - t0
+    if initial is not None:
+        left = params.time_limit_s - warm_s
+        # Anytime mode: the limit is the budget of the whole solve. Deterministic mode keeps the
+        # full limit for this phase as a safety cap only, so a busy machine does not cut the
+        # search short (and change the plan) where an idle one would not.
+        if not params.deterministic:
+            sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
+        found[0] = 0
+        assignment = m.routing.SolveFromAssignmentWithParameters(initial, sp)
+        if assignment is None:  # cannot happen with a feasible start; keep it anyway
+            assignment = initial
+        result = result_from_assignment(m, assignment, params, t0)
+        # the restored start is reported as a solution but not counted by the solution limit
+        capped = _capped(params, found[0] - 1, _time.perf_counter() - t0 - warm_s)
+        stats = {**result.stats, "warm_start": 1.0, "warm_s": round(warm_s, 2), "search_capped": capped}
+        return replace(result, stats=stats)
+    if not params.deterministic:  # a failed warm start used part of the budget
+        left = params.time_limit_s - (_time.perf_counter() - t0)
+        sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
+    t_search = _time.perf_counter()
+    found[0] = 0
+    assignment = m.routing.SolveWithParameters(sp)
+    # A first-solution heuristic can fail on tight windows; when every request may be left
+    # out, a start with nothing served always exists and the local search inserts from there.
+    for fallback in _FALLBACK_STARTS:
+        if assignment is not None or any(m.mandatory) or params.first_solution == fallback:
+            break
+        # the failed start may have used the whole budget: the fallback gets at least half again
+        left = max(params.time_limit_s - (_time.perf_counter() - t0), params.time_limit_s / 2)
+        m = build_model(problem, minimise_vans_first=params.minimise_vans_first)
+        m.routing.solver().ReSeed(int(params.seed))
+        found = _solution_counter(m)
+        t_search = _time.perf_counter()
+        assignment = m.routing.SolveWithParameters(
+            search_parameters(problem, replace(params, first_solution=fallback, time_limit_s=left))
+        )
+    result = result_from_assignment(m, assignment, params, t0)
+    capped = _capped(params, found[0], _time.perf_counter() - t_search)
+    return replace(result, stats={**result.stats, "search_capped": capped})
+
+
+def _solution_counter(m: BuiltModel) -> list[int]:
+    """A box counting the solutions the search reports (reset it before each search)."""
+    box = [0]
+
+    def seen() -> None:
+        box[0] += 1
+
+    m.routing.AddAtSolutionCallback(seen)
+    return box
+
+
+def _capped(params: SolveParams, counted: int, search_s: float) -> float:
+    """1.0 when the wall-clock cap, not the search steps, ended a deterministic search.
+
+    The steps ended it when the solution limit was reached, or when the search stopped on
+    its own well inside the cap (a local optimum without a metaheuristic). Anytime searches
+    are always ended by the clock: 1.0.
+    """
+    if not params.deterministic:
+        return 1.0
+    if counted >= params.solution_limit or search_s < 0.9 * params.time_limit_s:
+        return 0.0
+    return 1.0

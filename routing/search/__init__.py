@@ -1,1 +1,0 @@
-"""Search phases around the OR-Tools engine: warm starts, fleet minimisation."""

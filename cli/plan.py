@@ -11,6 +11,7 @@ from rich.table import Table
 
 from bookvan.cli.common import console, input_errors_exit_2
 from bookvan.cli.main import app
+from bookvan.cli.options import MAX_SEED, positive_seconds, quantile_between_0_and_1
 from bookvan.data.errors import InputError
 
 __all__ = ["plan"]
@@ -43,11 +44,12 @@ def plan(
         float,
         typer.Option(
             "--time-limit",
+            callback=positive_seconds,
             help="Wall-clock cap for the search, seconds (in deterministic mode a safety cap: the plan is "
             "reproducible when the search steps finish first).",
         ),
     ] = 8.0,
-    seed: Annotated[int, typer.Option(help="Random seed (recorded in plan.json).")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed (recorded in plan.json).", min=0, max=MAX_SEED)] = 0,
     deterministic: Annotated[
         bool,
         typer.Option(
@@ -61,6 +63,7 @@ def plan(
         typer.Option(
             "--search-steps",
             min=1,
+            max=1_000_000,
             help="Deterministic mode: improving solutions to search after the first plan "
             "(more: better routes, slower).",
         ),
@@ -77,7 +80,11 @@ def plan(
         list[str] | None, typer.Option("--without", help="Leave this van out (breakdown re-plan); repeatable.")
     ] = None,
     quantile: Annotated[
-        float, typer.Option(help="Demand quantile when transfers come from the forecast (0.9 for fleet sizing).")
+        float,
+        typer.Option(
+            callback=quantile_between_0_and_1,
+            help="Demand quantile when transfers come from the forecast (0.9 for fleet sizing).",
+        ),
     ] = 0.5,
 ) -> None:
     """Plan the day's van runs and write the plan folder.

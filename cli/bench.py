@@ -10,6 +10,7 @@ import typer
 
 from bookvan.cli.common import EXIT_BAD_INPUT, console, err_console, input_errors_exit_2
 from bookvan.cli.main import app
+from bookvan.cli.options import MAX_SEED, positive_seconds
 
 bench_app = typer.Typer(
     help="Standard routing benchmarks (Solomon VRPTW, Li & Lim PDPTW, CVRPLIB).",
@@ -23,8 +24,10 @@ app.add_typer(bench_app, name="bench")
 def solve_cmd(
     instance: Annotated[Path, typer.Argument(help="Instance file: Solomon .txt, Li & Lim .txt or CVRPLIB .vrp.")],
     out: Annotated[Path, typer.Option("--out", help="Solution JSON to write (contracts.md).")],
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Search time in seconds.", min=0.1)] = 10.0,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of the search.")] = 0,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Search time in seconds.", min=0.1, callback=positive_seconds)
+    ] = 10.0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the search.", min=0, max=MAX_SEED)] = 0,
     objective: Annotated[
         str,
         typer.Option(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bookvan.cli.common import console, err_console, input_errors_exit_2
+from bookvan.cli.common import EXIT_NO, console, err_console, input_errors_exit_2
 from bookvan.cli.main import app
 
 
@@ -23,6 +23,14 @@ def manifest(
     out: Annotated[
         Path | None, typer.Option("--out", help="Output folder; default: DIR/manifests.")
     ] = None,
+    ignore_check: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-check",
+            help="Print even when 'bookvan check' finds violations (the sheets then say what the "
+            "plan says, not what a van can do).",
+        ),
+    ] = False,
 ) -> None:
     """Print a plan: a PDF manifest per van per trip, crate labels, GPX/GeoJSON per run, CSV
     loading lists per node and a self-contained HTML day overview.
@@ -35,7 +43,27 @@ def manifest(
     """
     # imported here: reportlab and friends load only when a manifest is printed, not for every
     # other bookvan command
+    from bookvan.routing.check import check_plan_dir
     from bookvan.routing.manifest import write_manifests
+    from bookvan.routing.manifest.plan import load_plan
+
+    # drivers follow these sheets: a plan the independent checker rejects is not printed
+    load_plan(plan_dir)  # the manifest's own reading first, for its messages on a broken folder
+    violations = check_plan_dir(plan_dir)
+    if violations and not ignore_check:
+        for v in violations:
+            typer.echo(str(v))
+        err_console.print(
+            f"{len(violations)} violation(s) in {plan_dir}: not printing manifests for a plan that "
+            "'bookvan check' rejects (--ignore-check prints them anyway)",
+            highlight=False, markup=False, soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_NO)
+    if violations:
+        err_console.print(
+            f"warning: printing despite {len(violations)} violation(s) in {plan_dir} (--ignore-check)",
+            highlight=False, markup=False, soft_wrap=True,
+        )
 
     res = write_manifests(
         plan_dir, out, lang, progress=lambda msg: err_console.print(f"[dim]… {msg}[/]")

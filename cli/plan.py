@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bookvan.cli.common import console, input_errors_exit_2
+from bookvan.cli.common import console, err_console, input_errors_exit_2
 from bookvan.cli.main import app
+from bookvan.cli.options import MAX_SEED, positive_seconds, quantile_between_0_and_1
 from bookvan.data.errors import InputError
 
 __all__ = ["plan"]
@@ -43,11 +44,12 @@ def plan(
         float,
         typer.Option(
             "--time-limit",
+            callback=positive_seconds,
             help="Wall-clock cap for the search, seconds (in deterministic mode a safety cap: the plan is "
             "reproducible when the search steps finish first).",
         ),
     ] = 8.0,
-    seed: Annotated[int, typer.Option(help="Random seed (recorded in plan.json).")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed (recorded in plan.json).", min=0, max=MAX_SEED)] = 0,
     deterministic: Annotated[
         bool,
         typer.Option(
@@ -61,6 +63,7 @@ def plan(
         typer.Option(
             "--search-steps",
             min=1,
+            max=1_000_000,
             help="Deterministic mode: improving solutions to search after the first plan "
             "(more: better routes, slower).",
         ),
@@ -77,7 +80,11 @@ def plan(
         list[str] | None, typer.Option("--without", help="Leave this van out (breakdown re-plan); repeatable.")
     ] = None,
     quantile: Annotated[
-        float, typer.Option(help="Demand quantile when transfers come from the forecast (0.9 for fleet sizing).")
+        float,
+        typer.Option(
+            callback=quantile_between_0_and_1,
+            help="Demand quantile when transfers come from the forecast (0.9 for fleet sizing).",
+        ),
     ] = 0.5,
 ) -> None:
     """Plan the day's van runs and write the plan folder.
@@ -102,20 +109,34 @@ def plan(
                 fl = fl.changed(**change)  # type: ignore[arg-type]
             except ValueError as e:
                 raise InputError.single(option, str(e)) from None
+    warnings: list[str] = []
     with console.status("Reading the day's transfers…"):
         if transfers is not None:
             todo = read_transfers(transfers, node_ids=set(net.node_ids), date=day, items_per_crate=fl.items_per_crate)
         else:
             from bookvan.demand import daily_transfers
+            from bookvan.demand.transfers import empty_demand_reason
 
             todo = daily_transfers(net, day, seed=seed, items_per_crate=fl.items_per_crate, quantile=quantile)
+            if (why := empty_demand_reason(day, todo)) is not None:
+                warnings.append(why)
     with console.status("Travel times…"):
         matrix = build_matrix(net.nodes, roads=roads)
     params = SolveParams(time_limit_s=time_limit, seed=seed, deterministic=deterministic, solution_limit=search_steps)
     with console.status(f"Routing {len(todo)} transfers with {len(fl.vehicles)} vans…"):
         day_plan = plan_day(net, fl, todo, day, matrix, params)
+    if deterministic and not day_plan.summary.get("reproducible", True):
+        warnings.append(
+            f"the search ran into the --time-limit safety cap ({time_limit:g} s) before its {search_steps} "
+            "--search-steps: this plan may differ on another run or machine; raise --time-limit "
+            "(or lower --search-steps) to make it reproducible"
+        )
+    if warnings:
+        day_plan.summary["warnings"] = warnings  # kept in plan.json too
     write_plan(day_plan, out)
     _print_summary(day_plan, out)
+    for w in warnings:
+        err_console.print(f"warning: {w}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _print_summary(day_plan: object, out: Path) -> None:

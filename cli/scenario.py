@@ -9,6 +9,7 @@ import typer
 
 from bookvan.cli.common import EXIT_NO, console, err_console, input_errors_exit_2
 from bookvan.cli.main import app
+from bookvan.cli.options import MAX_DAYS, MAX_REPLICATIONS
 from bookvan.data.errors import InputError
 
 if TYPE_CHECKING:
@@ -36,20 +37,20 @@ def run(
     ],
     days: Annotated[
         int | None,
-        typer.Option(help="Days to simulate (overrides the file's simulation.days).", min=1),
+        typer.Option(help="Days to simulate (overrides the file's simulation.days).", min=1, max=MAX_DAYS),
     ] = None,
     start: Annotated[
         str | None,
         typer.Option(help="First simulated day YYYY-MM-DD (overrides the file's simulation.start)."),
     ] = None,
     replications: Annotated[
-        int | None, typer.Option(help="Replications (overrides the file's).", min=1)
+        int | None, typer.Option(help="Replications (overrides the file's).", min=1, max=MAX_REPLICATIONS)
     ] = None,
     scheduler: Annotated[
         str | None,
         typer.Option(help="Dask scheduler address (tcp://host:8786); default: a local cluster."),
     ] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes of the local cluster.", min=1)] = 2,
+    workers: Annotated[int, typer.Option(help="Worker processes of the local cluster.", min=1, max=64)] = 2,
     costs: Annotated[
         Path | None,
         typer.Option(

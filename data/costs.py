@@ -58,6 +58,9 @@ class Costs:
         return asdict(self)
 
 
+MAX_COST = 1e7
+"""Above this (NT$ or kg CO2 per km, hour or van-day) a cost is a typo that would overflow the solver."""
+
 COST_KEYS = frozenset(f.name for f in fields(Costs))
 """The names a ``[costs]`` table may use."""
 
@@ -69,7 +72,7 @@ def read_costs(table: SettingsTable) -> dict[str, float]:
     """
     out: dict[str, float] = {}
     for k in sorted(COST_KEYS):
-        v = table.get(k, float, lo=0.0)
+        v = table.get(k, float, lo=0.0, hi=MAX_COST)
         if v is not None:
             out[k] = float(v)
     return out

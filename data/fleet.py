@@ -12,7 +12,19 @@ from bookvan.data.errors import ProblemCollector
 from bookvan.data.hours import parse_clock
 from bookvan.data.settings import SettingsTable, read_toml_input
 
-__all__ = ["Costs", "Fleet", "RoutingSettings", "Vehicle", "load_fleet"]
+__all__ = ["LIMITS", "Costs", "Fleet", "RoutingSettings", "Vehicle", "load_fleet", "vehicle_problems"]
+
+#: Upper bounds of the fleet file's numbers (documented in the README). Above them a value is
+#: a typo, not a van: it would overflow the solver's integer arithmetic or plan nonsense.
+LIMITS = {
+    "vehicle_id": 64,  # characters; it names manifest files (runs/VAN_tripN.pdf)
+    "capacity_crates": 1000,
+    "items_per_crate": 1000,
+    "max_trips": 24,
+    "vehicles": 200,
+    "penalty": 10**9,  # NT$ for leaving a transfer for another day
+    "sorting_s": 86400,
+}
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,7 @@ def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
     seen: set[str] = set()
     for i, v in enumerate(vans, start=1):
         where = {"row": i}
+        before = len(col.problems)
         if not isinstance(v, dict):
             col.add(f"vehicle {i} must be a [[vehicle]] table, got {v!r}", field="vehicle", **where)
             continue
@@ -130,6 +143,9 @@ def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
             vid = str(vid)
         elif not vid:
             col.add("missing vehicle_id", field="vehicle_id", **where)
+        elif len(vid) > LIMITS["vehicle_id"]:
+            col.add(f"vehicle_id is {len(vid)} characters long; at most {LIMITS['vehicle_id']}",
+                    field="vehicle_id", **where)
         elif vid in seen:
             col.add(f"duplicate vehicle_id '{vid}'", field="vehicle_id", **where)
         seen.add(vid)
@@ -137,8 +153,8 @@ def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
         if node_ids is not None and depot not in node_ids:
             col.add(f"unknown depot '{depot}'", field="depot", **where)
         cap = v.get("capacity_crates")
-        if not isinstance(cap, int) or isinstance(cap, bool) or cap <= 0:
-            msg = f"capacity must be a positive whole number of crates, got {cap!r}"
+        if not isinstance(cap, int) or isinstance(cap, bool) or not 0 < cap <= LIMITS["capacity_crates"]:
+            msg = f"capacity must be a whole number of crates from 1 to {LIMITS['capacity_crates']}, got {cap!r}"
             col.add(msg, field="capacity_crates", **where)
         times: dict[str, dt.time | None] = {}
         for k in ("shift_start", "shift_end", "break_earliest", "break_latest"):
@@ -164,17 +180,24 @@ def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
         if brk and (times.get("break_earliest") is None or times.get("break_latest") is None):
             col.add("a break needs break_earliest and break_latest", field="break_earliest", **where)
         trips = v.get("max_trips", 1)
-        if not isinstance(trips, int) or isinstance(trips, bool) or trips < 1:
-            col.add(f"max_trips must be a whole number ≥ 1, got {trips!r}", field="max_trips", **where)
+        if not isinstance(trips, int) or isinstance(trips, bool) or not 1 <= trips <= LIMITS["max_trips"]:
+            col.add(f"max_trips must be a whole number from 1 to {LIMITS['max_trips']}, got {trips!r}",
+                    field="max_trips", **where)
             trips = 1
-        if not col:
-            vehicles.append(Vehicle(
+        if len(col.problems) == before:
+            van = Vehicle(
                 vid, depot, int(cap), times["shift_start"], times["shift_end"],  # type: ignore[arg-type]
                 times["break_earliest"], times["break_latest"], int(brk), int(trips),
-            ))
+            )
+            for f, msg in vehicle_problems(van):
+                col.add(msg, field=f, **where)
+            vehicles.append(van)
+    if len(vans) > LIMITS["vehicles"]:
+        col.add(f"{len(vans)} vans; at most {LIMITS['vehicles']}", field="vehicle")
     ipc = raw.get("items_per_crate", 30)
-    if not isinstance(ipc, int) or isinstance(ipc, bool) or ipc <= 0:
-        col.add(f"items_per_crate must be a positive whole number, got {ipc!r}", field="items_per_crate")
+    if not isinstance(ipc, int) or isinstance(ipc, bool) or not 0 < ipc <= LIMITS["items_per_crate"]:
+        col.add(f"items_per_crate must be a whole number from 1 to {LIMITS['items_per_crate']}, got {ipc!r}",
+                field="items_per_crate")
     costs = Costs().override(read_costs(SettingsTable(col, raw.get("costs", {}), "costs", set(COST_KEYS))))
     routing = _routing(SettingsTable(col, raw.get("routing", {}), "routing", _ROUTING_KEYS))
     if routing.mode not in ("direct", "hub"):
@@ -191,7 +214,39 @@ def _routing(r: SettingsTable) -> RoutingSettings:
     d = RoutingSettings()
     return RoutingSettings(
         mode=r.get("mode", str, d.mode),
-        sorting_s=r.get("sorting_s", int, d.sorting_s, lo=0),
-        hold_penalty=r.get("hold_penalty", int, d.hold_penalty, lo=0),
-        return_penalty=r.get("return_penalty", int, d.return_penalty, lo=0),
+        sorting_s=r.get("sorting_s", int, d.sorting_s, lo=0, hi=LIMITS["sorting_s"]),
+        hold_penalty=r.get("hold_penalty", int, d.hold_penalty, lo=0, hi=LIMITS["penalty"]),
+        return_penalty=r.get("return_penalty", int, d.return_penalty, lo=0, hi=LIMITS["penalty"]),
     )
+
+
+def _secs(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def vehicle_problems(van: Vehicle) -> list[tuple[str, str]]:
+    """What is wrong with one van's day, as (field, message) pairs; empty when it can be planned.
+
+    The break must lie inside the shift: its window neither backwards nor before the shift
+    starts, and the break taken at the latest start still ends by the end of the shift. Checked
+    here, before any solver, because a backwards window leaves every transfer out as "shifts are
+    full" and a window before the shift is "taken" before the driver starts.
+    """
+    out: list[tuple[str, str]] = []
+    start, end = _secs(van.shift_start), _secs(van.shift_end)
+    shift = f"{van.shift_start:%H:%M}–{van.shift_end:%H:%M}"
+    if end <= start:
+        return [("shift_end", f"the shift {shift} ends before it starts")]
+    if van.break_s >= end - start:
+        out.append(("break_s", f"a break of {van.break_s} s is as long as the shift {shift} or longer"))
+    if van.break_s and van.break_earliest is not None and van.break_latest is not None:
+        lo, hi = _secs(van.break_earliest), _secs(van.break_latest)
+        window = f"{van.break_earliest:%H:%M}–{van.break_latest:%H:%M}"
+        if hi < lo:
+            out.append(("break_latest", f"the break window {window} is backwards (latest before earliest)"))
+        elif lo < start:
+            out.append(("break_earliest", f"the break window {window} starts before the shift {shift}"))
+        elif hi + van.break_s > end:
+            out.append(("break_latest", f"a {van.break_s} s break starting at {van.break_latest:%H:%M} "
+                                        f"ends after the shift {shift}"))
+    return out

@@ -20,6 +20,9 @@ from bookvan.data.errors import InputError, ProblemCollector
 from bookvan.data.hours import CLOSURE_RULES, WEEKDAYS, Closure, DayHours, day_hours, parse_span
 
 __all__ = [
+    "MAX_ID_CHARS",
+    "MAX_NAME_CHARS",
+    "MAX_TEXT_CHARS",
     "NODE_COLUMNS",
     "NODE_KINDS",
     "Network",
@@ -37,6 +40,12 @@ _OPTIONAL_TEXT = (
     "district", "address", "coord_source", "hours_source", "service_source", "weight_source",
     "note", "closure_rule",
 )
+#: Longest node id, name and free text (characters). Ids name files (loading/NODE.csv) and names
+#: fill a line of a printed manifest; longer ones broke ``manifest`` (file name too long, a PDF
+#: layout error), so they are refused on load.
+MAX_ID_CHARS = 64
+MAX_NAME_CHARS = 200
+MAX_TEXT_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "": False}
 
@@ -162,9 +171,16 @@ def parse_nodes(path: Path) -> tuple[pd.DataFrame, dict[str, dict[str, tuple[dt.
             col.add(f"duplicate node id '{nid}' (first on row {seen[nid]})", row=i, field="node_id")
         else:
             seen[nid] = i
+        if len(nid) > MAX_ID_CHARS:
+            col.add(f"node id is {len(nid)} characters long; at most {MAX_ID_CHARS}", row=i, field="node_id")
         for f in ("name_zh", "name_en"):
             if not r[f]:
                 col.add("empty name", row=i, field=f)
+            elif len(r[f]) > MAX_NAME_CHARS:
+                col.add(f"name is {len(r[f])} characters long; at most {MAX_NAME_CHARS}", row=i, field=f)
+        for f in _OPTIONAL_TEXT:
+            if len(r.get(f) or "") > MAX_TEXT_CHARS:
+                col.add(f"text is {len(r[f])} characters long; at most {MAX_TEXT_CHARS}", row=i, field=f)
         if r["kind"] not in NODE_KINDS:
             col.add(f"kind '{r['kind']}' is not one of {', '.join(NODE_KINDS)}", row=i, field="kind")
         lat = _float(col, r["lat"], row=i, field="lat", lo=-90, hi=90)
@@ -228,6 +244,8 @@ def parse_closures(path: Path, node_ids: set[str]) -> tuple[Closure, ...]:
             continue
         if dates["end"] < dates["start"]:
             col.add("ends before it starts", row=i, field="end")
+        if len(r["reason"]) > MAX_NAME_CHARS:
+            col.add(f"reason is {len(r['reason'])} characters long; at most {MAX_NAME_CHARS}", row=i, field="reason")
         out.append(Closure(r["node_id"], dates["start"], dates["end"], r["reason"] or "closed"))
     col.raise_if_any()
     return tuple(out)

@@ -15,7 +15,7 @@ import pandas as pd
 from bookvan.data.network import Network
 from bookvan.demand.generator import generate_transfers
 
-__all__ = ["daily_transfers"]
+__all__ = ["daily_transfers", "empty_demand_reason"]
 
 
 def daily_transfers(
@@ -57,3 +57,34 @@ def daily_transfers(
             sample=sample,
         )
     raise ValueError(f"method must be 'generator' or 'forecast', not {method!r}")
+
+
+def empty_demand_reason(date: dt.date, transfers: pd.DataFrame) -> str | None:
+    """Why the forecast gave ``date`` no items to move, as a warning for the console; else None.
+
+    An empty plan from the forecast is otherwise silent: a date before the bundled history and
+    forecast (1900-01-02), a history of zeros, or a day the history recorded nothing.
+    """
+    if len(transfers) and float(transfers["items"].sum()) > 0:
+        return None
+    from bookvan.demand.od import transfers_forecast
+    from bookvan.demand.synthetic import bundled_od_flows
+
+    flows = bundled_od_flows()
+    day = pd.Timestamp(date)
+    dates = pd.to_datetime(flows["date"]) if len(flows) else pd.Series([], dtype="datetime64[ns]")
+    fc = transfers_forecast()
+    fc_first = pd.Timestamp(fc["date"].min()) if len(fc) else None
+    what = f"no transfers for {date}"
+    fix = "the plan is empty; pass --transfers FILE to plan real ones"
+    if not len(flows) or float(flows["items"].sum()) == 0:
+        return f"{what}: the history is all zeros; {fix}"
+    first, last = dates.min(), dates.max()
+    if day < first and (fc_first is None or day < fc_first):
+        return (f"{what}: no history or forecast covers this date (history {first:%Y-%m-%d} to "
+                f"{last:%Y-%m-%d}); {fix}")
+    if first <= day <= last:
+        if float(flows.loc[dates == day, "items"].sum()) > 0:
+            return f"{what}: the history's items of this day are for nodes closed on it"
+        return f"{what}: the history records no items moved on this day; {fix}"
+    return f"{what}: the forecast is zero at every open branch; {fix}"

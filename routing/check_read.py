@@ -9,6 +9,7 @@ naive timestamps are Asia/Taipei.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -99,6 +100,18 @@ def _as_float(v: object) -> float:
     if not math.isfinite(f):
         raise ValueError(f"{v!r} is not a finite number")
     return f
+
+
+def _as_date(v: object) -> dt.date | None:
+    """plan.json's ``date`` (YYYY-MM-DD, or a date in memory); None when it is not one."""
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return v
+    if not isinstance(v, str) or len(v) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(v)
+    except ValueError:
+        return None
 
 
 def _as_time(v: object) -> float:
@@ -231,6 +244,8 @@ def _parse_plan_json(plan: object, label: str) -> tuple[float, int, int, list[tu
             vals[key] = parse(plan[key])
         except ValueError as e:
             col.add(str(e), field=key)
+    if _as_date(plan.get("date")) is None:  # the day every timestamp belongs to
+        col.add(f"{plan.get('date')!r} is not a date like 2026-12-01", field="date")
     unassigned: list[tuple[str, str]] = []
     raw = plan.get("unassigned")
     if not isinstance(raw, list):

@@ -15,6 +15,7 @@ import pandas as pd
 
 from bookvan.data.fleet import Costs, RoutingSettings
 from bookvan.routing.engine.problem import Break, Precedence, Request, RoutingProblem, VanSpec, Visit
+from bookvan.routing.timetext import day_time_text
 
 __all__ = ["COST_SCALE", "DayProblem", "VisitInfo", "build_day_problem", "seconds_of_day"]
 
@@ -140,19 +141,21 @@ def build_day_problem(
         pw = window(r.origin_id, per, release, None)
         dw = window(r.destination_id, per_d, None, due)
         if why is None and pw[0] > pw[1] and release_s and r.transfer_id in release_s:
-            ready = _clock(release_s[r.transfer_id])
+            ready = day_time_text(release_s[r.transfer_id], midnight)
             why = f"its crates are sorted at the hub only at {ready}, too late for today's runs"
         if why is None and dw[0] > dw[1] and due_s and r.transfer_id in due_s:
-            why = f"it cannot reach the sorting hub by {_clock(due_s[r.transfer_id])}, today's sorting cut-off"
+            cut = day_time_text(due_s[r.transfer_id], midnight)
+            why = f"it cannot reach the sorting hub by {cut}, today's sorting cut-off"
         if why is None and pw[0] > pw[1]:
             why = (
-                f"released at {_clock(release)}, after the last pickup time at {node.at[r.origin_id, 'name_en']}"
+                f"released at {day_time_text(release, midnight)}, "
+                f"after the last pickup time at {node.at[r.origin_id, 'name_en']}"
                 if release is not None
                 else f"{crates} crates take longer to load than {node.at[r.origin_id, 'name_en']} is open"
             )
         if why is None and dw[0] > dw[1]:
             why = (
-                f"due at {_clock(due)}, before {node.at[r.destination_id, 'name_en']} can receive it"
+                f"due at {day_time_text(due, midnight)}, before {node.at[r.destination_id, 'name_en']} can receive it"
                 if due is not None
                 else f"{crates} crates take longer to unload than {node.at[r.destination_id, 'name_en']} is open"
             )
@@ -225,9 +228,3 @@ def build_day_problem(
         name=f"keelung-{date}",
     )
     return DayProblem(problem, tuple(used), tuple(info), tuple(req_tid), midnight, tuple(screened))
-
-
-def _clock(seconds: int | None) -> str:
-    if seconds is None:
-        return "?"
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"

@@ -9,12 +9,9 @@ carry?), and the first failing reason is given.
 from __future__ import annotations
 
 from bookvan.routing.day_adapter import DayProblem
+from bookvan.routing.timetext import day_time_text
 
 __all__ = ["explain_dropped"]
-
-
-def _clock(s: int) -> str:
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
 
 
 def _alone_feasible(dp: DayProblem, request: int) -> tuple[bool, str]:
@@ -29,17 +26,17 @@ def _alone_feasible(dp: DayProblem, request: int) -> tuple[bool, str]:
         t = van.shift[0] + p.duration[van.start, pv.location]
         t = max(t, pv.window[0])
         if t > pv.window[1]:
-            best_late = best_late or f"no van can reach the pickup before {_clock(pv.window[1])}"
+            best_late = best_late or f"no van can reach the pickup before {day_time_text(pv.window[1], dp.midnight)}"
             continue
         t += pv.service_s + p.stop_service_s[pv.location] + p.duration[pv.location, dv.location]
         t = max(t, dv.window[0])
         if t > dv.window[1]:
             best_late = (f"no van can bring it from {dp.visit_info[req.pickup].node_id} to "
-                         f"{dp.visit_info[req.delivery].node_id} before {_clock(dv.window[1])}")  # type: ignore[index]
+                         f"{dp.visit_info[req.delivery].node_id} before {day_time_text(dv.window[1], dp.midnight)}")  # type: ignore[index]
             continue
         t += dv.service_s + p.stop_service_s[dv.location] + p.duration[dv.location, van.end]
         if t > van.shift[1]:
-            best_late = f"the round trip does not fit in any driver's shift (back at {_clock(t)})"
+            best_late = f"the round trip does not fit in any driver's shift (back at {day_time_text(t, dp.midnight)})"
             continue
         return True, ""
     if best_late is None:

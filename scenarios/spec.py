@@ -18,8 +18,10 @@ from pathlib import Path
 
 from bookvan.data.costs import COST_KEYS, read_costs
 from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.fleet import LIMITS as FLEET_LIMITS
+from bookvan.data.fleet import load_fleet, vehicle_problems
 from bookvan.data.hours import WEEKDAYS, parse_clock, parse_span
-from bookvan.data.network import NODE_KINDS, bundled_network_dir, load_network
+from bookvan.data.network import NODE_KINDS, Network, bundled_network_dir, load_network
 from bookvan.data.settings import SettingsTable, read_toml_input
 
 __all__ = [
@@ -35,6 +37,16 @@ __all__ = [
     "parse_weekdays",
     "scenario_from_dict",
 ]
+
+#: Limits of a scenario's numbers (documented in the README).
+MAX_DAYS = 3660  # ten years of simulated days
+MAX_REPLICATIONS = 1000
+MAX_SEED = 2**32 - 1
+#: How far (degrees) an added or moved node may lie outside the box spanned by the base
+#: network's nodes: 0.5° is about 50 km, so for the bundled network the box is the Keelung
+#: area with Taipei, New Taipei and Taoyuan; farther is a typo (a swapped lat/lon, a missing
+#: digit), not a site the vans can serve.
+MAP_MARGIN_DEG = 0.5
 
 # visit patterns by name; a node is visited only on these weekdays (and only when it is open)
 PATTERNS: dict[str, tuple[str, ...]] = {
@@ -201,10 +213,10 @@ _CLOSURE = set(ClosureChange.__dataclass_fields__)
 
 
 def _demand(r: SettingsTable) -> DemandChange:
-    growth = r.get("growth", float, None, lo=0.0)
+    growth = r.get("growth", float, None, lo=0.0, hi=1000.0)
     if "target_loans_per_resident" in r.t:
-        base = r.need("base_loans_per_resident", float, lo=0.01)
-        target = r.get("target_loans_per_resident", float, lo=0.0)
+        base = r.need("base_loans_per_resident", float, lo=0.01, hi=1e4)
+        target = r.get("target_loans_per_resident", float, lo=0.0, hi=1e4)
         by = r.need("base_year", int)
         ty = r.need("target_year", int)
         year = r.get("year", int, ty)
@@ -220,11 +232,11 @@ def _demand(r: SettingsTable) -> DemandChange:
         r.col.add("must be a table of node code = factor", field=r.key("node_factors"))
     else:
         for k, v in nf.items():
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-                r.col.add(f"{v!r} must be a number ≥ 0", field=r.key(f"node_factors.{k}"))
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1000:
+                r.col.add(f"{v!r} must be a number from 0 to 1000", field=r.key(f"node_factors.{k}"))
             else:
                 factors[str(k)] = float(v)
-    model_year = r.get("model_year", int, None, lo=1990)
+    model_year = r.get("model_year", int, None, lo=1990, hi=2200)
     return DemandChange(float(growth if growth is not None else 1.0), factors, model_year)  # type: ignore[arg-type]
 
 
@@ -246,11 +258,11 @@ def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[
     if "fleet" in raw:
         r = SettingsTable(col, raw["fleet"], "fleet", _FLEET)
         out["fleet"] = FleetChange(
-            vans=r.get("vans", int, lo=0),  # type: ignore[arg-type]
-            capacity_crates=r.get("capacity_crates", int, lo=1),  # type: ignore[arg-type]
+            vans=r.get("vans", int, lo=0, hi=FLEET_LIMITS["vehicles"]),  # type: ignore[arg-type]
+            capacity_crates=r.get("capacity_crates", int, lo=1, hi=FLEET_LIMITS["capacity_crates"]),  # type: ignore[arg-type]
             shift_start=_clock(r, "shift_start"),
             shift_end=_clock(r, "shift_end"),
-            max_trips=r.get("max_trips", int, lo=1),  # type: ignore[arg-type]
+            max_trips=r.get("max_trips", int, lo=1, hi=FLEET_LIMITS["max_trips"]),  # type: ignore[arg-type]
             depot=r.get("depot", str),  # type: ignore[arg-type]
         )
         if out["fleet"].vans == 0:  # type: ignore[attr-defined]
@@ -298,11 +310,7 @@ def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[
         kind = r.need("kind", str)
         if kind is not None and kind not in NODE_KINDS:
             col.add(f"{kind!r} is not one of {', '.join(NODE_KINDS)}", field=f"{where}.kind")
-        lat, lon = r.need("lat", float), r.need("lon", float)
-        if lat is not None and not -90 <= lat <= 90:  # type: ignore[operator]
-            col.add(f"{lat} is not a latitude", field=f"{where}.lat")
-        if lon is not None and not -180 <= lon <= 180:  # type: ignore[operator]
-            col.add(f"{lon} is not a longitude", field=f"{where}.lon")
+        lat, lon = r.need("lat", float, lo=-90, hi=90), r.need("lon", float, lo=-180, hi=180)
         vals = dict(
             node_id=r.need("node_id", str),
             name_zh=r.need("name_zh", str),
@@ -311,9 +319,9 @@ def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[
             lat=lat,
             lon=lon,
             like=r.need("like", str),
-            volume=r.get("volume", float, 1.0, lo=0.0),
+            volume=r.get("volume", float, 1.0, lo=0.0, hi=1000.0),
             hours=hours,
-            service_s=r.get("service_s", int, lo=0),
+            service_s=r.get("service_s", int, lo=0, hi=4 * 3600),
             opens_on=r.get("opens_on", dt.date),
             source=r.get("source", str, ""),
         )
@@ -328,8 +336,8 @@ def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[
         r = SettingsTable(col, t, where, _MOVE)
         vals = dict(
             node_id=r.need("node_id", str),
-            lat=r.need("lat", float),
-            lon=r.need("lon", float),
+            lat=r.need("lat", float, lo=-90, hi=90),
+            lon=r.need("lon", float, lo=-180, hi=180),
             source=r.get("source", str, ""),
         )
         if None not in vals.values():
@@ -412,14 +420,14 @@ def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scena
     sim_r = SettingsTable(col, raw.get("simulation", {}), "simulation", _SIM)
     sim = SimSettings(
         start=sim_r.get("start", dt.date, SimSettings.start),  # type: ignore[arg-type]
-        days=sim_r.get("days", int, SimSettings.days, lo=1),  # type: ignore[arg-type]
-        replications=sim_r.get("replications", int, SimSettings.replications, lo=1),  # type: ignore[arg-type]
-        seed=sim_r.get("seed", int, SimSettings.seed, lo=0),  # type: ignore[arg-type]
-        time_limit_s=sim_r.get("time_limit_s", float, SimSettings.time_limit_s, lo=0.01),  # type: ignore[arg-type]
+        days=sim_r.get("days", int, SimSettings.days, lo=1, hi=MAX_DAYS),  # type: ignore[arg-type]
+        replications=sim_r.get("replications", int, SimSettings.replications, lo=1, hi=MAX_REPLICATIONS),  # type: ignore[arg-type]
+        seed=sim_r.get("seed", int, SimSettings.seed, lo=0, hi=MAX_SEED),  # type: ignore[arg-type]
+        time_limit_s=sim_r.get("time_limit_s", float, SimSettings.time_limit_s, lo=0.01, hi=86400),  # type: ignore[arg-type]
         deterministic=sim_r.get("deterministic", bool, SimSettings.deterministic),  # type: ignore[arg-type]
-        solution_limit=sim_r.get("solution_limit", int, SimSettings.solution_limit, lo=1),  # type: ignore[arg-type]
+        solution_limit=sim_r.get("solution_limit", int, SimSettings.solution_limit, lo=1, hi=10**6),  # type: ignore[arg-type]
         first_solution=sim_r.get("first_solution", str, SimSettings.first_solution),  # type: ignore[arg-type]
-        warm_iterations=sim_r.get("warm_iterations", int, SimSettings.warm_iterations, lo=0),  # type: ignore[arg-type]
+        warm_iterations=sim_r.get("warm_iterations", int, SimSettings.warm_iterations, lo=0, hi=10**6),  # type: ignore[arg-type]
     )
     if sim.first_solution != "auto":
         from ortools.constraint_solver import routing_enums_pb2
@@ -488,7 +496,50 @@ def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scena
     for s in scns:
         _check_codes(col, s, set(net.node_ids))
     col.raise_if_any()
+    fleet_path = Path(fleet_file) if fleet_file else (net.source_dir or bundled_network_dir()) / "fleet.toml"
+    for s in scns:
+        _check_world(col, s, net, fleet_path)
+    col.raise_if_any()
     return scns
+
+
+def _check_world(col: ProblemCollector, scn: Scenario, net: Network, fleet_path: Path) -> None:
+    """The changed world must still be plannable: on the map, a depot for every van, valid shifts.
+
+    Checked when the scenario is loaded, so a bad file is exit 2 before any worker starts.
+    """
+    from bookvan.scenarios.apply import apply_fleet  # apply imports this module
+
+    pre = f"variant '{scn.variant}': " if scn.variant else ""
+    lat, lon = net.nodes["lat"].astype(float), net.nodes["lon"].astype(float)
+    box = (lat.min() - MAP_MARGIN_DEG, lat.max() + MAP_MARGIN_DEG,
+           lon.min() - MAP_MARGIN_DEG, lon.max() + MAP_MARGIN_DEG)  # fmt: skip
+    for key, places in (("add_node", scn.add_nodes), ("move_node", scn.move_nodes)):
+        for p in places:
+            if not (box[0] <= p.lat <= box[1] and box[2] <= p.lon <= box[3]):
+                col.add(
+                    f"{pre}'{p.node_id}' at {p.lat}, {p.lon} is off the map: more than "
+                    f"{MAP_MARGIN_DEG}° outside the network's area (lat {box[0]:.2f}..{box[1]:.2f}, "
+                    f"lon {box[2]:.2f}..{box[3]:.2f})",
+                    field=f"{key}.lat",
+                )
+    ids = (set(net.node_ids) | {a.node_id for a in scn.add_nodes}) - set(scn.remove_nodes)
+    try:
+        fleet = load_fleet(fleet_path, ids | set(scn.remove_nodes))
+    except InputError as e:
+        col.add(f"{pre}the fleet file does not load: {e}", field="fleet_file")
+        return
+    depots = set(net.depot_ids) | {a.node_id for a in scn.add_nodes if a.kind == "depot"}
+    if not depots - set(scn.remove_nodes):
+        col.add(f"{pre}removes every depot: the vans need somewhere to start", field="remove_nodes")
+    for van in apply_fleet(fleet, scn).vehicles:
+        if van.depot not in ids:
+            key = "fleet.depot" if scn.fleet.depot is not None else "remove_nodes"
+            col.add(f"{pre}van {van.vehicle_id}'s depot '{van.depot}' is removed", field=key)
+        changed = [k for k in ("shift_start", "shift_end") if getattr(scn.fleet, k) is not None]
+        for _f, msg in vehicle_problems(van):
+            key = f"fleet.{changed[0]}" if changed else "fleet_file"
+            col.add(f"{pre}van {van.vehicle_id}: {msg}", field=key)
 
 
 def load_scenarios(path: str | Path) -> list[Scenario]:

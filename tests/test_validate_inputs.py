@@ -77,11 +77,11 @@ FLEET_CASES = [
     ("max_trips = 3", "max_trips = 99999999999", 1, "max_trips", "24"),
     ('vehicle_id = "VAN-1"', f'vehicle_id = "{"V" * 300}"', 1, "vehicle_id", "at most 64"),
     ("items_per_crate = 30", "items_per_crate = 100000000", None, "items_per_crate", "1000"),
-    ("per_km = 6.0", "per_km = inf", None, "costs.per_km", "inf"),
-    ("per_km = 6.0", "per_km = nan", None, "costs.per_km", "nan"),
-    ("per_van_day = 1500.0", "per_van_day = 1e300", None, "costs.per_van_day", "limit"),
-    ("hold_penalty = 20000", "hold_penalty = 9000000000000000000", None, "routing.hold_penalty", "limit"),
-    ("sorting_s = 3600", "sorting_s = 10000000", None, "routing.sorting_s", "limit"),
+    ("per_km = 4.9", "per_km = inf", None, "costs.per_km", "inf"),
+    ("per_km = 4.9", "per_km = nan", None, "costs.per_km", "nan"),
+    ("per_van_day = 904.0", "per_van_day = 1e300", None, "costs.per_van_day", "must be ≤"),
+    ("hold_penalty = 20000", "hold_penalty = 9000000000000000000", None, "routing.hold_penalty", "must be ≤"),
+    ("sorting_s = 3600", "sorting_s = 10000000", None, "routing.sorting_s", "must be ≤"),
 ]
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from bookvan.data.atomic import atomic_dir
+from bookvan.data.csv_safe import write_frame_csv
 from bookvan.scenarios.costs import CostParameters
 from bookvan.scenarios.engine import Engine, real_engine
 from bookvan.scenarios.kpis import run_summary
@@ -283,7 +284,7 @@ def write_run_folder(
             left.to_parquet(tmp / "unassigned.parquet", index=False)
         summary = runs.summary()
         summary.to_parquet(tmp / "summary.parquet", index=False)
-        summary.to_csv(tmp / "summary.csv", index=False)
+        write_frame_csv(summary, tmp / "summary.csv")  # formula-safe for spreadsheets
         (tmp / "scenarios").mkdir()
         for f in source_files:
             shutil.copy2(f, tmp / "scenarios" / f.name)

@@ -7,7 +7,8 @@ Layout of the output folder (default ``<plan>/manifests/``)::
     runs/<van>_trip<n>.pdf   driver manifest of one run
     runs/<van>_trip<n>.gpx   GPX 1.1 route + waypoints
     runs/<van>_trip<n>.geojson  stops and legs
-    loading/<node_id>.csv    crates loaded/unloaded at that node today, one row per crate
+    loading/<node>.csv       crates loaded/unloaded at that node today, one row per crate
+                             (file name: bookvan.data.file_names.file_stem of the node id)
     index.json               what was written, per-run totals and the plan id
 """
 

@@ -18,8 +18,10 @@ import pyarrow.parquet as pq
 from bookvan.data.atomic import atomic_file
 
 __all__ = [
+    "ITEMS_SCHEMA",
     "MATRIX_SCHEMA",
     "NODES_SCHEMA",
+    "OPTIONAL_PLAN_TABLES",
     "PLAN_TABLES",
     "STOPS_SCHEMA",
     "TRANSFERS_SCHEMA",
@@ -80,6 +82,22 @@ TRANSFERS_SCHEMA = pa.schema([
     ("part_of", pa.string()),
 ])
 
+# addition: the items of an item-level transfer list, one row each; ``transfer_id`` is the
+# grouped transfer (split parts and hub legs name it in ``part_of`` / ``leg_of``), ``crate_no``
+# the crate of that transfer it is packed in (items_per_crate to a crate, in list order)
+ITEMS_SCHEMA = pa.schema([
+    ("transfer_id", pa.string()),
+    ("item_id", pa.string()),
+    ("title", pa.string()),
+    ("origin_id", pa.string()),
+    ("destination_id", pa.string()),
+    ("kind", pa.string()),
+    ("release", _TS),
+    ("due", _TS),
+    ("source_row", pa.int64()),
+    ("crate_no", pa.int64()),
+])
+
 MATRIX_SCHEMA = pa.schema([
     ("from_id", pa.string()),
     ("to_id", pa.string()),
@@ -125,8 +143,12 @@ PLAN_TABLES = {
     "transfers": TRANSFERS_SCHEMA,
     "matrix": MATRIX_SCHEMA,
     "stops": STOPS_SCHEMA,
+    "items": ITEMS_SCHEMA,
 }
 """The plan folder's tables: ``<name>.parquet`` with this schema, beside ``plan.json``."""
+
+OPTIONAL_PLAN_TABLES = frozenset({"items"})
+"""Tables written only when given (``items``: the plan came from an item-level list)."""
 
 
 def write_plan_tables(folder: str | Path, plan: dict[str, Any], tables: Mapping[str, pd.DataFrame]) -> Path:
@@ -138,6 +160,8 @@ def write_plan_tables(folder: str | Path, plan: dict[str, Any], tables: Mapping[
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     for name, schema in PLAN_TABLES.items():
+        if name in OPTIONAL_PLAN_TABLES and tables.get(name) is None:
+            continue
         write_table(tables[name], schema, out / f"{name}.parquet")
     (out / "plan.json").write_text(json.dumps(plan, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     return out

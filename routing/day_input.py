@@ -60,14 +60,17 @@ def day_vehicles(fleet: Fleet, date: dt.date) -> pd.DataFrame:
     return df
 
 
-def split_oversize(transfers: pd.DataFrame, max_crates: int) -> pd.DataFrame:
+def split_oversize(transfers: pd.DataFrame, max_crates: int, max_day_crates: int | None = None) -> pd.DataFrame:
     """Split a transfer bigger than the largest van into parts ``<id>/1``, ``<id>/2``… .
 
-    Items are shared out in proportion to crates, so items and crates are both conserved.
+    Items are shared out in proportion to crates, so items and crates are both conserved. A
+    transfer larger than ``max_day_crates`` (all vans, all runs of the day) stays whole: it
+    cannot go today at all, and routing screens it out with its reason instead of being
+    handed thousands of parts.
     """
     recs = []
     for r in transfers.to_dict("records"):
-        if r["crates"] <= max_crates:
+        if r["crates"] <= max_crates or (max_day_crates is not None and r["crates"] > max_day_crates):
             recs.append(r)
             continue
         n = math.ceil(r["crates"] / max_crates)

@@ -1,0 +1,90 @@
+"""An item-level list plans the same day as the same transfers in the aggregated form, and
+``bookvan plan`` keeps the items in ``items.parquet`` and reports items listed twice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from bookvan.cli.main import app
+from bookvan.data.tables import ITEMS_SCHEMA, read_table
+from bookvan.data.transfers import read_transfer_list
+
+DATE_S = "2026-12-01"
+runner = CliRunner()
+PAIRS = [("KL-ANLE", "KL-XINYI", "Reserve"), ("KL-BAIFU", "KL-MAIN", "ReturnToHome"),
+         ("KL-MAIN", "KL-ANLE", "Reserve"), ("KL-XINYI", "KL-BAIFU", "StockrotationAdvance"),
+         ("KL-ANLE", "KL-XINYI", "ReturnToHome")]
+
+
+def _item_list(path: Path, per_pair: int = 40, twice: int = 3) -> Path:
+    lines = ["barcode,title,frombranch,tobranch,reason"]
+    k = 0
+    for o, d, why in PAIRS:
+        for _ in range(per_pair):
+            k += 1
+            lines.append(f"39{k:08d},Title {k},{o},{d},{why}")
+    lines += [lines[1 + j * 7] for j in range(twice)]  # a few barcodes listed again
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_same_plan_from_items_as_from_aggregated(tmp_path: Path, network, fleet) -> None:
+    from conftest import PLAN_DATE
+
+    from bookvan.data.travel import build_matrix
+    from bookvan.routing.daily import plan_day
+    from bookvan.routing.solution_types import SolveParams
+
+    src = _item_list(tmp_path / "items.csv")
+    listed = read_transfer_list(src, node_ids=set(network.node_ids), date=PLAN_DATE,
+                                items_per_crate=fleet.items_per_crate)
+    agg = tmp_path / "agg.csv"
+    listed.transfers[["transfer_id", "origin_id", "destination_id", "items", "kind"]].to_csv(agg, index=False)
+    again = read_transfer_list(agg, node_ids=set(network.node_ids), date=PLAN_DATE,
+                               items_per_crate=fleet.items_per_crate)
+    assert again.items is None
+    pd.testing.assert_frame_equal(again.transfers, listed.transfers)
+    params = SolveParams(time_limit_s=20, seed=0, deterministic=True, solution_limit=10)
+    matrix = build_matrix(network.nodes)
+    a = plan_day(network, fleet, listed.transfers, PLAN_DATE, matrix, params)
+    b = plan_day(network, fleet, again.transfers, PLAN_DATE, matrix, params)
+    pd.testing.assert_frame_equal(a.stops, b.stops)
+    assert a.unassigned == b.unassigned and a.summary["total_distance_m"] == b.summary["total_distance_m"]
+
+
+@pytest.mark.slow
+def test_cli_plans_an_item_list_keeps_items_and_reports_twice_listed(tmp_path: Path) -> None:
+    src = _item_list(tmp_path / "items.csv")
+    res = runner.invoke(app, ["plan", "--date", DATE_S, "--transfers", str(src), "--time-limit", "4",
+                              "--out", str(tmp_path / "plan")])
+    assert res.exit_code == 0, res.output
+    assert "200 items in 203 rows grouped into 5 transfers" in " ".join(res.output.split())
+    assert "3 item(s) listed more than once" in " ".join(res.output.split())
+    plan = tmp_path / "plan"
+    items = read_table(plan / "items.parquet")
+    assert list(items.columns) == ITEMS_SCHEMA.names and len(items) == 200 and items["item_id"].is_unique
+    transfers = read_table(plan / "transfers.parquet")
+    grouped = transfers["part_of"].fillna(transfers["transfer_id"])
+    assert set(items["transfer_id"]) == set(grouped)
+    assert transfers.groupby(grouped)["items"].sum().to_dict() == items.groupby("transfer_id").size().to_dict()
+    meta = json.loads((plan / "plan.json").read_text(encoding="utf-8"))
+    assert meta["items"]["rows"] == 203 and meta["items"]["items"] == 200
+    assert [d["rows"] for d in meta["items"]["listed_twice"]] == [[1, 201], [8, 202], [15, 203]]
+    assert runner.invoke(app, ["check", str(plan)]).exit_code == 0
+
+
+def test_cli_bad_item_list_is_exit_2_with_row_and_field(tmp_path: Path) -> None:
+    src = tmp_path / "items.csv"
+    src.write_text("barcode,frombranch,tobranch,reason\nB1,KL-ANLE,KL-MAIN,Reserve\nB2,KL-NOPE,KL-MAIN,Reserve\n",
+                   encoding="utf-8")
+    res = runner.invoke(app, ["plan", "--date", DATE_S, "--transfers", str(src), "--out", str(tmp_path / "p")])
+    assert res.exit_code == 2 and "row 2" in res.output and "origin" in res.output
+    assert not (tmp_path / "p").exists()
+    res = runner.invoke(app, ["plan", "--date", DATE_S, "--transfers", str(src), "--transfers-format", "bogus",
+                              "--out", str(tmp_path / "p")])
+    assert res.exit_code == 2 and "--transfers-format" in res.output

@@ -88,3 +88,53 @@ def test_cli_bad_item_list_is_exit_2_with_row_and_field(tmp_path: Path) -> None:
     res = runner.invoke(app, ["plan", "--date", DATE_S, "--transfers", str(src), "--transfers-format", "bogus",
                               "--out", str(tmp_path / "p")])
     assert res.exit_code == 2 and "--transfers-format" in res.output
+
+
+def test_split_parts_take_whole_crates_of_items() -> None:
+    from bookvan.data.transfers import transfers_frame
+    from bookvan.routing.day_input import split_oversize
+
+    t = transfers_frame([{"transfer_id": "T1", "origin_id": "A", "destination_id": "B", "items": 725, "crates": 25,
+                          "kind": "hold", "release": None, "due": None}])
+    df = split_oversize(t, 24, None, 30)
+    assert list(df["items"]) == [720, 5] and list(df["crates"]) == [24, 1]
+
+
+@pytest.mark.slow
+def test_labels_and_packing_list_name_the_items_in_each_crate(tmp_path: Path, network, fleet) -> None:
+    """A group bigger than a van travels as parts; every crate's items are listed once."""
+    from conftest import PLAN_DATE
+
+    from bookvan.data.travel import build_matrix
+    from bookvan.routing.daily import plan_day
+    from bookvan.routing.manifest.pdf_labels import crate_labels
+    from bookvan.routing.manifest.plan import load_plan
+    from bookvan.routing.manifest.runs import build_runs
+    from bookvan.routing.manifest.write import write_manifests
+    from bookvan.routing.planfolder import write_plan
+    from bookvan.routing.solution_types import SolveParams
+
+    lines = ["barcode,title,frombranch,tobranch,reason"]
+    lines += [f"A{k:05d},=Title {k},KL-ANLE,KL-MAIN,Reserve" for k in range(725)]  # 25 crates: parts 24 + 1
+    lines += [f"B{k:05d},Book {k},KL-XINYI,KL-BAIFU,ReturnToHome" for k in range(40)]
+    src = tmp_path / "items.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    listed = read_transfer_list(src, node_ids=set(network.node_ids), date=PLAN_DATE,
+                                items_per_crate=fleet.items_per_crate)
+    plan = plan_day(network, fleet, listed.transfers, PLAN_DATE, build_matrix(network.nodes),
+                    SolveParams(time_limit_s=20, seed=0, deterministic=True, solution_limit=10))
+    assert {"T0001/1", "T0001/2"} <= set(plan.transfers["transfer_id"])
+    folder = write_plan(plan, tmp_path / "plan", items=listed.items)
+    p = load_plan(folder)
+    labels = crate_labels(p, build_runs(p))
+    by_crate = {lab.crate_id: lab.items for lab in labels}
+    assert by_crate["T0001/1-C01"] == tuple(f"A{k:05d}" for k in range(30))
+    assert by_crate["T0001/2-C01"] == tuple(f"A{k:05d}" for k in range(720, 725))
+    assert all(0 < len(v) <= fleet.items_per_crate for v in by_crate.values())
+    moved = [i for v in by_crate.values() for i in v]
+    assert len(moved) == len(set(moved))
+    res = write_manifests(folder, tmp_path / "m", lang="en")
+    rows = pd.read_csv(res.out_dir / "packing.csv", dtype=str)
+    assert list(rows["item_id"]) == moved and set(rows["crate_id"]) == set(by_crate)
+    assert rows["title"].str.startswith("'=").sum() == sum(1 for i in moved if i.startswith("A"))
+    assert json.loads((res.out_dir / "index.json").read_text(encoding="utf-8"))["packing"] == "packing.csv"

@@ -56,6 +56,7 @@ class Plan:
     matrix: pd.DataFrame | None
     legs: pd.DataFrame | None
     plan_id: str
+    items: pd.DataFrame | None = None  # items.parquet, when the plan came from an item-level list
 
     @property
     def date(self) -> dt.date:
@@ -171,4 +172,5 @@ def load_plan(folder: str | Path) -> Plan:
         matrix=_read(folder, "matrix.parquet", required=False),
         legs=_read(folder, "legs.parquet", required=False),
         plan_id=_plan_id(folder),
+        items=_read(folder, "items.parquet", required=False),
     )

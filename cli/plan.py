@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -14,6 +14,9 @@ from rich.table import Table
 from bookvan.cli.common import console, input_errors_exit_2
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
+
+if TYPE_CHECKING:
+    from bookvan.data.transfers import TransferList
 
 __all__ = ["plan"]
 
@@ -154,25 +157,25 @@ def plan(
     _print_summary(day_plan, out)
 
 
-def _items_summary(listed: object) -> dict[str, object]:
+def _items_summary(listed: TransferList) -> dict[str, object]:
     """plan.json's account of an item-level list: rows, items moved, items listed twice."""
-    dups = listed.duplicates  # type: ignore[attr-defined]
+    dups = listed.duplicates
     return {
-        "rows": listed.rows,  # type: ignore[attr-defined]
-        "items": len(listed.items),  # type: ignore[attr-defined]
-        "transfers": len(listed.transfers),  # type: ignore[attr-defined]
+        "rows": listed.rows,
+        "items": len(listed.items if listed.items is not None else ()),
+        "transfers": len(listed.transfers),
         "listed_twice": [{"item_id": d.item_id, "rows": list(d.rows), "moved_from_row": d.rows[0]} for d in dups],
     }
 
 
-def _report_items(listed: object) -> None:
+def _report_items(listed: TransferList) -> None:
     """One console line for the grouping, and a warning for items listed more than once."""
     console.print(
-        f"{len(listed.items):,} items in {listed.rows:,} rows grouped into "  # type: ignore[attr-defined]
-        f"{len(listed.transfers):,} transfers (per origin, destination and kind)",  # type: ignore[attr-defined]
+        f"{len(listed.items if listed.items is not None else ()):,} items in {listed.rows:,} rows grouped into "
+        f"{len(listed.transfers):,} transfers (per origin, destination and kind)",
         highlight=False,
     )
-    dups = listed.duplicates  # type: ignore[attr-defined]
+    dups = listed.duplicates
     if dups:
         shown = ", ".join(f"{d.item_id} (rows {', '.join(map(str, d.rows))})" for d in dups[:5])
         more = f" and {len(dups) - 5} more (plan.json)" if len(dups) > 5 else ""

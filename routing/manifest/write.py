@@ -118,6 +118,8 @@ def write_manifests(
             index["loading"].append(f"loading/{p.name}")
         links["_day"] = {"labels.pdf": "labels.pdf", "index.json": "index.json"}
         links["_day"] |= {name: name for name in index["loading"]}
+        if packing is not None:
+            links["_day"]["packing.csv"] = "packing.csv"
         note("overview")
         write_overview(plan, runs, tmp / "overview.html", lang, links)
         (tmp / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -106,6 +106,8 @@ def plan(
     """Plan the day's van runs and write the plan folder.
 
     Example: bookvan plan --date 2026-12-01 --out out/2026-12-01
+
+    Item list (one row per item): bookvan plan --date 2026-12-01 --transfers items.csv --out out/d
     """
     from bookvan.data.fleet import load_fleet
     from bookvan.data.network import load_network

@@ -148,7 +148,7 @@ def plan(
             from bookvan.demand import daily_transfers
 
             todo = daily_transfers(net, day, seed=seed, items_per_crate=fl.items_per_crate, quantile=quantile)
-    with console.status("Travel times…"):
+    with console.status(f"Travel times between {len(net.nodes)} nodes…"):
         matrix = build_matrix(net.nodes, roads=roads)
     params = SolveParams(time_limit_s=time_limit, seed=seed, deterministic=deterministic, solution_limit=search_steps)
     with console.status(f"Routing {len(todo)} transfers with {len(fl.vehicles)} vans…"):

@@ -138,3 +138,22 @@ def test_labels_and_packing_list_name_the_items_in_each_crate(tmp_path: Path, ne
     assert list(rows["item_id"]) == moved and set(rows["crate_id"]) == set(by_crate)
     assert rows["title"].str.startswith("'=").sum() == sum(1 for i in moved if i.startswith("A"))
     assert json.loads((res.out_dir / "index.json").read_text(encoding="utf-8"))["packing"] == "packing.csv"
+
+
+def test_crate_contents_follow_parts_and_hub_legs() -> None:
+    """Hub legs keep the crate id of their part; part 2's crate 1 is the group's crate 25."""
+    from bookvan.routing.manifest.packing import crate_contents
+    from bookvan.routing.manifest.plan import Plan
+
+    def row(tid: str, crates: int, leg_of: str | None, part_of: str | None) -> dict[str, object]:
+        return {"transfer_id": tid, "crates": crates, "leg_of": leg_of, "part_of": part_of}
+
+    transfers = pd.DataFrame([row("G/1.1", 24, "G/1", "G"), row("G/1.2", 24, "G/1", "G"),
+                              row("G/2.1", 1, "G/2", "G"), row("G/2.2", 1, "G/2", "G"),
+                              row("H.1", 1, "H", None), row("H.2", 1, "H", None)])
+    items = pd.DataFrame({"transfer_id": ["G"] * 3 + ["H"], "item_id": ["a", "b", "c", "d"],
+                          "crate_no": [1, 24, 25, 1], "source_row": [1, 2, 3, 4]})
+    empty = pd.DataFrame()
+    plan = Plan(Path("."), {"date": "2026-12-01"}, empty, empty, transfers, empty, None, None, "x", items)
+    got = {cid: [r["item_id"] for r in recs] for cid, recs in crate_contents(plan).items()}
+    assert got == {"G/1-C01": ["a"], "G/1-C24": ["b"], "G/2-C01": ["c"], "H-C01": ["d"]}

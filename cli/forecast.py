@@ -122,8 +122,9 @@ def _write_forecasts(fc, out: Path) -> None:
     import pyarrow.parquet as pq
 
     if out.suffix.lower() == ".csv":
-        with atomic_file(out, "w", encoding="utf-8", newline="") as fh:
-            fc.assign(date=fc["date"].dt.strftime("%Y-%m-%d")).to_csv(fh, index=False)
+        from bookvan.data.csv_safe import write_frame_csv
+
+        write_frame_csv(fc.assign(date=fc["date"].dt.strftime("%Y-%m-%d")), out)  # formula-safe
     else:
         table = pa.Table.from_pandas(fc, preserve_index=False)
         with atomic_file(out, "wb") as fh:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bookvan.cli.common import console, err_console, input_errors_exit_2
 from bookvan.cli.main import app
 from bookvan.cli.options import MAX_SEED, positive_seconds, quantile_between_0_and_1
 from bookvan.data.errors import InputError
+
+if TYPE_CHECKING:
+    from bookvan.data.transfers import TransferList
 
 __all__ = ["plan"]
 
@@ -35,8 +40,26 @@ def plan(
     transfers: Annotated[
         Path | None,
         typer.Option(
-            help="Transfers CSV/Parquet (origin, destination, items, kind[, release, due]); "
-            "default: from the demand forecast."
+            help="Transfers CSV/Parquet (origin, destination, items, kind[, release, due]), or an item-level "
+            "export, one row per item (barcode, title, from, to, reason: a Koha transfers-to-send list or "
+            "holds queue), grouped per origin, destination and kind; default: from the demand forecast."
+        ),
+    ] = None,
+    transfers_format: Annotated[
+        str,
+        typer.Option(
+            "--transfers-format",
+            help="'transfers' (aggregated rows), 'items' (one row per item) or 'auto' (items when there is an "
+            "item id / barcode column).",
+        ),
+    ] = "auto",
+    transfers_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--transfers-map",
+            help="Column-mapping TOML for an item-level export: [columns] \"their column\" = \"item_id\" | "
+            "\"title\" | \"origin\" | \"destination\" | \"kind\" | \"reason\" | \"release\" | \"due\"; "
+            "[kinds] \"their reason\" = \"hold\"; [defaults] kind = \"hold\".",
         ),
     ] = None,
     fleet: Annotated[Path | None, typer.Option(help="Fleet file; default: fleet.toml of the network.")] = None,
@@ -90,10 +113,12 @@ def plan(
     """Plan the day's van runs and write the plan folder.
 
     Example: bookvan plan --date 2026-12-01 --out out/2026-12-01
+
+    Item list (one row per item): bookvan plan --date 2026-12-01 --transfers items.csv --out out/d
     """
     from bookvan.data.fleet import load_fleet
     from bookvan.data.network import load_network
-    from bookvan.data.transfers import read_transfers
+    from bookvan.data.transfers import read_transfer_list
     from bookvan.data.travel import build_matrix
     from bookvan.routing.daily import plan_day
     from bookvan.routing.engine.params import SolveParams
@@ -110,9 +135,17 @@ def plan(
             except ValueError as e:
                 raise InputError.single(option, str(e)) from None
     warnings: list[str] = []
-    with console.status("Reading the day's transfers…"):
+    items = None
+    with console.status("Reading the day's transfers…") as status:
         if transfers is not None:
-            todo = read_transfers(transfers, node_ids=set(net.node_ids), date=day, items_per_crate=fl.items_per_crate)
+            listed = read_transfer_list(
+                transfers, node_ids=set(net.node_ids), date=day, items_per_crate=fl.items_per_crate,
+                fmt=transfers_format, column_map=transfers_map,
+                progress=lambda n: status.update(f"Reading the day's transfers… {n:,} rows"),
+            )
+            todo, items = listed.transfers, listed.items
+            if items is not None:
+                _report_items(listed)
         else:
             from bookvan.demand import daily_transfers
             from bookvan.demand.transfers import empty_demand_reason
@@ -120,7 +153,7 @@ def plan(
             todo = daily_transfers(net, day, seed=seed, items_per_crate=fl.items_per_crate, quantile=quantile)
             if (why := empty_demand_reason(day, todo)) is not None:
                 warnings.append(why)
-    with console.status("Travel times…"):
+    with console.status(f"Travel times between {len(net.nodes)} nodes…"):
         matrix = build_matrix(net.nodes, roads=roads)
     params = SolveParams(time_limit_s=time_limit, seed=seed, deterministic=deterministic, solution_limit=search_steps)
     with console.status(f"Routing {len(todo)} transfers with {len(fl.vehicles)} vans…"):
@@ -133,10 +166,41 @@ def plan(
         )
     if warnings:
         day_plan.summary["warnings"] = warnings  # kept in plan.json too
-    write_plan(day_plan, out)
+    if items is not None:
+        day_plan = replace(day_plan, summary={**day_plan.summary, "items": _items_summary(listed)})
+    write_plan(day_plan, out, items=items)
     _print_summary(day_plan, out)
     for w in warnings:
         err_console.print(f"warning: {w}", highlight=False, markup=False, soft_wrap=True)
+
+
+def _items_summary(listed: TransferList) -> dict[str, object]:
+    """plan.json's account of an item-level list: rows, items moved, items listed twice."""
+    dups = listed.duplicates
+    return {
+        "rows": listed.rows,
+        "items": len(listed.items if listed.items is not None else ()),
+        "transfers": len(listed.transfers),
+        "listed_twice": [{"item_id": d.item_id, "rows": list(d.rows), "moved_from_row": d.rows[0]} for d in dups],
+    }
+
+
+def _report_items(listed: TransferList) -> None:
+    """One console line for the grouping, and a warning for items listed more than once."""
+    console.print(
+        f"{len(listed.items if listed.items is not None else ()):,} items in {listed.rows:,} rows grouped into "
+        f"{len(listed.transfers):,} transfers (per origin, destination and kind)",
+        highlight=False,
+    )
+    dups = listed.duplicates
+    if dups:
+        shown = ", ".join(f"{d.item_id} (rows {', '.join(map(str, d.rows))})" for d in dups[:5])
+        more = f" and {len(dups) - 5} more (plan.json)" if len(dups) > 5 else ""
+        console.print(
+            f"[bold yellow]warning:[/] {len(dups)} item(s) listed more than once, moved once from the first "
+            f"row: {escape(shown)}{more}",
+            highlight=False,
+        )
 
 
 def _print_summary(day_plan: object, out: Path) -> None:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from bookvan.data.errors import InputError, ProblemCollector
 from bookvan.data.hours import CLOSURE_RULES, WEEKDAYS, Closure, DayHours, day_hours, parse_span
+from bookvan.data.limits import MAX_NODES, check_count
 
 __all__ = [
     "MAX_ID_CHARS",
@@ -257,5 +258,6 @@ def load_network(directory: str | Path | None = None) -> Network:
     if not (d / "nodes.csv").exists():
         raise InputError.single(d / "nodes.csv", "no such file: a network folder needs nodes.csv")
     nodes, weekly = parse_nodes(d / "nodes.csv")
+    check_count(len(nodes), MAX_NODES, file=d / "nodes.csv", what="nodes")  # before an n² travel matrix
     closures = parse_closures(d / "closures.csv", set(nodes["node_id"]))
     return Network(nodes=nodes, closures=closures, source_dir=d, weekly=weekly)

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from bookvan.data.errors import InputError, Problem, read_input_text
 from bookvan.data.tables import (
+    ITEMS_SCHEMA,
     MATRIX_SCHEMA,
     NODES_SCHEMA,
     STOPS_SCHEMA,
@@ -86,6 +87,8 @@ PLAN_TABLES: tuple[PlanTable, ...] = (
         "vehicle_id", "trip", "seq", "node_id", "arrival", "departure", "load_after",
         "pickup_ids", "delivery_ids")),
     PlanTable("legs", LEGS_SCHEMA, ("from_id", "to_id", "geometry"), required=False),
+    PlanTable("items", ITEMS_SCHEMA, (
+        "transfer_id", "item_id", "title", "origin_id", "destination_id", "kind"), required=False),
 )
 """Every table a plan folder may hold, in the order they are written."""
 
@@ -113,7 +116,7 @@ def write_plan_folder(
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     for t in PLAN_TABLES:
-        if t.required or t.name in tables:
+        if t.required or tables.get(t.name) is not None:
             write_table(tables[t.name], t.schema, out / t.file)
     text = json.dumps(dict(plan), ensure_ascii=False, indent=2, default=str) + "\n"
     (out / PLAN_JSON).write_text(text, encoding="utf-8")

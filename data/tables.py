@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from bookvan.data.atomic import atomic_file
 
 __all__ = [
+    "ITEMS_SCHEMA",
     "MATRIX_SCHEMA",
     "NODES_SCHEMA",
     "STOPS_SCHEMA",
@@ -75,6 +76,22 @@ TRANSFERS_SCHEMA = pa.schema([
     ("leg", pa.int64()),
     # addition: a transfer larger than any van is split into parts of the original id
     ("part_of", pa.string()),
+])
+
+# addition: the items of an item-level transfer list, one row each; ``transfer_id`` is the
+# grouped transfer (split parts and hub legs name it in ``part_of`` / ``leg_of``), ``crate_no``
+# the crate of that transfer it is packed in (items_per_crate to a crate, in list order)
+ITEMS_SCHEMA = pa.schema([
+    ("transfer_id", pa.string()),
+    ("item_id", pa.string()),
+    ("title", pa.string()),
+    ("origin_id", pa.string()),
+    ("destination_id", pa.string()),
+    ("kind", pa.string()),
+    ("release", _TS),
+    ("due", _TS),
+    ("source_row", pa.int64()),
+    ("crate_no", pa.int64()),
 ])
 
 MATRIX_SCHEMA = pa.schema([

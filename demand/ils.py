@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bookvan.data.errors import InputError, Problem, read_toml_input
+from bookvan.data.errors import InputError, Problem
+from bookvan.data.ils_export import REASON_KIND, read_column_map
 from bookvan.demand.history import MAX_BAD_SHARE, History, parse_history_frame
 
 __all__ = [
@@ -63,26 +64,12 @@ TRANSFER_COLUMNS = {"datesent": "datesent", "sent": "datesent", "date_sent": "da
                     "datearrived": "datearrived", "arrived": "datearrived",
                     "date_arrived": "datearrived", "tobranch": "tobranch", "to": "tobranch",
                     "destination": "tobranch", "reason": "reason", "itemnumber": "itemnumber"}
-REASON_KIND = {"reserve": "hold", "lostreserve": "hold", "return": "return",
-               "stockrotationadvance": "rotation", "stockrotationrepatriation": "rotation",
-               "rotatingcollection": "rotation"}
 
 
 def load_export_map(path: str | Path | None) -> tuple[dict[str, str], dict[str, str]]:
     """``(columns, event_types)`` from a TOML mapping file (both lower-cased keys)."""
-    if path is None:
-        return {}, {}
-    p = Path(path)
-    data = read_toml_input(p, what="column mapping file")
-    cols = data.get("columns", {})
-    types = data.get("event_types", {})
-    for name, table in (("columns", cols), ("event_types", types)):
-        if not isinstance(table, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in table.items()
-        ):
-            raise InputError.single(p, f"[{name}] must map names to names (strings)")
-    return ({k.strip().lower(): v.strip() for k, v in cols.items()},
-            {k.strip().lower(): v.strip().lower() for k, v in types.items()})
+    maps = read_column_map(path, ("columns", "event_types"))  # one reader with the item lists
+    return maps["columns"], {k: v.lower() for k, v in maps["event_types"].items()}
 
 
 def _read_table(path: Path) -> pd.DataFrame:

@@ -153,7 +153,9 @@ def plan_day(
     nodes = day_nodes(network, date)
     vehicles = day_vehicles(fleet, date)
     max_cap = max(v.capacity_crates for v in fleet.vehicles)
-    todo = split_oversize(transfers, max_cap)
+    todo = split_oversize(
+        transfers, max_cap, sum(v.capacity_crates * v.max_trips for v in fleet.vehicles), fleet.items_per_crate
+    )
     if fleet.routing.mode == "hub":
         todo = legged_transfers(todo, fleet.vehicles[0].depot)
 

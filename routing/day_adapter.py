@@ -121,6 +121,8 @@ def build_day_problem(
     pickup_visit: dict[str, int] = {}
     screened: list[tuple[str, str]] = []
     dropped_ids: set[str] = set()
+    largest = int(vehicles["capacity_crates"].max()) if len(vehicles) else 0
+    day_crates = int((vehicles["capacity_crates"] * vehicles["max_trips"]).sum()) if len(vehicles) else 0
     for r in transfers.itertuples(index=False):
         crates = int(r.crates)
         per = int(node.at[r.origin_id, "service_per_crate_s"]) * crates
@@ -132,6 +134,9 @@ def build_day_problem(
         if due_s and r.transfer_id in due_s:
             due = min(due if due is not None else 24 * 3600, due_s[r.transfer_id])
         why = None
+        if crates > largest:  # left whole by split_oversize: more than every van's runs together
+            why = (f"{crates} crates: more than the largest van holds ({largest}) and than all vans carry "
+                   f"in a day ({day_crates}); split it over several days")
         for end, nid in (("pickup", r.origin_id), ("delivery", r.destination_id)):
             if why is None and pd.isna(node.at[nid, "opens"]):
                 why = f"{end} impossible today: {node.at[nid, 'closed_reason']}"

@@ -60,21 +60,34 @@ def day_vehicles(fleet: Fleet, date: dt.date) -> pd.DataFrame:
     return df
 
 
-def split_oversize(transfers: pd.DataFrame, max_crates: int) -> pd.DataFrame:
+def split_oversize(
+    transfers: pd.DataFrame, max_crates: int, max_day_crates: int | None = None, items_per_crate: int | None = None
+) -> pd.DataFrame:
     """Split a transfer bigger than the largest van into parts ``<id>/1``, ``<id>/2``… .
 
-    Items are shared out in proportion to crates, so items and crates are both conserved.
+    Items are shared out in proportion to crates, so items and crates are both conserved. A
+    transfer larger than ``max_day_crates`` (all vans, all runs of the day) stays whole: it
+    cannot go today at all, and routing screens it out with its reason instead of being
+    handed thousands of parts. With ``items_per_crate`` (and crates that follow from it) the
+    parts take whole crates in list order, ``items_per_crate`` items each, so a part's items
+    are exactly those packed in its crates (``items.parquet``'s ``crate_no``).
     """
     recs = []
     for r in transfers.to_dict("records"):
-        if r["crates"] <= max_crates:
+        if r["crates"] <= max_crates or (max_day_crates is not None and r["crates"] > max_day_crates):
             recs.append(r)
             continue
         n = math.ceil(r["crates"] / max_crates)
         crates_left, items_left = int(r["crates"]), int(r["items"])
+        packed = items_per_crate is not None and crates_left == math.ceil(items_left / items_per_crate)
         for k in range(1, n + 1):
             c = min(max_crates, crates_left)
-            it = items_left if k == n else round(r["items"] * c / r["crates"])
+            if k == n:
+                it = items_left
+            elif packed:
+                it = c * items_per_crate  # type: ignore[operator]
+            else:
+                it = round(r["items"] * c / r["crates"])
             recs.append({**r, "transfer_id": f"{r['transfer_id']}/{k}", "crates": c, "items": it,
                          "part_of": r["transfer_id"]})
             crates_left -= c

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from bookvan.data.atomic import atomic_dir
 from bookvan.data.planfolder import write_plan_folder
 from bookvan.routing.daily import DayPlan
@@ -11,11 +13,14 @@ from bookvan.routing.daily import DayPlan
 __all__ = ["write_plan"]
 
 
-def write_plan(plan: DayPlan, out: str | Path) -> Path:
-    """Write plan.json and the five tables; an existing folder is replaced only on success."""
+def write_plan(plan: DayPlan, out: str | Path, *, items: pd.DataFrame | None = None) -> Path:
+    """Write plan.json and the five tables (and ``items.parquet`` when the list had items).
+
+    An existing folder is replaced only on success.
+    """
     out = Path(out)
     tables = {"nodes": plan.nodes, "vehicles": plan.vehicles, "transfers": plan.transfers,
-              "matrix": plan.matrix, "stops": plan.stops}
+              "matrix": plan.matrix, "stops": plan.stops, "items": items}
     with atomic_dir(out) as tmp:
         write_plan_folder(tmp, plan.plan_json(), tables)
     return out

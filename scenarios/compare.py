@@ -144,6 +144,7 @@ def compare_runs(dirs: list[Path], out: Path, *, baseline: str | None = None) ->
     Everything is written to a temporary folder first and renamed, so ``out`` is never half done.
     """
     from bookvan.data.atomic import atomic_dir
+    from bookvan.data.csv_safe import write_frame_csv
     from bookvan.scenarios.charts import kpi_bars, monthly_van_km, tradeoff
     from bookvan.scenarios.report import render_report
 
@@ -164,8 +165,8 @@ def compare_runs(dirs: list[Path], out: Path, *, baseline: str | None = None) ->
     ]
     with atomic_dir(out) as tmp:
         table.to_parquet(tmp / "compare.parquet", index=False)
-        table.to_csv(tmp / "compare.csv", index=False)
-        summary.to_csv(tmp / "summary.csv", index=False)
+        write_frame_csv(table, tmp / "compare.csv")  # formula-safe for spreadsheets
+        write_frame_csv(summary, tmp / "summary.csv")
         imgs = {
             "bars": kpi_bars(table, base, tmp / "kpi_bars.png"),
             "tradeoff": tradeoff(table, base, tmp / "tradeoff.png"),

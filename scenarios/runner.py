@@ -22,6 +22,7 @@ import pandas as pd
 
 from bookvan.data.atomic import atomic_dir
 from bookvan.data.costs import Costs
+from bookvan.data.csv_safe import write_frame_csv
 from bookvan.scenarios.engine import Engine, real_engine
 from bookvan.scenarios.kpis import run_summary
 from bookvan.scenarios.simulate import RunResult, base_demand, demand_key, simulate
@@ -257,7 +258,7 @@ def write_run_folder(out: str | Path, runs: RunSet, *, source_files: list[Path])
             left.to_parquet(tmp / "unassigned.parquet", index=False)
         summary = runs.summary()
         summary.to_parquet(tmp / "summary.parquet", index=False)
-        summary.to_csv(tmp / "summary.csv", index=False)
+        write_frame_csv(summary, tmp / "summary.csv")  # formula-safe for spreadsheets
         (tmp / "scenarios").mkdir()
         for f in source_files:
             shutil.copy2(f, tmp / "scenarios" / f.name)

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bookvan.data.crates import crates_for
 from bookvan.data.errors import InputError
-from bookvan.data.transfers import crates_for, read_transfers
+from bookvan.data.transfers import read_transfers
 
 DATE = dt.date(2026, 12, 1)
 NODES = {"KL-MAIN", "KL-ANLE", "KL-XINYI", "KL-BAIFU"}

@@ -8,13 +8,13 @@ or unloaded at a node, so a branch's library system imports what leaves and arri
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
 import gpxpy.gpx
 
+from bookvan.data.csv_safe import write_csv_rows
+from bookvan.data.file_names import file_stem
 from bookvan.routing.manifest.plan import Plan
 from bookvan.routing.manifest.runs import Run, StopLine, fmt_hm
 
@@ -184,7 +184,11 @@ def loading_rows(plan: Plan, runs: list[Run]) -> list[dict]:
 
 
 def write_loading_csvs(plan: Plan, runs: list[Run], folder: Path) -> list[Path]:
-    """``folder/<node_id>.csv`` per node visited (UTF-8, header row, one row per crate)."""
+    """``folder/<node file stem>.csv`` per node visited (UTF-8, header row, one row per crate).
+
+    The stem is :func:`bookvan.data.file_names.file_stem` of the node id; cells that a
+    spreadsheet would run as formulas are neutralised (:mod:`bookvan.data.csv_safe`).
+    """
     by_node: dict[str, list[dict]] = {}
     for r in loading_rows(plan, runs):
         by_node.setdefault(r["node_id"], []).append(r)
@@ -194,15 +198,6 @@ def write_loading_csvs(plan: Plan, runs: list[Run], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for node_id, rows in sorted(by_node.items()):
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=LOADING_COLUMNS, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-        path = folder / f"{_safe(node_id)}.csv"
-        path.write_text(buf.getvalue(), encoding="utf-8")
-        paths.append(path)
+        # one file per node id (A/B and A_B differ), cells formula-safe for spreadsheets
+        paths.append(write_csv_rows(folder / f"{file_stem(node_id)}.csv", LOADING_COLUMNS, rows))
     return paths
-
-
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)

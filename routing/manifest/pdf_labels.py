@@ -3,7 +3,9 @@
 One label per crate: from → to codes in large type, the destination's Chinese name, transfer
 id, kind, crate n of m, a Code 128 barcode and a QR code, both encoding the crate id that the
 manifest prints on the crate's line. In hub mode a crate keeps one label for all its legs, so
-it shows the first origin and the final destination.
+it shows the first origin and the final destination. When the plan came from an item-level
+list, two small lines name the item ids packed in the crate (``packing.csv`` has them all,
+with titles).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 
 from bookvan.routing.manifest.fonts import CJK_FONT, bold_font, register_cjk_font
+from bookvan.routing.manifest.packing import crate_contents
 from bookvan.routing.manifest.pdfkit import numbered_canvas
 from bookvan.routing.manifest.plan import Plan
 from bookvan.routing.manifest.runs import Run
@@ -56,6 +59,7 @@ class CrateLabel:
     kind: str
     vehicle_id: str
     trip: int
+    items: tuple[str, ...] = ()  # item ids packed in this crate (item-level plans)
 
 
 def crate_labels(plan: Plan, runs: list[Run]) -> list[CrateLabel]:
@@ -69,6 +73,7 @@ def crate_labels(plan: Plan, runs: list[Run]) -> list[CrateLabel]:
     )
     out, seen = [], set()
     nodes = plan.nodes
+    contents = crate_contents(plan)
     for *_, run, stop in pickups:
         for c in stop.load:
             if c.base_id in seen:
@@ -89,6 +94,7 @@ def crate_labels(plan: Plan, runs: list[Run]) -> list[CrateLabel]:
                         kind=c.kind,
                         vehicle_id=run.vehicle_id,
                         trip=run.trip,
+                        items=tuple(str(x["item_id"]) for x in contents.get(cid, [])),
                     )
                 )
     return out
@@ -164,6 +170,8 @@ def _draw_label(c: rl_canvas.Canvas, lab: CrateLabel, x: float, y: float, lang: 
     info = f"{lab.transfer_id} · {kind_word(lab.kind, lang)} · {count}"
     c.setFont(CJK_FONT, 7.5)
     c.drawString(tx, line - 8, _clip(info, CJK_FONT, 7.5, text_w))
+    if lab.items:
+        _draw_items(c, lab.items, tx, line - 15, text_w)
     # Code 128 along the bottom, its human-readable id beneath
     bar_h = 8.5 * mm
     bc = Code128(lab.crate_id, barWidth=0.3 * mm, barHeight=bar_h, humanReadable=False, quiet=True)
@@ -180,6 +188,36 @@ def _draw_label(c: rl_canvas.Canvas, lab: CrateLabel, x: float, y: float, lang: 
     c.drawString(tx, y + pad, lab.crate_id)
     c.setFont(CJK_FONT, 6)
     c.drawRightString(x + w - pad - qr_size - 2, y + pad, f"{lab.vehicle_id} #{lab.trip}")
+
+
+def item_lines(items: tuple[str, ...], width: float, font: str = CJK_FONT, size: float = 5) -> list[str]:
+    """At most two lines ``n items: a b c`` that fit ``width``; ids that do not fit are ``+k``."""
+    head = f"{len(items)} items:"
+    lines, shown = [head], 0
+    for it in items:
+        cand = f"{lines[-1]} {it}"
+        if stringWidth(cand, font, size) <= width:
+            lines[-1], shown = cand, shown + 1
+        elif len(lines) < 2 and stringWidth(it, font, size) <= width:
+            lines.append(it)
+            shown += 1
+        else:
+            break
+    while shown < len(items):
+        tail = f" +{len(items) - shown}"
+        if stringWidth(lines[-1] + tail, font, size) <= width or lines[-1] in ("", head):
+            lines[-1] += tail
+            break
+        rest, _, _ = lines[-1].rpartition(" ")
+        lines[-1] = rest if len(lines) == 1 or rest else ""
+        shown -= 1
+    return [line.strip() for line in lines if line.strip()]
+
+
+def _draw_items(c: rl_canvas.Canvas, items: tuple[str, ...], x: float, y: float, width: float) -> None:
+    c.setFont(CJK_FONT, 5)
+    for i, text in enumerate(item_lines(items, width)):
+        c.drawString(x, y - 5.5 * i, text)
 
 
 def write_labels_pdf(plan: Plan, labels: list[CrateLabel], path: str | Path, lang: str) -> None:

@@ -44,6 +44,7 @@ class Plan:
     matrix: pd.DataFrame | None
     legs: pd.DataFrame | None
     plan_id: str
+    items: pd.DataFrame | None = None  # items.parquet, when the plan came from an item-level list
 
     @property
     def date(self) -> dt.date:
@@ -129,4 +130,5 @@ def load_plan(folder: str | Path) -> Plan:
         matrix=read.get("matrix"),
         legs=read.get("legs"),
         plan_id=_plan_id(read.folder),
+        items=read.get("items"),
     )

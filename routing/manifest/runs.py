@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from bookvan.data.file_names import file_stem
 from bookvan.routing.manifest.crates import crate_ids
 from bookvan.routing.manifest.plan import Plan
 
@@ -81,8 +82,7 @@ class Run:
 
     @property
     def key(self) -> str:
-        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.vehicle_id)
-        return f"{safe}_trip{self.trip}"
+        return f"{file_stem(self.vehicle_id)}_trip{self.trip}"  # unique per van: A/B and A_B differ
 
     @property
     def departure(self) -> pd.Timestamp:

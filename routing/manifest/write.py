@@ -7,7 +7,9 @@ Layout of the output folder (default ``<plan>/manifests/``)::
     runs/<van>_trip<n>.pdf   driver manifest of one run
     runs/<van>_trip<n>.gpx   GPX 1.1 route + waypoints
     runs/<van>_trip<n>.geojson  stops and legs
-    loading/<node_id>.csv    crates loaded/unloaded at that node today, one row per crate
+    loading/<node>.csv       crates loaded/unloaded at that node today, one row per crate
+                             (file name: bookvan.data.file_names.file_stem of the node id)
+    packing.csv              item-level plans only: the items in each crate, one row per item
     index.json               what was written, per-run totals and the plan id
 """
 
@@ -24,6 +26,7 @@ from bookvan.routing.manifest.crates import __doc__ as _CRATE_RULE
 from bookvan.routing.manifest.exports import geojson_text, gpx_text, write_loading_csvs
 from bookvan.routing.manifest.fonts import register_cjk_font
 from bookvan.routing.manifest.overview import write_overview
+from bookvan.routing.manifest.packing import write_packing_csv
 from bookvan.routing.manifest.pdf_labels import crate_labels, write_labels_pdf
 from bookvan.routing.manifest.pdf_manifest import write_manifest_pdf
 from bookvan.routing.manifest.plan import load_plan
@@ -107,11 +110,16 @@ def write_manifests(
             )
         note("crate labels")
         write_labels_pdf(plan, labels, tmp / "labels.pdf", lang)
+        packing = write_packing_csv(plan, [lab.crate_id for lab in labels], tmp / "packing.csv")
+        if packing is not None:  # an item-level plan: what is in each crate, one row per item
+            index["packing"] = "packing.csv"
         note("loading lists")
         for p in write_loading_csvs(plan, runs, tmp / "loading"):
             index["loading"].append(f"loading/{p.name}")
         links["_day"] = {"labels.pdf": "labels.pdf", "index.json": "index.json"}
         links["_day"] |= {name: name for name in index["loading"]}
+        if packing is not None:
+            links["_day"]["packing.csv"] = "packing.csv"
         note("overview")
         write_overview(plan, runs, tmp / "overview.html", lang, links)
         (tmp / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8")

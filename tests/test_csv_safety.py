@@ -145,7 +145,6 @@ def test_scenario_summary_and_compare_csv_are_formula_safe(tmp_path: Path) -> No
     from scenario_fakes import fake_engine
 
     from bookvan.scenarios.compare import compare_runs
-    from bookvan.scenarios.costs import CostParameters
     from bookvan.scenarios.runner import RunSet, write_run_folder
     from bookvan.scenarios.simulate import simulate
     from bookvan.scenarios.spec import scenario_from_dict
@@ -156,7 +155,7 @@ def test_scenario_summary_and_compare_csv_are_formula_safe(tmp_path: Path) -> No
             "start": "2027-03-01", "days": 2, "replications": 1, "seed": 3}})[0]
         res = [simulate(scn, 0, engine=fake_engine())]
         write_run_folder(tmp_path / f"run{vans}", RunSet(res, [scn], 1.0, "in-process (test)"),
-                         costs=CostParameters(), source_files=[])
+                         source_files=[])
         runs.append(tmp_path / f"run{vans}")
         _assert_safe(tmp_path / f"run{vans}" / "summary.csv")
     assert "'@evil" in (tmp_path / "run1" / "summary.csv").read_text(encoding="utf-8")

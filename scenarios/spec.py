@@ -19,6 +19,7 @@ from pathlib import Path
 from bookvan.data.errors import InputError, ProblemCollector, read_toml_input
 from bookvan.data.hours import WEEKDAYS, parse_clock, parse_span
 from bookvan.data.network import NODE_KINDS, bundled_network_dir, load_network
+from bookvan.data.schedule import parse_weekdays  # one definition of visit patterns
 
 __all__ = [
     "AddNode",
@@ -33,38 +34,6 @@ __all__ = [
     "parse_weekdays",
     "scenario_from_dict",
 ]
-
-# visit patterns by name; a node is visited only on these weekdays (and only when it is open)
-PATTERNS: dict[str, tuple[str, ...]] = {
-    "daily": WEEKDAYS,
-    "mon-wed-fri": ("mon", "wed", "fri"),
-    "tue-thu-sat": ("tue", "thu", "sat"),
-    "tue-fri": ("tue", "fri"),
-    "tue-sat": ("tue", "sat"),
-    "wed-sat": ("wed", "sat"),
-    "weekly-wed": ("wed",),
-}
-
-
-def parse_weekdays(value: object) -> tuple[str, ...]:
-    """A visit pattern name (``"tue-thu-sat"``), ``"mon,wed,fri"`` or a list of weekday names."""
-    if isinstance(value, str):
-        v = value.strip().lower()
-        if v in PATTERNS:
-            return PATTERNS[v]
-        parts = [p.strip() for p in v.split(",") if p.strip()]
-    elif isinstance(value, list):
-        parts = [str(p).strip().lower() for p in value]
-    else:
-        raise ValueError(f"{value!r} is not a visit pattern")
-    bad = [p for p in parts if p not in WEEKDAYS]
-    if bad or not parts:
-        raise ValueError(
-            f"{value!r} is not a visit pattern: use one of {', '.join(PATTERNS)} "
-            f"or weekdays like 'mon,wed,fri'"
-        )
-    return tuple(d for d in WEEKDAYS if d in parts)
-
 
 @dataclass(frozen=True)
 class SimSettings:

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from bookvan.data.errors import InputError
 from bookvan.data.transfers import transfers_frame
 
-__all__ = ["join_carry_over", "read_carry_over"]
+__all__ = ["join_carry_over", "read_carry_over", "unassigned_rows"]
 
 
 def read_carry_over(prev_dir: str | Path, date: dt.date, node_ids: set[str] | None = None) -> pd.DataFrame:
@@ -65,7 +65,7 @@ def read_carry_over(prev_dir: str | Path, date: dt.date, node_ids: set[str] | No
             tr = pq.read_table(d / "transfers.parquet").to_pandas()
         except (OSError, ValueError) as e:
             raise InputError.single(d / "transfers.parquet", f"not readable: {e}") from None
-        out = transfers_frame(_unassigned_rows(tr, left))
+        out = transfers_frame(unassigned_rows(tr, left))
     if node_ids is not None:
         bad = sorted((set(out["origin_id"]) | set(out["destination_id"])) - node_ids)
         if bad:
@@ -73,7 +73,7 @@ def read_carry_over(prev_dir: str | Path, date: dt.date, node_ids: set[str] | No
     return out
 
 
-def _unassigned_rows(tr: pd.DataFrame, left: set[str]) -> list[dict[str, object]]:
+def unassigned_rows(tr: pd.DataFrame, left: set[str]) -> list[dict[str, object]]:
     """Unassigned rows as standalone transfers; hub legs all left out become the original."""
     recs = []
     legs = tr["leg_of"].notna() if "leg_of" in tr else pd.Series(False, index=tr.index)

@@ -151,7 +151,9 @@ def plan(
             from bookvan.routing.schedule_day import plan_with_schedule
 
             day_plan = plan_with_schedule(net, fl, todo, day, matrix, params, schedule, windows=schedule_windows)
-    write_plan(day_plan, out)
+    from bookvan.routing.manifest.crates import consolidated_crates
+
+    write_plan(day_plan, out, consolidated_crates(day_plan.stops, day_plan.transfers, fl.items_per_crate))
     _print_summary(day_plan, out)
     if schedule is not None:
         from bookvan.routing.schedule_day import schedule_lines

@@ -59,8 +59,8 @@ def one(rows: int, date: dt.date) -> dict[str, object]:
     from bookvan.data.transfers import read_transfer_list
     from bookvan.data.travel import build_matrix
     from bookvan.routing.daily import plan_day
+    from bookvan.routing.engine.params import SolveParams
     from bookvan.routing.planfolder import write_plan
-    from bookvan.routing.solution_types import SolveParams
 
     res: dict[str, object] = {"rows": rows}
     with tempfile.TemporaryDirectory() as d:

@@ -27,6 +27,7 @@ def _register() -> None:
         network,
         plan,
         scenario,
+        schedule,
     )
 
 

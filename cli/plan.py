@@ -109,6 +109,20 @@ def plan(
             help="Demand quantile when transfers come from the forecast (0.9 for fleet sizing).",
         ),
     ] = 0.5,
+    carry_over: Annotated[
+        Path | None,
+        typer.Option("--carry-over", help="Previous plan folder: take up the transfers it left waiting."),
+    ] = None,
+    ignore_schedule: Annotated[
+        bool, typer.Option("--ignore-schedule", help="Free daily optimisation: ignore the network's schedule.csv.")
+    ] = False,
+    schedule_windows: Annotated[
+        str,
+        typer.Option(
+            "--schedule-windows",
+            help="'hard': arrive within each node's target ± tolerance; 'soft': report the misses only.",
+        ),
+    ] = "hard",
 ) -> None:
     """Plan the day's van runs and write the plan folder.
 
@@ -153,11 +167,28 @@ def plan(
             todo = daily_transfers(net, day, seed=seed, items_per_crate=fl.items_per_crate, quantile=quantile)
             if (why := empty_demand_reason(day, todo)) is not None:
                 warnings.append(why)
+        if carry_over is not None:
+            from bookvan.routing.carry_over import join_carry_over
+
+            todo = join_carry_over(todo, carry_over, day, set(net.node_ids))
+    schedule = None
+    if not ignore_schedule:
+        from bookvan.data.schedule import load_schedule
+
+        if schedule_windows not in ("hard", "soft"):
+            raise InputError.single("--schedule-windows", f"'{schedule_windows}' must be 'hard' or 'soft'")
+        van_ids = {v.vehicle_id for v in fl.vehicles}
+        schedule = load_schedule(net.source_dir, node_ids=set(net.node_ids), vehicle_ids=van_ids)
     with console.status(f"Travel times between {len(net.nodes)} nodes…"):
         matrix = build_matrix(net.nodes, roads=roads)
     params = SolveParams(time_limit_s=time_limit, seed=seed, deterministic=deterministic, solution_limit=search_steps)
     with console.status(f"Routing {len(todo)} transfers with {len(fl.vehicles)} vans…"):
-        day_plan = plan_day(net, fl, todo, day, matrix, params)
+        if schedule is None:
+            day_plan = plan_day(net, fl, todo, day, matrix, params)
+        else:
+            from bookvan.routing.schedule_day import plan_with_schedule
+
+            day_plan = plan_with_schedule(net, fl, todo, day, matrix, params, schedule, windows=schedule_windows)
     if deterministic and not day_plan.summary.get("reproducible", True):
         warnings.append(
             f"the search ran into the --time-limit safety cap ({time_limit:g} s) before its {search_steps} "
@@ -168,8 +199,16 @@ def plan(
         day_plan.summary["warnings"] = warnings  # kept in plan.json too
     if items is not None:
         day_plan = replace(day_plan, summary={**day_plan.summary, "items": _items_summary(listed)})
-    write_plan(day_plan, out, items=items)
+    from bookvan.routing.manifest.crates import consolidated_crates
+
+    crates = consolidated_crates(day_plan.stops, day_plan.transfers, fl.items_per_crate)
+    write_plan(day_plan, out, items=items, crates=crates)
     _print_summary(day_plan, out)
+    if schedule is not None:
+        from bookvan.routing.schedule_day import schedule_lines
+
+        for line in schedule_lines(day_plan):
+            console.print(line, highlight=False)
     for w in warnings:
         err_console.print(f"warning: {w}", highlight=False, markup=False, soft_wrap=True)
 

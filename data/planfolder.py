@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from bookvan.data.errors import InputError, Problem, read_input_text
 from bookvan.data.tables import (
+    CRATES_SCHEMA,
     ITEMS_SCHEMA,
     MATRIX_SCHEMA,
     NODES_SCHEMA,
@@ -89,6 +90,8 @@ PLAN_TABLES: tuple[PlanTable, ...] = (
     PlanTable("legs", LEGS_SCHEMA, ("from_id", "to_id", "geometry"), required=False),
     PlanTable("items", ITEMS_SCHEMA, (
         "transfer_id", "item_id", "title", "origin_id", "destination_id", "kind"), required=False),
+    PlanTable("crates", CRATES_SCHEMA, (
+        "crate_id", "vehicle_id", "trip", "origin_id", "destination_id", "items", "transfer_ids"), required=False),
 )
 """Every table a plan folder may hold, in the order they are written."""
 

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from bookvan.data.atomic import atomic_file
 
 __all__ = [
+    "CRATES_SCHEMA",
     "ITEMS_SCHEMA",
     "MATRIX_SCHEMA",
     "NODES_SCHEMA",
@@ -117,6 +118,23 @@ STOPS_SCHEMA = pa.schema([
     ("service_start", _TS),
     ("break_s", pa.int64()),
     ("break_start", _TS),
+])
+
+
+#: Optional ``crates.parquet`` (an addition to the plan folder): one row per physical crate,
+#: items between the same two stops on the same run packed together (``routing.manifest.crates``).
+CRATES_SCHEMA = pa.schema([
+    ("crate_id", pa.string()),
+    ("vehicle_id", pa.string()),
+    ("trip", pa.int64()),
+    ("group", pa.int64()),
+    ("crate_no", pa.int64()),
+    ("crates_in_group", pa.int64()),
+    ("origin_id", pa.string()),
+    ("destination_id", pa.string()),
+    ("items", pa.int64()),
+    ("transfer_ids", pa.list_(pa.string())),
+    ("transfer_items", pa.list_(pa.int64())),
 ])
 
 

@@ -72,6 +72,8 @@ KINDS = (
     "shift",  # van leaves before its shift starts or is back after it ends
     "distance",  # driven distance differs from total_distance_m
     "summary",  # vehicles_used / transfers_planned disagree with the stops
+    "unscheduled_visit",  # a stop on a day its node is not scheduled, without a reason
+    "arrival_window",  # a scheduled arrival outside target ± tolerance (hard), or unlisted (soft)
 )
 
 _ZONE = ZoneInfo(TZ)
@@ -515,7 +517,10 @@ class _Checker:
 def _check(
     plan: dict[str, Any], tables: dict[str, pd.DataFrame], labels: dict[str, str]
 ) -> list[Violation]:
-    return _Checker(parse_plan(plan, tables, labels)).run()
+    from bookvan.routing.check_schedule import schedule_problems
+
+    found = _Checker(parse_plan(plan, tables, labels)).run()
+    return found + [Violation(k, m) for k, m in schedule_problems(plan, tables["stops"], tables["nodes"])]
 
 
 def summarise(plan: dict[str, Any], stops: pd.DataFrame) -> str:

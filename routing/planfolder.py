@@ -13,14 +13,14 @@ from bookvan.routing.daily import DayPlan
 __all__ = ["write_plan"]
 
 
-def write_plan(plan: DayPlan, out: str | Path, *, items: pd.DataFrame | None = None) -> Path:
-    """Write plan.json and the five tables (and ``items.parquet`` when the list had items).
-
-    An existing folder is replaced only on success.
-    """
+def write_plan(
+    plan: DayPlan, out: str | Path, *, items: pd.DataFrame | None = None, crates: pd.DataFrame | None = None
+) -> Path:
+    """Write plan.json and the five tables, and the optional ones given: ``items.parquet`` when
+    the list had items, ``crates.parquet`` for the packed crates. Replaced only on success."""
     out = Path(out)
     tables = {"nodes": plan.nodes, "vehicles": plan.vehicles, "transfers": plan.transfers,
-              "matrix": plan.matrix, "stops": plan.stops, "items": items}
+              "matrix": plan.matrix, "stops": plan.stops, "items": items, "crates": crates}
     with atomic_dir(out) as tmp:
         write_plan_folder(tmp, plan.plan_json(), tables)
     return out

@@ -15,6 +15,7 @@ import pandas as pd
 from bookvan.data.fleet import Fleet
 from bookvan.data.hours import WEEKDAYS, Closure, parse_clock, parse_span
 from bookvan.data.network import Network
+from bookvan.data.schedule import Schedule, schedule_from_visits
 from bookvan.scenarios.spec import Scenario
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "apply_network",
     "build_world",
     "reshape_demand",
+    "scenario_schedule",
     "served_on",
 ]
 
@@ -101,10 +103,15 @@ def apply_fleet(fleet: Fleet, scn: Scenario) -> Fleet:
     )
 
 
+def scenario_schedule(scn: Scenario, node_ids: list[str]) -> Schedule:
+    """The scenario's ``[visits]`` as the shared :class:`~bookvan.data.schedule.Schedule`."""
+    return schedule_from_visits(scn.visits_default, scn.visits, node_ids, source=f"scenario {scn.name}")
+
+
 def served_on(scn: Scenario, node_ids: list[str], date: dt.date) -> set[str]:
     """Nodes whose visit pattern includes ``date``'s weekday (depots are always served)."""
-    wd = WEEKDAYS[date.weekday()]
-    return {n for n in node_ids if wd in scn.visits.get(n, scn.visits_default)}
+    sched = scenario_schedule(scn, node_ids)
+    return {n for n in node_ids if sched.visits_on(n, date)}
 
 
 @dataclass(frozen=True)

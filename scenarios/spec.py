@@ -22,6 +22,7 @@ from bookvan.data.fleet import LIMITS as FLEET_LIMITS
 from bookvan.data.fleet import load_fleet, vehicle_problems
 from bookvan.data.hours import WEEKDAYS, parse_clock, parse_span
 from bookvan.data.network import NODE_KINDS, Network, bundled_network_dir, load_network
+from bookvan.data.schedule import parse_weekdays  # one definition of visit patterns
 from bookvan.data.settings import SettingsTable, read_toml_input
 
 __all__ = [
@@ -47,38 +48,6 @@ MAX_SEED = 2**32 - 1
 #: area with Taipei, New Taipei and Taoyuan; farther is a typo (a swapped lat/lon, a missing
 #: digit), not a site the vans can serve.
 MAP_MARGIN_DEG = 0.5
-
-# visit patterns by name; a node is visited only on these weekdays (and only when it is open)
-PATTERNS: dict[str, tuple[str, ...]] = {
-    "daily": WEEKDAYS,
-    "mon-wed-fri": ("mon", "wed", "fri"),
-    "tue-thu-sat": ("tue", "thu", "sat"),
-    "tue-fri": ("tue", "fri"),
-    "tue-sat": ("tue", "sat"),
-    "wed-sat": ("wed", "sat"),
-    "weekly-wed": ("wed",),
-}
-
-
-def parse_weekdays(value: object) -> tuple[str, ...]:
-    """A visit pattern name (``"tue-thu-sat"``), ``"mon,wed,fri"`` or a list of weekday names."""
-    if isinstance(value, str):
-        v = value.strip().lower()
-        if v in PATTERNS:
-            return PATTERNS[v]
-        parts = [p.strip() for p in v.split(",") if p.strip()]
-    elif isinstance(value, list):
-        parts = [str(p).strip().lower() for p in value]
-    else:
-        raise ValueError(f"{value!r} is not a visit pattern")
-    bad = [p for p in parts if p not in WEEKDAYS]
-    if bad or not parts:
-        raise ValueError(
-            f"{value!r} is not a visit pattern: use one of {', '.join(PATTERNS)} "
-            f"or weekdays like 'mon,wed,fri'"
-        )
-    return tuple(d for d in WEEKDAYS if d in parts)
-
 
 @dataclass(frozen=True)
 class SimSettings:

@@ -38,7 +38,7 @@ def test_same_plan_from_items_as_from_aggregated(tmp_path: Path, network, fleet)
 
     from bookvan.data.travel import build_matrix
     from bookvan.routing.daily import plan_day
-    from bookvan.routing.solution_types import SolveParams
+    from bookvan.routing.engine.params import SolveParams
 
     src = _item_list(tmp_path / "items.csv")
     listed = read_transfer_list(src, node_ids=set(network.node_ids), date=PLAN_DATE,
@@ -107,12 +107,12 @@ def test_labels_and_packing_list_name_the_items_in_each_crate(tmp_path: Path, ne
 
     from bookvan.data.travel import build_matrix
     from bookvan.routing.daily import plan_day
+    from bookvan.routing.engine.params import SolveParams
     from bookvan.routing.manifest.pdf_labels import crate_labels
     from bookvan.routing.manifest.plan import load_plan
     from bookvan.routing.manifest.runs import build_runs
     from bookvan.routing.manifest.write import write_manifests
     from bookvan.routing.planfolder import write_plan
-    from bookvan.routing.solution_types import SolveParams
 
     lines = ["barcode,title,frombranch,tobranch,reason"]
     lines += [f"A{k:05d},=Title {k},KL-ANLE,KL-MAIN,Reserve" for k in range(725)]  # 25 crates: parts 24 + 1

@@ -96,7 +96,7 @@ def test_split_leaves_a_transfer_beyond_the_fleet_day_whole() -> None:
 def test_transfer_too_big_for_the_fleet_is_unservable_at_once(network, fleet) -> None:
     from bookvan.data.travel import build_matrix
     from bookvan.routing.daily import plan_day
-    from bookvan.routing.solution_types import SolveParams
+    from bookvan.routing.engine.params import SolveParams
 
     day_crates = sum(v.capacity_crates * v.max_trips for v in fleet.vehicles)
     big = day_crates + 1
@@ -131,8 +131,8 @@ def test_day_problem_screens_before_the_solver() -> None:
     """The screen is in build_day_problem: the big transfer never becomes a routing request."""
     from bookvan.data.fleet import Costs, RoutingSettings, load_fleet
     from bookvan.data.travel import build_matrix
+    from bookvan.routing.day_adapter import build_day_problem
     from bookvan.routing.day_input import day_nodes, day_vehicles
-    from bookvan.routing.day_problem import build_day_problem
 
     net = load_network()
     fl = load_fleet(bundled_network_dir() / "fleet.toml", set(net.node_ids))

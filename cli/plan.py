@@ -143,6 +143,7 @@ def plan(
         net = load_network(network)
         fleet_path = fleet or (net.source_dir / "fleet.toml")  # type: ignore[operator]
         fl = load_fleet(fleet_path, set(net.node_ids))
+        fleet_vans = {v.vehicle_id for v in fl.vehicles}  # the schedule names them, even one down today
         for option, change in (("--mode", {"mode": mode}), ("--without", {"without": without or ()})):
             try:
                 fl = fl.changed(**change)  # type: ignore[arg-type]
@@ -177,8 +178,7 @@ def plan(
 
         if schedule_windows not in ("hard", "soft"):
             raise InputError.single("--schedule-windows", f"'{schedule_windows}' must be 'hard' or 'soft'")
-        van_ids = {v.vehicle_id for v in fl.vehicles}
-        schedule = load_schedule(net.source_dir, node_ids=set(net.node_ids), vehicle_ids=van_ids)
+        schedule = load_schedule(net.source_dir, node_ids=set(net.node_ids), vehicle_ids=fleet_vans)
     with console.status(f"Travel times between {len(net.nodes)} nodes…"):
         matrix = build_matrix(net.nodes, roads=roads)
     params = SolveParams(time_limit_s=time_limit, seed=seed, deterministic=deterministic, solution_limit=search_steps)

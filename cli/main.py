@@ -26,6 +26,7 @@ def _register() -> None:
         manifest,
         network,
         plan,
+        scan,
         scenario,
     )
 

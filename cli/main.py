@@ -22,6 +22,7 @@ def _register() -> None:
     from bookvan.cli import (  # noqa: F401
         bench,
         check,
+        desk,
         forecast,
         manifest,
         network,

@@ -110,6 +110,8 @@ def whole_day_replan(
     base: Path, base_req: PlanRequest, vans_down: tuple[str, ...], at: dt.time | None, out: Path
 ) -> PlanRequest:
     """The whole day again without the broken-down vans (``at`` is not used yet: see module doc)."""
+    if not vans_down:
+        raise InputError.single("van down", "tick the van that is down")
     req = dataclasses.replace(base_req, without=tuple(sorted({*base_req.without, *vans_down})))
     plan_into(req, out)
     return req

@@ -16,6 +16,7 @@ import ipaddress
 import json
 import secrets
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,6 +50,7 @@ class DeskConfig:
     network_dir: str | None = None
     time_limit_s: float = 8.0
     search_steps: int = 50
+    planner: Callable[[actions.PlanRequest, Path], Path] = field(default=actions.plan_into)
     replanner: actions.Replanner = field(default=actions.whole_day_replan)
 
 
@@ -329,7 +331,7 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
                 kept.write_bytes(data)
                 req = actions.PlanRequest(**{**req.__dict__, "transfers_file": str(kept)})
             folder = _new_folder(date)
-            actions.plan_into(req, folder)
+            cfg.planner(req, folder)
         except InputError as e:
             return problem_page(request, "Could not plan", [str(p) for p in e.problems], 400,
                                 f"/actions?date={date}")
@@ -338,10 +340,14 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
 
     @app.post("/actions/replan")
     def replan_action(request: Request, date: Annotated[str, Form()], base_version: Annotated[int, Form()],
-                      van_down: Annotated[list[str], Form()], csrf: Annotated[str, Form()] = "") -> Response:
+                      van_down: Annotated[list[str] | None, Form()] = None,
+                      csrf: Annotated[str, Form()] = "") -> Response:
         s = need(request)
         need_csrf(s, csrf)
         date = _check_date(date)
+        if not van_down:
+            return problem_page(request, "Which van is down?", ["Tick the van that is down, then re-plan."], 400,
+                                f"/actions?date={date}")
         if store.current_version(date) != base_version or not base_version:
             return _changed(request, PlanChanged(date, base_version, store.current_version(date)))
         base, _ = loaded(base_version)

@@ -232,7 +232,7 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
             v, lp = loaded(cur)
             state = scan_state(lp, store.scans(date))
             ctx.update(version=v, view=today_view(lp, state, Path(v.folder) / "manifests"),
-                       links=run_links(request, date, lp))
+                       links=run_links(request, date, lp), detail=json.loads(v.detail))
         return page(request, "today.html", **ctx)
 
     @app.post("/day/{date}/scans")

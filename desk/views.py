@@ -127,10 +127,10 @@ def driver_run(lp: LoadedPlan, van: str, trip: int, scans: list[dict[str, Any]])
     run = next((r for r in lp.runs if r.vehicle_id == van and r.trip == trip), None)
     if run is None:
         return None
-    last: dict[str, str] = {}
+    last: dict[tuple[str, str], str] = {}  # (crate, node): loading at one stop is not unloading at another
     for s in scans:
         if s["vehicle_id"] == van:
-            last[str(s["crate_id"])] = str(s["event"])
+            last[(str(s["crate_id"]), str(s["node_id"]))] = str(s["event"])
     stops = []
     for s in run.stops:
         crates = [{"id": cid, "action": "loaded", "dest": c.final_destination_id, "kind": c.kind}
@@ -138,9 +138,10 @@ def driver_run(lp: LoadedPlan, van: str, trip: int, scans: list[dict[str, Any]])
         crates += [{"id": cid, "action": "unloaded", "dest": c.final_destination_id, "kind": c.kind}
                    for c in s.unload for cid in c.crate_ids]
         for c in crates:
-            c["recorded"] = last.get(c["id"])
+            c["recorded"] = last.get((c["id"], s.node_id))
         stops.append({"seq": s.seq, "node": s.node_id, "name_en": s.name_en, "name_zh": s.name_zh,
-                      "address": s.address, "arrival": fmt_hm(s.arrival), "departure": fmt_hm(s.departure),
+                      "address": "" if s.address.strip().lower() in ("not found", "-") else s.address,
+                      "arrival": fmt_hm(s.arrival), "departure": fmt_hm(s.departure),
                       "crates": crates})
     return {"van": van, "trip": trip, "key": run.key, "leaves": fmt_hm(run.departure),
             "back": fmt_hm(run.return_time), "stops": stops, "plan_id": lp.plan.plan_id}

@@ -26,11 +26,11 @@
 
   function showState() {
     const queue = load(KEY), sent = load(DONE);
-    const last = {};
-    for (const s of sent) last[s.crate_id] = [s.event, "sent"];
-    for (const s of queue) last[s.crate_id] = [s.event, "waiting"];
+    const last = {};  // per crate and stop: loading at one stop is not unloading at the next
+    for (const s of sent) last[s.crate_id + "@" + s.node_id] = [s.event, "sent"];
+    for (const s of queue) last[s.crate_id + "@" + s.node_id] = [s.event, "waiting"];
     for (const li of document.querySelectorAll("li.crate")) {
-      const rec = last[li.dataset.crate] || (li.dataset.recorded ? [li.dataset.recorded, "sent"] : null);
+      const rec = last[li.dataset.crate + "@" + li.dataset.node] || (li.dataset.recorded ? [li.dataset.recorded, "sent"] : null);
       const st = li.querySelector(".state");
       li.classList.remove("is-loaded", "is-unloaded", "is-missing", "is-damaged", "is-waiting");
       if (rec) {
@@ -87,6 +87,8 @@
     if (!b) return;
     const li = b.closest("li.crate");
     record(li.dataset.crate, b.dataset.event, li.dataset.node);
+    const sel = $("#node-in");  // typed ids go to the stop the driver is working at
+    if (sel) sel.value = li.dataset.node;
   });
   const form = $("#manual");
   if (form) form.addEventListener("submit", (e) => {

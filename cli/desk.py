@@ -16,7 +16,6 @@ __all__ = ["desk"]
 
 DEFAULT_DB = "sqlite:///bookvan-desk.db"
 desk_app = typer.Typer(
-    help="The coordinator's desk: a local web app for the day, and a phone page per driver's run.",
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -44,7 +43,10 @@ def desk(
     ] = None,
     search_steps: Annotated[int, typer.Option("--search-steps", min=1, help="As for `bookvan plan`.")] = 50,
 ) -> None:
-    """Start the desk at http://HOST:PORT (first start: make the first coordinator in the browser).
+    """The coordinator's desk: a local web app for the day, and a phone page per driver's run.
+
+    Starts the desk at http://HOST:PORT; on first start, make the first coordinator in the
+    browser (or with `bookvan desk user add NAME`).
 
     Example: bookvan desk --port 8765
     """

@@ -234,3 +234,44 @@ def test_print_manifests_then_files_are_linked(app):
     assert c.get("/files/1/%2E%2E/plan.json").status_code == 404
     v = app.state.store.version(1)
     shutil.rmtree(v.folder + "/manifests")
+
+
+def test_a_restart_loses_no_acknowledged_scan(app, tmp_path):
+    c, _ = planned(app)
+    links = re.findall(r'class="driver-link" href="http://127.0.0.1([^"]+)"', c.get(f"/day/{DATE}").text)
+    phone = client(app)
+    _, cfg = _driver(phone, links[0])
+    scan = {"client_id": "d-aabbccddeeff", "time": "2026-12-01T09:05:00+08:00", "crate_id": "T1-C01",
+            "event": "loaded", "node_id": "KL-ANLE"}
+    r = phone.post(f"/d/{cfg['token']}/scans", json={"scans": [scan]}, headers={"X-CSRF-Token": cfg["csrf"]})
+    assert r.json()["acked"] == ["d-aabbccddeeff"]
+    app.state.store.engine.dispose()
+    again = create_app(app.state.cfg)  # the server started again on the same database
+    phone2 = client(again)
+    r, cfg2 = _driver(phone2, links[0])  # the same link still works, the scan is shown
+    assert cfg2["csrf"] == cfg["csrf"] and 'data-recorded="loaded"' in r.text
+    assert [s["client_id"] for s in again.state.store.scans(DATE)] == ["d-aabbccddeeff"]
+
+
+@pytest.fixture(scope="module")
+def pg_base():
+    from desk_fixtures import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.mark.slow
+def test_the_same_desk_on_postgresql(pg_base, tmp_path):
+    cfg = DeskConfig(db_url=pg_base, plans_dir=tmp_path / "plans", planner=fake_planner, replanner=fake_replanner)
+    app = create_app(cfg)
+    test_second_coordinator_is_told_the_plan_changed(app)
+    c = client(app)
+    links = re.findall(r'class="driver-link" href="http://127.0.0.1([^"]+)"',
+                       signed_in(app)[0].get(f"/day/{DATE}").text)
+    _, dcfg = _driver(c, links[0])
+    scan = {"client_id": "d-pg-0000000001", "time": "2026-12-01T09:05:00+08:00", "crate_id": "T1-C01",
+            "event": "loaded", "node_id": "KL-ANLE"}
+    for _ in range(2):
+        c.post(f"/d/{dcfg['token']}/scans", json={"scans": [scan]}, headers={"X-CSRF-Token": dcfg["csrf"]})
+    assert len(create_app(cfg).state.store.scans(DATE)) == 1

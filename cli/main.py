@@ -22,10 +22,12 @@ def _register() -> None:
     from bookvan.cli import (  # noqa: F401
         bench,
         check,
+        desk,
         forecast,
         manifest,
         network,
         plan,
+        scan,
         scenario,
         schedule,
     )

@@ -7,14 +7,16 @@ cd "$(dirname "$0")/.."
 
 UV_VERSION=0.13.9
 # Debian packages: a CJK TrueType font for the PDFs (WenQuanYi Zen Hei, TrueType outlines
-# that reportlab embeds), poppler for pdftotext/pdftoppm checks, Chromium for page tests.
-APT_PACKAGES="fonts-wqy-zenhei poppler-utils chromium"
+# that reportlab embeds), poppler for pdftotext/pdftoppm checks, Chromium for page tests,
+# PostgreSQL for the desk's store tests (each test starts its own server in a temp folder).
+APT_PACKAGES="fonts-wqy-zenhei poppler-utils chromium postgresql"
 missing=""
 [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing="$missing fonts-wqy-zenhei"
 command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
 if [ "${BOOKVAN_SKIP_BROWSER:-0}" != 1 ]; then
   command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 fi
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 if [ -n "$missing" ]; then
   echo "setup: installing system packages:$missing" >&2
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -18,7 +18,7 @@ from bookvan.routing.manifest.plan import Plan
 from bookvan.routing.manifest.runs import Run, fmt_duration, fmt_hm
 from bookvan.routing.manifest.words import day_text, kind_word, node_name, word
 
-__all__ = ["VAN_COLOURS", "overview_html", "write_overview"]
+__all__ = ["VAN_COLOURS", "day_map_svg", "overview_html", "write_overview"]
 
 # Okabe–Ito colours: distinguishable for colour-blind readers; trips also differ by dash
 VAN_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -133,6 +133,12 @@ def _map_svg(plan: Plan, runs: list[Run], vans: list[str], lang: str) -> str:
         role="img",
         aria_label=word("map", lang),
     )
+
+
+def day_map_svg(plan: Plan, runs: list[Run], lang: str = "en") -> tuple[str, str]:
+    """The overview's map and timeline as SVG markup, for other pages (the desk) to embed."""
+    vans = list(dict.fromkeys([*map(str, plan.vehicles["vehicle_id"]), *(r.vehicle_id for r in runs)]))
+    return _map_svg(plan, runs, vans, lang), _gantt_svg(plan, runs, vans, lang)
 
 
 def _time_axis(plan: Plan, runs: list[Run]) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -74,7 +74,7 @@ def plan_into(req: PlanRequest, out: Path) -> Path:
     from bookvan.data.travel import build_matrix
     from bookvan.routing.daily import plan_day
     from bookvan.routing.planfolder import write_plan
-    from bookvan.routing.solution_types import SolveParams
+    from bookvan.routing.engine.params import SolveParams
 
     day = dt.date.fromisoformat(req.date)
     net, fl = _inputs(req)

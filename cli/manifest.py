@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bookvan.cli.common import console, err_console, input_errors_exit_2
+from bookvan.cli.common import Force, check_out_early, console, err_console, input_errors_exit_2, report_aside
 from bookvan.cli.main import app
 
 
@@ -23,6 +23,7 @@ def manifest(
     out: Annotated[
         Path | None, typer.Option("--out", help="Output folder; default: DIR/manifests.")
     ] = None,
+    force: Force = False,
 ) -> None:
     """Print a plan: a PDF manifest per van per trip, crate labels, GPX/GeoJSON per run, CSV
     loading lists per node and a self-contained HTML day overview.
@@ -36,10 +37,13 @@ def manifest(
     # imported here: reportlab and friends load only when a manifest is printed, not for every
     # other bookvan command
     from bookvan.routing.manifest import write_manifests
+    from bookvan.routing.manifest.write import manifests_out
 
+    target = check_out_early(manifests_out(plan_dir, out), "manifests", force)
     res = write_manifests(
-        plan_dir, out, lang, progress=lambda msg: err_console.print(f"[dim]… {msg}[/]")
+        plan_dir, out, lang, progress=lambda msg: err_console.print(f"[dim]… {msg}[/]"), force=force
     )
+    report_aside(target)
     console.print(
         f"{res.runs} run(s), {res.crates} crate label(s), {res.files} files → {res.out_dir} "
         f"(plan {res.plan_id}); open {res.out_dir / 'overview.html'}",

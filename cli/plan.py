@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bookvan.cli.common import console, input_errors_exit_2
+from bookvan.cli.common import Force, check_out_early, console, input_errors_exit_2, report_aside
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
 
@@ -79,6 +79,7 @@ def plan(
     quantile: Annotated[
         float, typer.Option(help="Demand quantile when transfers come from the forecast (0.9 for fleet sizing).")
     ] = 0.5,
+    force: Force = False,
 ) -> None:
     """Plan the day's van runs and write the plan folder.
 
@@ -93,6 +94,7 @@ def plan(
     from bookvan.routing.solution_types import SolveParams
 
     day = parse_date(date)
+    target = check_out_early(out, "plan", force)
     with console.status("Loading the network…"):
         net = load_network(network)
         fleet_path = fleet or (net.source_dir / "fleet.toml")  # type: ignore[operator]
@@ -120,7 +122,8 @@ def plan(
     params = SolveParams(time_limit_s=time_limit, seed=seed, deterministic=deterministic, solution_limit=search_steps)
     with console.status(f"Routing {len(todo)} transfers with {len(fl.vehicles)} vans…"):
         day_plan = plan_day(net, fl, todo, day, matrix, params)
-    write_plan(day_plan, out)
+    write_plan(day_plan, out, force=force)
+    report_aside(target)
     _print_summary(day_plan, out)
 
 

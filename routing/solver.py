@@ -15,6 +15,7 @@ from dataclasses import replace
 import ortools
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from bookvan.data.interrupt import raise_if_stopped
 from bookvan.routing.problem import RoutingProblem
 from bookvan.routing.solution_types import SolveParams, SolveResult
 from bookvan.routing.solver_extract import route_nodes, routes_from_assignment
@@ -299,6 +300,7 @@ def result_from_assignment(
     m: BuiltModel, assignment, params: SolveParams, t0: float, status: str | None = None
 ) -> SolveResult:
     """Package an assignment (or ``None``) as a :class:`SolveResult`."""
+    raise_if_stopped()  # an interrupted search returns early: never package it as a plan
     p = m.problem
     wall = _time.perf_counter() - t0
     if assignment is None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bookvan.cli.common import EXIT_NO, console, err_console, input_errors_exit_2
+from bookvan.cli.common import EXIT_NO, Force, check_out_early, console, err_console, input_errors_exit_2, report_aside
 from bookvan.cli.main import app
 
 
@@ -31,6 +31,7 @@ def manifest(
             "plan says, not what a van can do).",
         ),
     ] = False,
+    force: Force = False,
 ) -> None:
     """Print a plan: a PDF manifest per van per trip, crate labels, GPX/GeoJSON per run, CSV
     loading lists per node and a self-contained HTML day overview.
@@ -46,6 +47,7 @@ def manifest(
     from bookvan.routing.check import check_plan_dir
     from bookvan.routing.manifest import write_manifests
     from bookvan.routing.manifest.plan import load_plan
+    from bookvan.routing.manifest.write import manifests_out
 
     # drivers follow these sheets: a plan the independent checker rejects is not printed
     load_plan(plan_dir)  # the manifest's own reading first, for its messages on a broken folder
@@ -65,9 +67,11 @@ def manifest(
             highlight=False, markup=False, soft_wrap=True,
         )
 
+    target = check_out_early(manifests_out(plan_dir, out), "manifests", force)
     res = write_manifests(
-        plan_dir, out, lang, progress=lambda msg: err_console.print(f"[dim]… {msg}[/]")
+        plan_dir, out, lang, progress=lambda msg: err_console.print(f"[dim]… {msg}[/]"), force=force
     )
+    report_aside(target)
     console.print(
         f"{res.runs} run(s), {res.crates} crate label(s), {res.files} files → {res.out_dir} "
         f"(plan {res.plan_id}); open {res.out_dir / 'overview.html'}",

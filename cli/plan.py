@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bookvan.cli.common import console, err_console, input_errors_exit_2
+from bookvan.cli.common import Force, check_out_early, console, err_console, input_errors_exit_2, report_aside
 from bookvan.cli.main import app
 from bookvan.cli.options import MAX_SEED, positive_seconds, quantile_between_0_and_1
 from bookvan.data.errors import InputError
@@ -123,6 +123,7 @@ def plan(
             help="'hard': arrive within each node's target ± tolerance; 'soft': report the misses only.",
         ),
     ] = "hard",
+    force: Force = False,
 ) -> None:
     """Plan the day's van runs and write the plan folder.
 
@@ -139,6 +140,7 @@ def plan(
     from bookvan.routing.planfolder import write_plan
 
     day = parse_date(date)
+    target = check_out_early(out, "plan", force)
     with console.status("Loading the network…"):
         net = load_network(network)
         fleet_path = fleet or (net.source_dir / "fleet.toml")  # type: ignore[operator]
@@ -202,7 +204,8 @@ def plan(
     from bookvan.routing.manifest.crates import consolidated_crates
 
     crates = consolidated_crates(day_plan.stops, day_plan.transfers, fl.items_per_crate)
-    write_plan(day_plan, out, items=items, crates=crates)
+    write_plan(day_plan, out, items=items, crates=crates, force=force)
+    report_aside(target)
     _print_summary(day_plan, out)
     if schedule is not None:
         from bookvan.routing.schedule_day import schedule_lines

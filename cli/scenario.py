@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bookvan.cli.common import EXIT_NO, console, err_console, input_errors_exit_2
+from bookvan.cli.common import (
+    EXIT_NO,
+    Force,
+    check_out_early,
+    console,
+    err_console,
+    input_errors_exit_2,
+    report_aside,
+)
 from bookvan.cli.main import app
 from bookvan.cli.options import MAX_DAYS, MAX_REPLICATIONS
 from bookvan.data.errors import InputError
@@ -58,6 +66,7 @@ def run(
             "co2_kg_per_km) overriding every scenario's (default: the fleet file's [costs])."
         ),
     ] = None,
+    force: Force = False,
 ) -> None:
     """Simulate scenarios day by day with the real router; scenario × replication runs on Dask.
 
@@ -70,6 +79,7 @@ def run(
     from bookvan.scenarios.simulate import SimulationError
     from bookvan.scenarios.spec import load_scenarios
 
+    target = check_out_early(out, "scenario-run", force)
     paths = [resolve_scenario_file(f) for f in files]
     scns = [s for p in paths for s in load_scenarios(p)]
     if costs is not None:
@@ -107,7 +117,8 @@ def run(
                 "--scheduler", f"cannot reach the Dask scheduler {scheduler}: {e}"
             ) from None
         raise
-    write_run_folder(out, runs, source_files=paths)
+    write_run_folder(out, runs, source_files=paths, force=force)
+    report_aside(target)
     summary = runs.summary()
     s = summary.groupby("scenario", sort=False).mean(numeric_only=True)
     from rich.table import Table
@@ -211,6 +222,7 @@ def compare(
         str | None,
         typer.Option(help="Scenario to compare against (default: the one named baseline)."),
     ] = None,
+    force: Force = False,
 ) -> None:
     """Put scenarios side by side against the baseline: table, charts and one HTML report.
 
@@ -218,8 +230,10 @@ def compare(
     """
     from bookvan.scenarios.compare import compare_runs
 
+    target = check_out_early(out, "compare", force)
     with console.status("Comparing runs and drawing charts…"):
-        files = compare_runs(dirs, out, baseline=baseline)
+        files = compare_runs(dirs, out, baseline=baseline, force=force)
+    report_aside(target)
     for f in files.values():
         console.print(f"wrote {f}")
 

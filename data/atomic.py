@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,25 +28,14 @@ def atomic_file(path: str | Path, mode: str = "w", **kwargs: object) -> Iterator
 
 
 @contextlib.contextmanager
-def atomic_dir(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``path``; on success it replaces ``path`` whole.
+def atomic_dir(path: str | Path, kind: str = "output", *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder beside ``path``; on success it replaces ``path`` in one step.
 
-    On any exception the temporary folder is removed and ``path`` is left as it was, so a
-    previous plan in the output folder survives a failed run.
+    Kept for callers of the first version: it is :func:`bookvan.data.outdir.output_folder`,
+    so ``path`` must be absent, empty or a bookvan folder of ``kind`` (else an InputError),
+    and a failed or interrupted run leaves the previous folder as it was.
     """
-    path = Path(path).absolute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    try:
+    from bookvan.data.outdir import output_folder
+
+    with output_folder(path, kind, force=force) as tmp:
         yield tmp
-        if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
-            os.rmdir(old)
-            os.replace(path, old)
-            os.replace(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)

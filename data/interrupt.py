@@ -15,8 +15,12 @@ __all__ = ["Interrupted", "clear", "raise_if_stopped", "request_stop", "stop_req
 _STOP = threading.Event()
 
 
-class Interrupted(Exception):
-    """The user asked to stop: unwind, write nothing, leave earlier outputs as they were."""
+class Interrupted(BaseException):
+    """The user asked to stop: unwind, write nothing, leave earlier outputs as they were.
+
+    A ``BaseException`` like ``KeyboardInterrupt``, so that no ``except Exception`` on the way
+    (a simulation day's error report, a reader's fallback) turns a stop into a failure.
+    """
 
 
 def request_stop() -> None:

@@ -73,8 +73,8 @@ def plan_into(req: PlanRequest, out: Path) -> Path:
     from bookvan.data.transfers import read_transfers
     from bookvan.data.travel import build_matrix
     from bookvan.routing.daily import plan_day
-    from bookvan.routing.planfolder import write_plan
     from bookvan.routing.engine.params import SolveParams
+    from bookvan.routing.planfolder import write_plan
 
     day = dt.date.fromisoformat(req.date)
     net, fl = _inputs(req)

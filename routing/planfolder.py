@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bookvan.data.atomic import atomic_dir
+from bookvan.data.outdir import output_folder
 from bookvan.data.planfolder import write_plan_folder
 from bookvan.routing.daily import DayPlan
 
@@ -14,13 +14,22 @@ __all__ = ["write_plan"]
 
 
 def write_plan(
-    plan: DayPlan, out: str | Path, *, items: pd.DataFrame | None = None, crates: pd.DataFrame | None = None
+    plan: DayPlan,
+    out: str | Path,
+    *,
+    items: pd.DataFrame | None = None,
+    crates: pd.DataFrame | None = None,
+    force: bool = False,
 ) -> Path:
     """Write plan.json and the five tables, and the optional ones given: ``items.parquet`` when
-    the list had items, ``crates.parquet`` for the packed crates. Replaced only on success."""
+    the list had items, ``crates.parquet`` for the packed crates.
+
+    The folder is replaced only on success; ``out`` must be absent, empty or a bookvan plan
+    folder, and ``force`` moves anything else aside.
+    """
     out = Path(out)
     tables = {"nodes": plan.nodes, "vehicles": plan.vehicles, "transfers": plan.transfers,
               "matrix": plan.matrix, "stops": plan.stops, "items": items, "crates": crates}
-    with atomic_dir(out) as tmp:
+    with output_folder(out, "plan", force=force) as tmp:
         write_plan_folder(tmp, plan.plan_json(), tables)
     return out

@@ -138,16 +138,20 @@ def summarise(kpis: pd.DataFrame, transit: pd.DataFrame) -> pd.DataFrame:
     return run_summary(kpis, transit)
 
 
-def compare_runs(dirs: list[Path], out: Path, *, baseline: str | None = None) -> dict[str, Path]:
+def compare_runs(
+    dirs: list[Path], out: Path, *, baseline: str | None = None, force: bool = False
+) -> dict[str, Path]:
     """Write compare.parquet, compare.csv, summary.csv, three PNG charts and report.html to ``out``.
 
-    Everything is written to a temporary folder first and renamed, so ``out`` is never half done.
+    Everything is written to a temporary folder first and swapped in, so ``out`` is never half
+    done. ``out`` must be absent, empty or a compare folder; ``force`` moves anything else aside.
     """
-    from bookvan.data.atomic import atomic_dir
     from bookvan.data.csv_safe import write_frame_csv
+    from bookvan.data.outdir import check_out, output_folder
     from bookvan.scenarios.charts import kpi_bars, monthly_van_km, tradeoff
     from bookvan.scenarios.report import render_report
 
+    check_out(out, "compare", force=force)  # before reading and drawing anything
     kpis, transit, info = load_runs(dirs)
     summary = run_summary(kpis, transit)
     base = pick_baseline(list(dict.fromkeys(summary["scenario"])), baseline)
@@ -163,7 +167,7 @@ def compare_runs(dirs: list[Path], out: Path, *, baseline: str | None = None) ->
         "monthly_van_km.png",
         "report.html",
     ]
-    with atomic_dir(out) as tmp:
+    with output_folder(out, "compare", force=force) as tmp:
         table.to_parquet(tmp / "compare.parquet", index=False)
         write_frame_csv(table, tmp / "compare.csv")  # formula-safe for spreadsheets
         write_frame_csv(summary, tmp / "summary.csv")

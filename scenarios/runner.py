@@ -9,20 +9,25 @@ through a Dask queue; the client passes the counts to an ``on_update`` callback 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import logging
 import shutil
+import signal
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from bookvan.data.atomic import atomic_dir
 from bookvan.data.costs import Costs
 from bookvan.data.csv_safe import write_frame_csv
+from bookvan.data.interrupt import Interrupted, raise_if_stopped, request_stop
+from bookvan.data.outdir import output_folder
 from bookvan.scenarios.engine import Engine, real_engine
 from bookvan.scenarios.kpis import run_summary
 from bookvan.scenarios.simulate import RunResult, base_demand, demand_key, simulate
@@ -139,19 +144,22 @@ def run_scenarios(
     t0 = time.perf_counter()
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=max(1, n_workers),  # demand chunks use every worker, even for one run
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",  # any free port: never clashes with a running cluster
-            silence_logs=40,
-        )
-        client = Client(cluster)
+        with _workers_deaf_to_ctrl_c():
+            cluster = LocalCluster(
+                n_workers=max(1, n_workers),  # demand chunks use every worker, even for one run
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",  # any free port: never clashes with a running cluster
+                silence_logs=40,
+            )
+            client = Client(cluster)
         where = f"local cluster, {len(cluster.workers)} worker process(es)"
     else:
         client = Client(scheduler, timeout=15)
         where = f"scheduler {scheduler}"
+    interrupted = False
     try:
+        raise_if_stopped()  # Ctrl-C while the cluster started
         qname = f"bookvan-progress-{uuid.uuid4().hex}"
         q = Queue(qname, client=client)
         # demand first, in parallel chunks, shared by scenarios on the same network and seed
@@ -204,15 +212,55 @@ def run_scenarios(
                 tell(done_days, runs_done)
             if runs_done < len(jobs):
                 time.sleep(0.2)
+                raise_if_stopped()
         del ac
         tell(total_days, runs_done)  # every day is done once every run is
         return RunSet(
             [r for r in results if r is not None], scenarios, time.perf_counter() - t0, where
         )
+    except (Interrupted, KeyboardInterrupt):
+        interrupted = True
+        raise
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        if interrupted:
+            _close_quietly(client, cluster, list(locals().get("futures", {})))
+        else:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+@contextlib.contextmanager
+def _workers_deaf_to_ctrl_c() -> Iterator[None]:
+    """Start the local cluster's worker processes with Ctrl-C blocked (they inherit the mask).
+
+    A Ctrl-C in the terminal reaches every process of the group; workers that took it would
+    print their own tracebacks. The client alone handles it and stops them. While the cluster
+    starts, Ctrl-C only sets the stop flag, checked right after.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda _s, _f: request_stop())
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGINT, previous)  # a pending Ctrl-C runs the flag handler first
+
+
+def _close_quietly(client: object, cluster: object, futures: list) -> None:
+    """After Ctrl-C: cancel the tasks, stop the workers fast, no log lines or tracebacks."""
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    with contextlib.suppress(BaseException):
+        client.cancel(futures)  # type: ignore[attr-defined]
+    with contextlib.suppress(BaseException):
+        client.close(timeout=2)  # type: ignore[attr-defined]
+    if cluster is not None:
+        with contextlib.suppress(BaseException):
+            cluster.close(timeout=2)  # type: ignore[attr-defined]
 
 
 def _drain(q: object) -> list[int]:
@@ -239,15 +287,16 @@ def _jsonable(x: object) -> object:
     return x
 
 
-def write_run_folder(out: str | Path, runs: RunSet, *, source_files: list[Path]) -> Path:
+def write_run_folder(out: str | Path, runs: RunSet, *, source_files: list[Path], force: bool = False) -> Path:
     """Write kpis, transit, unassigned (Parquet), summary (Parquet/CSV), run.json, scenario files.
 
     run.json's ``cost_parameters`` are the costs every run used, or each run's (``runs[].costs``)
-    when scenarios priced vans differently. Written to a temporary folder and renamed, so a
-    failed run leaves the old folder intact.
+    when scenarios priced vans differently. Written to a temporary folder and swapped in, so a
+    failed run leaves the old folder intact. ``out`` must be absent, empty or a scenario run
+    folder; ``force`` moves anything else aside.
     """
     out = Path(out)
-    with atomic_dir(out) as tmp:
+    with output_folder(out, "scenario-run", force=force) as tmp:
         kpis = runs.kpis
         kpis.to_parquet(tmp / "kpis.parquet", index=False)
         transit = runs.transit

@@ -12,6 +12,7 @@ import numpy as np
 
 from bookvan.routing.bench.adapter import SCALE, fleet_size
 from bookvan.routing.bench.instances import BenchInstance, edge_lengths
+from bookvan.routing.engine.stop_watch import WatchedStop
 
 __all__ = ["pyvrp_available", "solve_pyvrp"]
 
@@ -88,7 +89,7 @@ def solve_pyvrp(
         for j in range(n):
             if i != j:
                 m.add_edge(locs[i], locs[j], int(dist[i, j]), int(dur[i, j]))
-    res = m.solve(stop=MaxRuntime(time_limit_s), seed=seed, display=False)
+    res = m.solve(stop=WatchedStop(MaxRuntime(time_limit_s)), seed=seed, display=False)
     routes = []
     for route in res.best.routes():
         nodes = []

@@ -8,6 +8,7 @@ import time as _time
 import ortools
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from bookvan.data.interrupt import raise_if_stopped
 from bookvan.routing.engine.model import KIND_RELOAD, KIND_VISIT, BuiltModel
 from bookvan.routing.engine.params import SolveParams
 from bookvan.routing.engine.result import RouteResult, SolveResult
@@ -111,6 +112,7 @@ def result_from_assignment(
     m: BuiltModel, assignment, params: SolveParams, t0: float, status: str | None = None
 ) -> SolveResult:
     """Package an assignment (or ``None``) as a :class:`SolveResult`."""
+    raise_if_stopped()  # an interrupted search returns early: never package it as a plan
     p = m.problem
     wall = _time.perf_counter() - t0
     if assignment is None:

@@ -17,6 +17,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp
 
 from bookvan.routing.engine.problem import RoutingProblem
+from bookvan.routing.engine.stop_watch import watch_routing
 
 __all__ = ["BuiltModel", "build_model"]
 
@@ -89,6 +90,7 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
     ends = [nv + 2 * k + 1 for k in range(nvan)]
     manager = pywrapcp.RoutingIndexManager(n_nodes, nvan, starts, ends)
     routing = pywrapcp.RoutingModel(manager)
+    watch_routing(routing)  # Ctrl-C ends any search of this model
     solver = routing.solver()
 
     dist = np.asarray(p.distance, dtype=np.int64)

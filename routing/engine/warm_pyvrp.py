@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from bookvan.routing.engine.problem import RoutingProblem
+from bookvan.routing.engine.stop_watch import WatchedStop
 
 __all__ = ["RELOAD", "pyvrp_routes"]
 
@@ -138,7 +139,7 @@ def _fewest_vans(pyvrp, data, limit: float, seed: int, *, whole_fleet: bool):
     while time.perf_counter() < shrink_until:
         trial = data.replace(vehicle_types=[vt.replace(num_available=size)])
         stop = MultipleCriteria([FirstFeasible(), MaxRuntime(max(0.01, shrink_until - time.perf_counter()))])
-        found = pyvrp.solve(trial, stop=stop, seed=seed, display=False, collect_stats=False).best
+        found = pyvrp.solve(trial, stop=WatchedStop(stop), seed=seed, display=False, collect_stats=False).best
         if not found.is_feasible():
             break
         best = found
@@ -158,7 +159,8 @@ def _fewest_vans(pyvrp, data, limit: float, seed: int, *, whole_fleet: bool):
         except (ValueError, RuntimeError, TypeError):
             pass
     polished = pyvrp.solve(
-        polish_data, stop=MaxRuntime(left), seed=seed, display=False, collect_stats=False, initial_solution=start
+        polish_data, stop=WatchedStop(MaxRuntime(left)), seed=seed, display=False, collect_stats=False,
+        initial_solution=start,
     ).best
     if polished.is_feasible() and polished.num_routes() <= best.num_routes():
         return polished
@@ -270,7 +272,7 @@ def pyvrp_routes(
         if best is None:
             left = max(0.05, limit - (time.perf_counter() - t0))
             stop_rule = MaxIterations(iterations) if iterations is not None else MaxRuntime(left)
-            best = pyvrp.solve(data, stop=stop_rule, seed=seed, display=False, collect_stats=False).best
+            best = pyvrp.solve(data, stop=WatchedStop(stop_rule), seed=seed, display=False, collect_stats=False).best
     if not best.is_feasible():
         return None
 

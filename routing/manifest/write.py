@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bookvan.data.atomic import atomic_dir
 from bookvan.data.errors import InputError
+from bookvan.data.outdir import check_out, output_folder
 from bookvan.routing.manifest.crates import __doc__ as _CRATE_RULE
 from bookvan.routing.manifest.exports import geojson_text, gpx_text, write_loading_csvs
 from bookvan.routing.manifest.fonts import register_cjk_font
@@ -33,7 +33,7 @@ from bookvan.routing.manifest.plan import load_plan
 from bookvan.routing.manifest.runs import build_runs
 from bookvan.routing.manifest.words import LANGS
 
-__all__ = ["ManifestResult", "write_manifests"]
+__all__ = ["ManifestResult", "manifests_out", "write_manifests"]
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,14 @@ class ManifestResult:
     files: int
 
 
-def _check_out(plan_dir: Path, out: Path) -> None:
+def manifests_out(plan_dir: str | Path, out_dir: str | Path | None = None) -> Path:
+    """The manifests folder of ``plan_dir`` (default ``<plan>/manifests``), never the plan or above it."""
+    plan_dir = Path(plan_dir)
+    out = Path(out_dir) if out_dir is not None else plan_dir / "manifests"
     p, o = plan_dir.resolve(), out.resolve()
     if o == p or o in p.parents:
         raise InputError.single(out, "the output folder would replace the plan folder; choose another --out")
+    return out
 
 
 def write_manifests(
@@ -58,18 +62,24 @@ def write_manifests(
     out_dir: str | Path | None = None,
     lang: str = "zh-TW",
     progress: Callable[[str], None] | None = None,
+    *,
+    force: bool = False,
 ) -> ManifestResult:
-    """Read the plan folder and write manifests, labels, GPX/GeoJSON, loading lists and overview."""
+    """Read the plan folder and write manifests, labels, GPX/GeoJSON, loading lists and overview.
+
+    The output folder must be absent, empty or a bookvan manifests folder (checked before
+    anything is drawn); ``force`` moves anything else aside.
+    """
     canonical = {x.lower(): x for x in LANGS}
     if lang.lower().replace("_", "-") not in canonical:
         raise InputError.single("--lang", f"'{lang}' is not one of {', '.join(LANGS)}")
     lang = canonical[lang.lower().replace("_", "-")]
     plan_dir = Path(plan_dir)
-    out = Path(out_dir) if out_dir is not None else plan_dir / "manifests"
+    out = manifests_out(plan_dir, out_dir)
     note = progress or (lambda _msg: None)
     register_cjk_font()  # fail before anything is written when the font is missing
     plan = load_plan(plan_dir)
-    _check_out(plan_dir, out)
+    check_out(out, "manifests", force=force)
     runs = build_runs(plan)
     labels = crate_labels(plan, runs)
     index: dict = {
@@ -83,7 +93,7 @@ def write_manifests(
         "loading": [],
     }
     links: dict[str, dict[str, str]] = {}
-    with atomic_dir(out) as tmp:
+    with output_folder(out, "manifests", force=force) as tmp:
         (tmp / "runs").mkdir()
         for run in runs:
             note(f"manifest {run.vehicle_id} trip {run.trip}")

@@ -21,9 +21,11 @@ forecast_app = typer.Typer(
 app.add_typer(forecast_app, name="forecast")
 
 HistoryOpt = Annotated[
-    Path | None,
-    typer.Option("--history", help="Circulation history (CSV/Parquet, contract schema); "
-                 "default: the bundled synthetic Keelung history."),
+    list[Path] | None,
+    typer.Option("--history", help="Circulation history (CSV/Parquet, contract schema, long "
+                 "or wide: a column per measure or per branch); repeat it for one file per "
+                 "measure (named after it, e.g. checkouts.csv). Default: the bundled synthetic "
+                 "Keelung history."),
 ]
 FreqOpt = Annotated[
     str | None, typer.Option("--freq", help="D, W or M (default: the history's own).")
@@ -44,23 +46,23 @@ TransferLogOpt = Annotated[
 ]
 
 
-def _load(history: Path | None, columns: Path | None, events: Path | None,
+def _load(history: list[Path] | None, columns: Path | None, events: Path | None,
           transfer_log: Path | None):
-    from bookvan.demand.history import read_history
+    from bookvan.demand.history import read_histories
 
     if events is not None or transfer_log is not None:
-        if history is not None:
+        if history:
             msg = "give either --history or --events/--transfer-log"
-            raise InputError.single(str(history), msg)
+            raise InputError.single(str(history[0]), msg)
         from bookvan.demand.ils import history_from_exports
 
         h = history_from_exports(events=events, transfer_log=transfer_log, column_map=columns)
     else:
-        if history is None:
+        if not history:
             from bookvan.demand.synthetic import bundled_history_path
 
-            history = bundled_history_path()
-        h = read_history(history, columns)
+            history = [bundled_history_path()]
+        h = read_histories(list(history), columns)
     if h.problems:
         err_console.print(f"[yellow]warning:[/] {len({p.row for p in h.problems})} bad row(s) "
                           "left out:", highlight=False)

@@ -1,14 +1,17 @@
-"""Rolling-origin backtest: MASE of the selected model and of seasonal naive, 80 % coverage.
+"""Rolling-origin backtest: MASE against seasonal naive, 80 % coverage per step, pinball loss.
 
 For each of ``n_windows`` origins (step = horizon) the procedure that ``forecast run`` uses
 is replayed on the data before the origin: models are picked and intervals calibrated on the
-``n_select`` windows just before it, then scored on the next ``horizon`` periods. MASE divides
-each series' mean absolute error by its in-sample seasonal-naive error (lag = season, observed
-points before the first origin). Aggregates over series are geometric means, so
-``relative_mase = mase_model / mase_seasonal_naive`` is also the geometric mean of the
-per-series ratios. Totals per measure (all branches summed) are scored the same way.
-Series too short for the windows, or constant before the first origin (scale 0), are counted
-and left out: the numbers stay honest rather than complete.
+``n_select`` windows just before it, totals reconciled, then scored on the next ``horizon``
+periods. MASE divides each series' mean absolute error by its in-sample seasonal-naive error
+(lag = season, observed points before the first origin). Aggregates over series are geometric
+means, so ``relative_mase = mase_model / mase_seasonal_naive`` is also the geometric mean of
+the per-series ratios. Totals per measure (all branches summed) are scored the same way.
+Coverage is the share of observed values inside p10–p90, overall and per horizon step; the
+*pinball loss* averages the quantile loss of p10, p50 and p90 (a proper scoring rule: it
+rewards narrow intervals only when they still hold), divided by the series' seasonal-naive
+scale and averaged over series. Series too short for the windows, or constant before the
+first origin (scale 0), are counted and left out: the numbers stay honest rather than complete.
 """
 
 from __future__ import annotations

@@ -1,17 +1,23 @@
 """Per-branch forecasts with quantiles (p10/p50/p90), models picked by rolling-origin backtest.
 
-Each series (branch × measure) is fitted by a few statsforecast models; the one with the
-lowest mean absolute error on the *selection* windows (the most recent ``h`` periods, rolled
-back ``n_select`` times) wins for that series. The same windows calibrate the 80 % interval:
-p10/p90 are the point forecast plus the 10th/90th percentile of that model's errors there
-(split-conformal, so any model gets honest intervals). Weekdays on which a daily series was
-zero for the last eight weeks (a closed day) are forecast as exactly zero.
+Each series (branch × measure) is first classed as smooth or intermittent
+(:mod:`bookvan.demand.intermittent`: average interval between demands over 1.32 periods).
+Each class has its own statsforecast candidates; the one with the lowest mean absolute
+error on the *selection* windows (the most recent ``h`` periods, rolled back ``n_select``
+times) wins for that series. The same windows calibrate the intervals
+(:mod:`bookvan.demand.calibrate`: conformal quantiles per horizon step and family, errors
+normalised by each series' noise scale). City (and district) totals are forecast as series
+of their own and reconciled with the branches by MinT-shrink (:mod:`bookvan.demand.hierarchy`),
+so the branches' ``mean`` and ``p50`` add up to the totals. Weekdays on which a daily series
+was zero for the last eight weeks (a closed day) are forecast as exactly zero.
 
 Candidate models, chosen for speed on two cores (AutoETS on 70 daily series × 5 windows took
-two minutes here, so it only runs for weekly/monthly data or when asked):
+two minutes here, so it only runs for weekly/monthly data or when asked). Smooth:
 ``SeasonalNaive`` (the baseline), ``SeasonalWindowAverage`` over the last 4 and 8 seasons
-(robust level plus weekday/month pattern), ``HistoricAverage`` (flat), and ``CrostonOptimized``
-/ ``ADIDA`` for intermittent series (many zeros: small stations, batched transfers).
+(robust level plus weekday/month pattern), ``HistoricAverage`` (flat), ``CrostonOptimized``
+and ``ADIDA`` (simple exponential smoothing of a level). Intermittent: the same seasonal
+baselines and averages, and ``CrostonClassic``, ``CrostonSBA``, ``TSB``, ``ADIDA``, ``IMAPA``;
+when one of these wins, p50 is the calibrated median (often zero), ``mean`` the demand rate.
 
 Series with too little history for the windows (a branch that just opened) get a cold-start
 forecast: their own level, shaped by the average seasonal profile of the other branches'
@@ -161,12 +167,12 @@ def _models(freq: str, n_min: int, with_ets: bool, intermittent: bool = False):
     _, M = _statsforecast()
     m = SEASON[freq]
     out = [M.SeasonalNaive(season_length=m), M.HistoricAverage()]
-    if intermittent:
-        return [*out, M.CrostonClassic(), M.CrostonSBA(), M.TSB(alpha_d=0.1, alpha_p=0.1),
-                M.ADIDA(), M.IMAPA()]
     for k in (4, 8):
         if n_min >= k * m:
             out.append(M.SeasonalWindowAverage(window_size=k, season_length=m, alias=f"SWA{k}"))
+    if intermittent:  # seasonal averages stay: batched transfers follow the van's weekdays
+        return [*out, M.CrostonClassic(), M.CrostonSBA(), M.TSB(alpha_d=0.1, alpha_p=0.1),
+                M.ADIDA(), M.IMAPA()]
     out += [M.CrostonOptimized(), M.ADIDA()]
     if with_ets:
         out.append(M.AutoETS(season_length=m if m <= 24 else 1))
@@ -287,7 +293,11 @@ def attach_quantiles(fc: pd.DataFrame, cal, scale: pd.Series) -> pd.DataFrame:
     closed = fc["closed"].to_numpy() if "closed" in fc.columns else np.zeros(len(fc), bool)
     out["model"] = model.to_numpy()
     out["mean"] = mean
-    out["p50"] = np.clip(mean + (off[:, 1] if MEDIAN_SHIFT else 0.0), 0, None)
+    # an intermittent series forecast at a flat demand rate: p50 is the calibrated median
+    # (often 0), not the rate
+    inter = (fc["unique_id"].map(cal.family).fillna("").str.endswith("|intermittent")
+             & model.isin(INTERMITTENT_MODELS)).to_numpy()
+    out["p50"] = np.clip(mean + np.where(inter, off[:, 1], 0.0), 0, None)
     out["p10"] = np.minimum(np.clip(mean + off[:, 0], 0, None), out["p50"])
     out["p90"] = np.maximum(np.clip(mean + off[:, 2], 0, None), out["p50"])
     for c in ("mean", "p10", "p50", "p90"):
@@ -296,7 +306,7 @@ def attach_quantiles(fc: pd.DataFrame, cal, scale: pd.Series) -> pd.DataFrame:
     return out[["unique_id", "ds", "model", "mean", "p10", "p50", "p90", "step"]]
 
 
-MEDIAN_SHIFT = False
+INTERMITTENT_MODELS = ("CrostonClassic", "CrostonSBA", "TSB", "ADIDA", "IMAPA")
 SCALE_PERIODS = {"D": 182, "W": 52, "M": 24}
 
 

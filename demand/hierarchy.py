@@ -91,8 +91,13 @@ def reconcile_forecasts(out: pd.DataFrame, tree: Tree, resid: pd.DataFrame) -> p
         d = pd.DataFrame(delta, index=bottom, columns=mean.columns).stack()
         add = d.reindex(key).fillna(0.0).to_numpy()
         is_b = out["unique_id"].isin(bottom).to_numpy()
+        p10_zero = (out["p10"] <= 0).to_numpy() & is_b
         for c in ("mean", "p10", "p50", "p90"):
             out.loc[is_b, c] = np.clip(out.loc[is_b, c].to_numpy() + add[is_b], 0, None)
+        # a p10 at zero (zero is a likely outcome: a small station) stays at zero
+        out.loc[p10_zero, "p10"] = 0.0
+        out.loc[is_b, "p10"] = np.minimum(out.loc[is_b, "p10"], out.loc[is_b, "p50"])
+        out.loc[is_b, "p90"] = np.maximum(out.loc[is_b, "p90"], out.loc[is_b, "p50"])
         bsub = out[out["unique_id"].isin(bottom)]
         bmean = bsub.pivot(index="unique_id", columns="ds", values="mean").reindex(bottom)
         bp50 = bsub.pivot(index="unique_id", columns="ds", values="p50").reindex(bottom)

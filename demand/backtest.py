@@ -26,6 +26,7 @@ from bookvan.demand.calibrate import pinball
 from bookvan.demand.forecast import (
     DEFAULT_HORIZON,
     MAX_HORIZON,
+    N_SELECT,
     SEASON,
     _cv,
     _per_class,
@@ -128,7 +129,7 @@ def _gmean(x: pd.Series) -> float:
 
 def backtest(
     history: History, *, freq: str | None = None, horizon: int | None = None,
-    n_windows: int = 3, n_select: int = 2, with_ets: bool | None = None,
+    n_windows: int = 3, n_select: int | None = None, with_ets: bool | None = None,
     intermittent: bool = True, reconcile: bool = True, districts: dict[str, str] | None = None,
 ) -> BacktestReport:
     """Replay forecasting at ``n_windows`` rolling origins and score it (see module doc).
@@ -139,6 +140,7 @@ def backtest(
     from bookvan.demand.hierarchy import add_totals, is_total, reconcile_forecasts
 
     h = to_freq(history, freq or history.freq)
+    n_select = n_select or N_SELECT[h.freq]
     m = SEASON[h.freq]
     panel = make_panel(h).frame
     lengths = panel.groupby("unique_id").size()

@@ -15,9 +15,10 @@ Candidate models, chosen for speed on two cores (AutoETS on 70 daily series × 5
 two minutes here, so it only runs for weekly/monthly data or when asked). Smooth:
 ``SeasonalNaive`` (the baseline), ``SeasonalWindowAverage`` over the last 4 and 8 seasons
 (robust level plus weekday/month pattern), ``HistoricAverage`` (flat), ``CrostonOptimized``
-and ``ADIDA`` (simple exponential smoothing of a level). Intermittent: the same seasonal
-baselines and averages, and ``CrostonClassic``, ``CrostonSBA``, ``TSB``, ``ADIDA``, ``IMAPA``;
-when one of these wins, p50 is the calibrated median (often zero), ``mean`` the demand rate.
+and ``ADIDA`` (simple exponential smoothing of a level). Intermittent: the same (no AutoETS),
+and ``CrostonClassic``, ``CrostonSBA``, ``TSB`` and ``IMAPA`` besides;
+they are picked by squared error (the demand rate is a mean), and unless a seasonal model
+wins, p50 is the calibrated median (often zero), ``mean`` the demand rate.
 
 Series with too little history for the windows (a branch that just opened) get a cold-start
 forecast: their own level, shaped by the average seasonal profile of the other branches'
@@ -53,6 +54,9 @@ __all__ = [
 SEASON = {"D": 7, "W": 52, "M": 12}
 DEFAULT_HORIZON = {"D": 28, "W": 8, "M": 6}
 MAX_HORIZON = {"D": 366, "W": 53, "M": 12}
+# selection/calibration windows: four for daily data (cheap models; two left the 10 % tails
+# to too few days), two for weekly/monthly (AutoETS per window, and short histories)
+N_SELECT = {"D": 4, "W": 2, "M": 2}
 QUANTILES = (0.1, 0.5, 0.9)
 CLOSURE_ZERO_MIN = 5.0
 MIN_OWN_ERRORS = 20
@@ -170,10 +174,10 @@ def _models(freq: str, n_min: int, with_ets: bool, intermittent: bool = False):
     for k in (4, 8):
         if n_min >= k * m:
             out.append(M.SeasonalWindowAverage(window_size=k, season_length=m, alias=f"SWA{k}"))
-    if intermittent:  # seasonal averages stay: batched transfers follow the van's weekdays
-        return [*out, M.CrostonClassic(), M.CrostonSBA(), M.TSB(alpha_d=0.1, alpha_p=0.1),
-                M.ADIDA(), M.IMAPA()]
     out += [M.CrostonOptimized(), M.ADIDA()]
+    if intermittent:  # the smooth candidates stay: batched transfers follow the van's weekdays
+        return [*out, M.CrostonClassic(), M.CrostonSBA(), M.TSB(alpha_d=0.1, alpha_p=0.1),
+                M.IMAPA()]
     if with_ets:
         out.append(M.AutoETS(season_length=m if m <= 24 else 1))
     return out
@@ -294,9 +298,9 @@ def attach_quantiles(fc: pd.DataFrame, cal, scale: pd.Series) -> pd.DataFrame:
     out["model"] = model.to_numpy()
     out["mean"] = mean
     # an intermittent series forecast at a flat demand rate: p50 is the calibrated median
-    # (often 0), not the rate
+    # (often 0), not the rate; a seasonal pattern (a van's weekdays) keeps its own shape
     inter = (fc["unique_id"].map(cal.family).fillna("").str.endswith("|intermittent")
-             & model.isin(INTERMITTENT_MODELS)).to_numpy()
+             & ~model.isin(SEASONAL_MODELS)).to_numpy()
     out["p50"] = np.clip(mean + np.where(inter, off[:, 1], 0.0), 0, None)
     out["p10"] = np.minimum(np.clip(mean + off[:, 0], 0, None), out["p50"])
     out["p90"] = np.maximum(np.clip(mean + off[:, 2], 0, None), out["p50"])
@@ -306,7 +310,7 @@ def attach_quantiles(fc: pd.DataFrame, cal, scale: pd.Series) -> pd.DataFrame:
     return out[["unique_id", "ds", "model", "mean", "p10", "p50", "p90", "step"]]
 
 
-INTERMITTENT_MODELS = ("CrostonClassic", "CrostonSBA", "TSB", "ADIDA", "IMAPA")
+SEASONAL_MODELS = ("SeasonalNaive", "SWA4", "SWA8")
 SCALE_PERIODS = {"D": 182, "W": 52, "M": 24}
 
 
@@ -418,14 +422,15 @@ def needed_length(freq: str, h_sel: int, n_select: int) -> int:
 
 def forecast_history(
     history: History, horizon: int, *, freq: str | None = None, with_ets: bool | None = None,
-    n_select: int = 2, reconcile: bool = True, districts: dict[str, str] | None = None,
-    with_totals: bool = False,
+    n_select: int | None = None, reconcile: bool = True,
+    districts: dict[str, str] | None = None, with_totals: bool = False,
 ) -> pd.DataFrame:
     """Forecast every series ``horizon`` periods ahead.
 
     Returns ``branch, measure, date, model, mean, p10, p50, p90`` (non-negative,
     p10 ≤ p50 ≤ p90). Model choice and interval calibration use the last
-    ``n_select`` windows of ``min(horizon, DEFAULT_HORIZON)`` periods. With ``reconcile``
+    ``n_select`` windows (default ``N_SELECT``) of ``min(horizon, DEFAULT_HORIZON)`` periods.
+    With ``reconcile``
     the branches' ``mean`` and ``p50`` add up to the city total (and to each district's,
     ``districts`` mapping branch → district); ``with_totals`` also returns those totals as
     rows whose branch is ``(city)`` or ``(district) NAME``.
@@ -434,6 +439,7 @@ def forecast_history(
     from bookvan.demand.history import to_freq
 
     h = to_freq(history, freq or history.freq)
+    n_select = n_select or N_SELECT[h.freq]
     if not 1 <= horizon <= MAX_HORIZON[h.freq]:
         raise InputError.single(history.source, f"horizon {horizon} is outside "
                                 f"1..{MAX_HORIZON[h.freq]} for frequency {h.freq}")

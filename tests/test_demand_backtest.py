@@ -132,7 +132,7 @@ def test_intermittent_stations_get_intermittent_models_and_improve():
     on, off = backtest(h), backtest(h, intermittent=False)
     inter = on.as_json()["intermittent"]
     assert inter["series"] == 6  # the six stations, none of the branches
-    family = {"CrostonClassic", "CrostonSBA", "TSB", "ADIDA", "IMAPA"}
+    family = {"CrostonClassic", "CrostonSBA", "CrostonOptimized", "TSB", "ADIDA", "IMAPA"}
     chosen = inter["models_chosen"]
     assert sum(v for k, v in chosen.items() if k in family) > sum(chosen.values()) / 2, chosen
     st_on = on.per_series.set_index("unique_id").filter(like="ST", axis=0)["relative_mase"]

@@ -9,7 +9,8 @@ Steps: import statsforecast (numba compiles or loads its cache), read the bundle
 history (70 series, 2023-2025 daily), ``forecast_history`` with a one-year horizon (model
 choice on 2 × 28-day windows, then the forecast), the rolling-origin backtest (3 origins × 28
 days, plus the 2 selection windows before each), and the forecast-backed ``daily_transfers``
-for one day as ``bookvan plan`` calls it. Goal (issue 3): forecast + backtest < 60 s on 2 cores.
+for one day as ``bookvan plan`` calls it. Goal (issues 3, 17): forecast + backtest < 60 s on
+2 cores. ``--all-freqs`` also backtests the weekly and monthly aggregates.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cold", action="store_true", help="use a fresh, empty numba cache")
     ap.add_argument("--horizon", type=int, default=366, help="forecast horizon in days")
     ap.add_argument("--json", type=str, default=None, help="also write the figures here")
+    ap.add_argument("--all-freqs", action="store_true",
+                    help="also backtest the weekly and monthly aggregates (AutoETS: slower)")
     args = ap.parse_args(argv)
     tmp = None
     if args.cold:
@@ -59,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
                            "y": np.arange(60.0) % 7})
         sf.StatsForecast(models=[models.SeasonalWindowAverage(window_size=4, season_length=7),
                                  models.CrostonOptimized(), models.ADIDA(),
-                                 models.SeasonalNaive(7), models.HistoricAverage()],
+                                 models.SeasonalNaive(7), models.HistoricAverage(),
+                                 models.CrostonClassic(), models.CrostonSBA(),
+                                 models.TSB(alpha_d=0.1, alpha_p=0.1), models.IMAPA()],
                          freq="D").forecast(df=df, h=7)
 
     _step("import statsforecast + first fit (numba compile/cache)", imp, results)
@@ -73,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     fc = _step(f"forecast {len(h.series_ids)} daily series, horizon {args.horizon}",
                lambda: forecast_history(h, args.horizon), results)
     rep = _step("backtest: 3 origins × 28 days (+2 selection windows)", lambda: backtest(h), results)
+    more = {}
+    if args.all_freqs:
+        for f in ("W", "M"):
+            more[f] = _step(f"backtest of the {f} aggregates", lambda f=f: backtest(h, freq=f),
+                            results).as_json()
 
     def plan_day():
         from bookvan.data.network import load_network
@@ -91,7 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         "backtest": rep.as_json(), "transfers": {"rows": len(t), "items": int(t["items"].sum()),
                                                  "crates": int(t["crates"].sum())},
     }
+    summary["backtest_other_freqs"] = more
     print(json.dumps(summary["backtest"]))
+    for f, j in more.items():
+        print(f, json.dumps(j))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(summary, fh, indent=1)

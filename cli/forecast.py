@@ -21,9 +21,11 @@ forecast_app = typer.Typer(
 app.add_typer(forecast_app, name="forecast")
 
 HistoryOpt = Annotated[
-    Path | None,
-    typer.Option("--history", help="Circulation history (CSV/Parquet, contract schema); "
-                 "default: the bundled synthetic Keelung history."),
+    list[Path] | None,
+    typer.Option("--history", help="Circulation history (CSV/Parquet, contract schema, long "
+                 "or wide: a column per measure or per branch); repeat it for one file per "
+                 "measure (named after it, e.g. checkouts.csv). Default: the bundled synthetic "
+                 "Keelung history."),
 ]
 FreqOpt = Annotated[
     str | None, typer.Option("--freq", help="D, W or M (default: the history's own).")
@@ -37,6 +39,12 @@ EventsOpt = Annotated[
     typer.Option("--events", help="Item-level circulation events (Koha `statistics`-like) "
                  "instead of --history."),
 ]
+NetworkOpt = Annotated[
+    Path | None,
+    typer.Option("--network", help="Network folder whose nodes.csv 'district' column groups "
+                 "branches into district totals (default: the bundled network when the history "
+                 "is the bundled one; otherwise only the city total)."),
+]
 TransferLogOpt = Annotated[
     Path | None,
     typer.Option("--transfer-log", help="Branch-transfer log (Koha `branchtransfers`-like), "
@@ -44,23 +52,23 @@ TransferLogOpt = Annotated[
 ]
 
 
-def _load(history: Path | None, columns: Path | None, events: Path | None,
+def _load(history: list[Path] | None, columns: Path | None, events: Path | None,
           transfer_log: Path | None):
-    from bookvan.demand.history import read_history
+    from bookvan.demand.history import read_histories
 
     if events is not None or transfer_log is not None:
-        if history is not None:
+        if history:
             msg = "give either --history or --events/--transfer-log"
-            raise InputError.single(str(history), msg)
+            raise InputError.single(str(history[0]), msg)
         from bookvan.demand.ils import history_from_exports
 
         h = history_from_exports(events=events, transfer_log=transfer_log, column_map=columns)
     else:
-        if history is None:
+        if not history:
             from bookvan.demand.synthetic import bundled_history_path
 
-            history = bundled_history_path()
-        h = read_history(history, columns)
+            history = [bundled_history_path()]
+        h = read_histories(list(history), columns)
     if h.problems:
         err_console.print(f"[yellow]warning:[/] {len({p.row for p in h.problems})} bad row(s) "
                           "left out:", highlight=False)
@@ -69,6 +77,20 @@ def _load(history: Path | None, columns: Path | None, events: Path | None,
         if len(h.problems) > 10:
             err_console.print(f"  ... and {len(h.problems) - 10} more", highlight=False)
     return h
+
+
+def _districts(network: Path | None, history: list[Path] | None,
+               events: Path | None) -> dict[str, str] | None:
+    """Branch → district from a network's nodes (for district totals), or None."""
+    if network is None and (history or events is not None):
+        return None
+    from bookvan.data.network import load_network
+
+    nodes = load_network(network).nodes
+    if "district" not in nodes.columns:
+        return None
+    return {str(n): str(d) for n, d in zip(nodes["node_id"], nodes["district"], strict=True)
+            if isinstance(d, str) and d.strip()}
 
 
 def _freq(freq: str | None) -> str | None:
@@ -91,10 +113,15 @@ def run(
     columns: ColumnsOpt = None,
     events: EventsOpt = None,
     transfer_log: TransferLogOpt = None,
+    network: NetworkOpt = None,
+    totals: Annotated[bool, typer.Option("--totals", help="Also write the city (and district) "
+                                         "totals, as rows whose branch is '(city)' or "
+                                         "'(district) NAME'.")] = False,
 ) -> None:
     """Forecast every branch × measure with p10/p50/p90; models picked by backtest.
 
-    Writes columns branch, measure, date, model, mean, p10, p50, p90.
+    Writes columns branch, measure, date, model, mean, p10, p50, p90. Branch means and
+    medians add up to the city total (MinT reconciliation).
 
     Example: bookvan forecast run --history history.csv --freq M --horizon 12 --out fc.parquet
     """
@@ -102,18 +129,23 @@ def run(
 
     f = _freq(freq)
     h = _load(history, columns, events, transfer_log)
+    districts = _districts(network, history, events)
     with console.status(f"forecasting {len(h.series_ids)} series…"):
-        fc = forecast_history(h, horizon, freq=f)
-    _write_forecasts(fc, out)
-    t = Table(title=f"{fc[['branch', 'measure']].drop_duplicates().shape[0]} series, "
+        fc = forecast_history(h, horizon, freq=f, districts=districts, with_totals=True)
+    is_total = fc["branch"].str.startswith("(")
+    _write_forecasts(fc if totals else fc[~is_total].reset_index(drop=True), out)
+    branches = fc[~is_total]
+    t = Table(title=f"{branches[['branch', 'measure']].drop_duplicates().shape[0]} series, "
               f"{horizon} periods → {out}")
-    for c in ("measure", "horizon total p10", "p50", "p90", "models"):
+    for c in ("measure", "city, first period p10", "p50", "p90", "horizon p50", "models"):
         t.add_column(c)
-    for meas, g in fc.groupby("measure"):
-        models = ", ".join(f"{k}×{v}" for k, v in fc[fc["measure"] == meas].drop_duplicates(
+    for meas, g in branches.groupby("measure"):
+        models = ", ".join(f"{k}×{v}" for k, v in g.drop_duplicates(
             "branch")["model"].value_counts().items())
-        t.add_row(str(meas), f"{g['p10'].sum():.0f}", f"{g['p50'].sum():.0f}",
-                  f"{g['p90'].sum():.0f}", models)
+        city = fc[(fc["branch"] == "(city)") & (fc["measure"] == meas)]
+        first = city.iloc[0] if len(city) else g.groupby("date")[["p10", "p50", "p90"]].sum().iloc[0]
+        t.add_row(str(meas), f"{first['p10']:.0f}", f"{first['p50']:.0f}", f"{first['p90']:.0f}",
+                  f"{g['p50'].sum():.0f}", models)
     console.print(t)
 
 
@@ -144,8 +176,12 @@ def backtest_cmd(
     columns: ColumnsOpt = None,
     events: EventsOpt = None,
     transfer_log: TransferLogOpt = None,
+    network: NetworkOpt = None,
 ) -> None:
-    """Rolling-origin backtest: MASE of the forecasts and of seasonal naive, 80 % coverage.
+    """Rolling-origin backtest: MASE against seasonal naive, 80 % coverage, pinball loss.
+
+    Coverage is reported per horizon step too; the pinball loss (p10/p50/p90, scaled by each
+    series' seasonal-naive error) judges width and coverage together.
 
     Example: bookvan forecast backtest --history history.csv --freq M --horizon 3 --json
     """
@@ -153,12 +189,13 @@ def backtest_cmd(
 
     f = _freq(freq)
     h = _load(history, columns, events, transfer_log)
+    districts = _districts(network, history, events)
     if as_json:
-        rep = backtest(h, freq=f, horizon=horizon, n_windows=windows)
+        rep = backtest(h, freq=f, horizon=horizon, n_windows=windows, districts=districts)
         print(json.dumps(rep.as_json()))
         return
     with console.status(f"backtesting {len(h.series_ids)} series…"):
-        rep = backtest(h, freq=f, horizon=horizon, n_windows=windows)
+        rep = backtest(h, freq=f, horizon=horizon, n_windows=windows, districts=districts)
     j = rep.as_json()
     t = Table(title=f"Backtest: {rep.windows} origins × {rep.horizon} {rep.freq}, "
               f"{rep.series} series ({rep.skipped_short} too short, {rep.skipped_flat} flat)")
@@ -170,5 +207,17 @@ def backtest_cmd(
         t.add_row(f"total {meas}", f"{v['mase_model']:.3f}", f"{v['mase_seasonal_naive']:.3f}",
                   f"{v['relative_mase']:.3f}")
     console.print(t)
-    console.print(f"80 % interval coverage (p10–p90): {j['coverage_80']}  ·  models chosen: "
-                  + ", ".join(f"{k}×{v}" for k, v in rep.models_chosen.items()))
+    console.print(f"80 % interval coverage (p10–p90): {j['coverage_80']} (below p10 "
+                  f"{j['below_p10']}, above p90 {j['above_p90']}); scaled pinball loss "
+                  f"{j['pinball_loss']}")
+    console.print("coverage per step: " + " ".join(f"{c:.2f}" for c in rep.coverage_80_by_step))
+    inter = rep.intermittent
+    if inter.get("series"):
+        console.print(f"intermittent series: {inter['series']}, relative MASE "
+                      f"{j['intermittent']['relative_mase']}")
+    rec = j["reconciliation"]
+    if rec:
+        console.print(f"reconciled ({rec['method']}, {', '.join(rec['levels'])}): branch "
+                      f"relative MASE {rec['relative_mase_branches']} (unreconciled "
+                      f"{rec['relative_mase_branches_unreconciled']})")
+    console.print("models chosen: " + ", ".join(f"{k}×{v}" for k, v in rep.models_chosen.items()))

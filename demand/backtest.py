@@ -1,14 +1,17 @@
-"""Rolling-origin backtest: MASE of the selected model and of seasonal naive, 80 % coverage.
+"""Rolling-origin backtest: MASE against seasonal naive, 80 % coverage per step, pinball loss.
 
 For each of ``n_windows`` origins (step = horizon) the procedure that ``forecast run`` uses
 is replayed on the data before the origin: models are picked and intervals calibrated on the
-``n_select`` windows just before it, then scored on the next ``horizon`` periods. MASE divides
-each series' mean absolute error by its in-sample seasonal-naive error (lag = season, observed
-points before the first origin). Aggregates over series are geometric means, so
-``relative_mase = mase_model / mase_seasonal_naive`` is also the geometric mean of the
-per-series ratios. Totals per measure (all branches summed) are scored the same way.
-Series too short for the windows, or constant before the first origin (scale 0), are counted
-and left out: the numbers stay honest rather than complete.
+``n_select`` windows just before it, totals reconciled, then scored on the next ``horizon``
+periods. MASE divides each series' mean absolute error by its in-sample seasonal-naive error
+(lag = season, observed points before the first origin). Aggregates over series are geometric
+means, so ``relative_mase = mase_model / mase_seasonal_naive`` is also the geometric mean of
+the per-series ratios. Totals per measure (all branches summed) are scored the same way.
+Coverage is the share of observed values inside p10–p90, overall and per horizon step; the
+*pinball loss* averages the quantile loss of p10, p50 and p90 (a proper scoring rule: it
+rewards narrow intervals only when they still hold), divided by the series' seasonal-naive
+scale and averaged over series. Series too short for the windows, or constant before the
+first origin (scale 0), are counted and left out: the numbers stay honest rather than complete.
 """
 
 from __future__ import annotations
@@ -19,22 +22,28 @@ import numpy as np
 import pandas as pd
 
 from bookvan.data.errors import InputError
+from bookvan.demand.calibrate import pinball
 from bookvan.demand.forecast import (
     DEFAULT_HORIZON,
     MAX_HORIZON,
+    N_SELECT,
     SEASON,
     _cv,
-    _models,
+    _per_class,
     attach_quantiles,
+    calibration,
+    demand_classes,
     make_panel,
-    model_names,
     needed_length,
-    select_models,
+    residuals,
+    scale_at,
     split_id,
 )
 from bookvan.demand.history import History, to_freq
 
 __all__ = ["BacktestReport", "backtest", "insample_scale"]
+
+PINBALL = (("p10", 0.1), ("p50", 0.5), ("p90", 0.9))
 
 
 @dataclass
@@ -56,6 +65,13 @@ class BacktestReport:
     totals: dict[str, dict[str, float]]
     per_series: pd.DataFrame = field(repr=False)
     points: int = 0
+    coverage_80_by_step: list[float] = field(default_factory=list)
+    below_p10: float = float("nan")
+    above_p90: float = float("nan")
+    pinball_loss: float = float("nan")
+    pinball_loss_by_step: list[float] = field(default_factory=list)
+    intermittent: dict[str, object] = field(default_factory=dict)
+    reconciliation: dict[str, object] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         def num(x: float) -> float | None:
@@ -69,6 +85,14 @@ class BacktestReport:
             "points": self.points, "skipped_short": self.skipped_short,
             "skipped_flat": self.skipped_flat, "skipped_exact": self.skipped_exact,
             "models_chosen": self.models_chosen,
+            "coverage_80_by_step": [num(x) for x in self.coverage_80_by_step],
+            "below_p10": num(self.below_p10), "above_p90": num(self.above_p90),
+            "pinball_loss": num(self.pinball_loss),
+            "pinball_loss_by_step": [num(x) for x in self.pinball_loss_by_step],
+            "intermittent": {k: (num(v) if isinstance(v, float) else v)
+                             for k, v in self.intermittent.items()},
+            "reconciliation": {k: (num(v) if isinstance(v, float) else v)
+                               for k, v in self.reconciliation.items()},
             "totals": {k: {a: num(b) for a, b in v.items()} for k, v in self.totals.items()},
         }
 
@@ -105,10 +129,18 @@ def _gmean(x: pd.Series) -> float:
 
 def backtest(
     history: History, *, freq: str | None = None, horizon: int | None = None,
-    n_windows: int = 3, n_select: int = 2, with_ets: bool | None = None,
+    n_windows: int = 3, n_select: int | None = None, with_ets: bool | None = None,
+    intermittent: bool = True, reconcile: bool = True, districts: dict[str, str] | None = None,
 ) -> BacktestReport:
-    """Replay forecasting at ``n_windows`` rolling origins and score it (see module doc)."""
+    """Replay forecasting at ``n_windows`` rolling origins and score it (see module doc).
+
+    ``intermittent=False`` and ``reconcile=False`` switch off the intermittent model family
+    and the MinT reconciliation, to measure what each brings.
+    """
+    from bookvan.demand.hierarchy import add_totals, is_total, reconcile_forecasts
+
     h = to_freq(history, freq or history.freq)
+    n_select = n_select or N_SELECT[h.freq]
     m = SEASON[h.freq]
     panel = make_panel(h).frame
     lengths = panel.groupby("unique_id").size()
@@ -126,42 +158,78 @@ def backtest(
             f"{hz} (each needs {need} {h.freq} periods; the longest has {int(lengths.max())}); "
             "try a shorter --horizon")
     p = panel[panel["unique_id"].isin(ids)]
+    tree: dict = {}
+    if reconcile:
+        p, tree = add_totals(p, districts)
     ets = (h.freq != "D") if with_ets is None else with_ets
-    models = _models(h.freq, int(lengths[ids].min()) - hz * (n_select + n_windows), ets)
-    names = model_names(models)
-    cv = _cv(p, hz, n_select + n_windows, h.freq, models)
+    n_min = int(lengths[ids].min()) - hz * (n_select + n_windows)
+    all_ds = np.sort(p["ds"].unique())
+    cut0 = pd.Timestamp(all_ds[-(hz * (n_select + n_windows)) - 1])
+    classes = demand_classes(p, cut0, h.freq)
+    if not intermittent:
+        classes[:] = False
+    cv, names = _per_class(p, classes, h.freq, n_min, ets,
+                           lambda d, ms: _cv(d, hz, n_select + n_windows, h.freq, ms))
     cutoffs = sorted(cv["cutoff"].unique())
     scored = []
     for k in range(n_windows):
         sel_cut = cutoffs[k:k + n_select]
         eval_cut = cutoffs[k + n_select]
-        sel = select_models(cv[cv["cutoff"].isin(sel_cut)], names)
-        ev = cv[cv["cutoff"] == eval_cut]
-        q = attach_quantiles(ev[["unique_id", "ds", *names, "closed"]], sel)
+        cal = calibration(p, cv[cv["cutoff"].isin(sel_cut)], names, classes, h.freq, hz)
+        ev = cv[cv["cutoff"] == eval_cut].sort_values(["unique_id", "ds"], kind="stable")
+        q = attach_quantiles(ev[["unique_id", "ds", *names, "closed"]], cal,
+                             scale_at(p, eval_cut, h.freq))
+        q["p50_base"] = q["p50"].to_numpy()
+        if tree:
+            resid = residuals(cv[cv["cutoff"].isin(sel_cut)], names, cal.model)
+            q = reconcile_forecasts(q, tree, resid)
         q["y"] = ev["y_obs"].to_numpy()
         q["snaive"] = seasonal_naive(p, ev[["unique_id", "ds"]], eval_cut, m).to_numpy()
         q["cutoff"] = eval_cut
         scored.append(q)
     s = pd.concat(scored, ignore_index=True)
+    tot_rows = s[s["unique_id"].map(is_total)]
+    s = s[~s["unique_id"].map(is_total)]
+    p = p[~p["unique_id"].map(is_total)]
     first_cut = cutoffs[n_select]
     train = p[p["ds"] <= first_cut]
     scale = train.groupby("unique_id")["y_obs"].apply(lambda y: insample_scale(y.to_numpy(), m))
     ok = s[s["y"].notna()].copy()
     ok["err_m"] = (ok["y"] - ok["p50"]).abs()
     ok["err_s"] = (ok["y"] - ok["snaive"]).abs()
-    ok["cov"] = (ok["y"] >= ok["p10"] - 1e-9) & (ok["y"] <= ok["p90"] + 1e-9)
+    ok["err_b"] = (ok["y"] - ok["p50_base"]).abs()
+    ok["below"] = ok["y"] < ok["p10"] - 1e-9
+    ok["above"] = ok["y"] > ok["p90"] + 1e-9
+    ok["cov"] = ~ok["below"] & ~ok["above"]
+    y = ok["y"].to_numpy()
+    ok["pinball"] = sum(pinball(y, ok[c].to_numpy(), t) for c, t in PINBALL) / len(PINBALL)
     per = ok.groupby("unique_id").agg(mae_model=("err_m", "mean"), mae_snaive=("err_s", "mean"),
-                                      coverage_80=("cov", "mean"), points=("y", "size"))
+                                      coverage_80=("cov", "mean"), points=("y", "size"),
+                                      pinball=("pinball", "mean"),
+                                      mae_unreconciled=("err_b", "mean"))
     per["scale"] = scale.reindex(per.index).astype(float)
     per = per.astype(float)
+    per["scaled_pinball"] = per["pinball"] / per["scale"]
+    per["intermittent"] = classes.reindex(per.index).fillna(False).astype(bool)
     flat = ~(per["scale"] > 0)
     per["mase_model"] = per["mae_model"] / per["scale"]
     per["mase_seasonal_naive"] = per["mae_snaive"] / per["scale"]
+    per["mase_unreconciled"] = per["mae_unreconciled"] / per["scale"]
     with np.errstate(divide="ignore", invalid="ignore"):
         per["relative_mase"] = per["mase_model"] / per["mase_seasonal_naive"]
     good = per[~flat & (per["mase_model"] > 0) & (per["mase_seasonal_naive"] > 0)]
     mm, ms = _gmean(good["mase_model"]), _gmean(good["mase_seasonal_naive"])
     chosen = s.drop_duplicates(["unique_id", "cutoff"])["model"].value_counts().to_dict()
+    ok["sp"] = ok["pinball"] / ok["unique_id"].map(per["scale"])
+    by_step = ok[ok["unique_id"].isin(good.index)].groupby("step")
+    inter = good[good["intermittent"]]
+    rec = {}
+    if tree:
+        base = _gmean(good["mase_unreconciled"]) / ms if ms else float("nan")
+        rec = {"method": "MinT-shrink", "relative_mase_branches": mm / ms if ms else float("nan"),
+               "relative_mase_branches_unreconciled": base,
+               "levels": sorted({"city" if u.startswith("(city)") else "district"
+                                 for u in tot_rows["unique_id"].unique()})}
     return BacktestReport(
         series=len(good), mase_model=mm, mase_seasonal_naive=ms,
         relative_mase=mm / ms if ms and np.isfinite(ms) else float("nan"),
@@ -171,6 +239,17 @@ def backtest(
         skipped_exact=int((~flat & ~per.index.isin(good.index)).sum()),
         models_chosen={str(k): int(v) for k, v in chosen.items()},
         totals=_totals(ok, train, m), per_series=per.reset_index(), points=len(ok),
+        coverage_80_by_step=[float(x) for x in ok.groupby("step")["cov"].mean()],
+        below_p10=float(ok["below"].mean()), above_p90=float(ok["above"].mean()),
+        pinball_loss=float(good["scaled_pinball"].mean()),
+        pinball_loss_by_step=[float(x) for x in by_step["sp"].mean()],
+        intermittent={"series": len(inter), "relative_mase": _gmean(inter["relative_mase"]),
+                      "coverage_80": float(ok[ok["unique_id"].isin(inter.index)]["cov"].mean())
+                      if len(inter) else float("nan"),
+                      "models_chosen": {str(k): int(v) for k, v in s[s["unique_id"].isin(
+                          inter.index)].drop_duplicates(["unique_id", "cutoff"])["model"]
+                          .value_counts().items()}},
+        reconciliation=rec,
     )
 
 

@@ -1,17 +1,24 @@
 """Per-branch forecasts with quantiles (p10/p50/p90), models picked by rolling-origin backtest.
 
-Each series (branch × measure) is fitted by a few statsforecast models; the one with the
-lowest mean absolute error on the *selection* windows (the most recent ``h`` periods, rolled
-back ``n_select`` times) wins for that series. The same windows calibrate the 80 % interval:
-p10/p90 are the point forecast plus the 10th/90th percentile of that model's errors there
-(split-conformal, so any model gets honest intervals). Weekdays on which a daily series was
-zero for the last eight weeks (a closed day) are forecast as exactly zero.
+Each series (branch × measure) is first classed as smooth or intermittent
+(:mod:`bookvan.demand.intermittent`: average interval between demands over 1.32 periods).
+Each class has its own statsforecast candidates; the one with the lowest mean absolute
+error on the *selection* windows (the most recent ``h`` periods, rolled back ``n_select``
+times) wins for that series. The same windows calibrate the intervals
+(:mod:`bookvan.demand.calibrate`: conformal quantiles per horizon step and family, errors
+normalised by each series' noise scale). City (and district) totals are forecast as series
+of their own and reconciled with the branches by MinT-shrink (:mod:`bookvan.demand.hierarchy`),
+so the branches' ``mean`` and ``p50`` add up to the totals. Weekdays on which a daily series
+was zero for the last eight weeks (a closed day) are forecast as exactly zero.
 
 Candidate models, chosen for speed on two cores (AutoETS on 70 daily series × 5 windows took
-two minutes here, so it only runs for weekly/monthly data or when asked):
+two minutes here, so it only runs for weekly/monthly data or when asked). Smooth:
 ``SeasonalNaive`` (the baseline), ``SeasonalWindowAverage`` over the last 4 and 8 seasons
-(robust level plus weekday/month pattern), ``HistoricAverage`` (flat), and ``CrostonOptimized``
-/ ``ADIDA`` for intermittent series (many zeros: small stations, batched transfers).
+(robust level plus weekday/month pattern), ``HistoricAverage`` (flat), ``CrostonOptimized``
+and ``ADIDA`` (simple exponential smoothing of a level). Intermittent: the same (no AutoETS),
+and ``CrostonClassic``, ``CrostonSBA``, ``TSB`` and ``IMAPA`` besides;
+they are picked by squared error (the demand rate is a mean), and unless a seasonal model
+wins, p50 is the calibrated median (often zero), ``mean`` the demand rate.
 
 Series with too little history for the windows (a branch that just opened) get a cold-start
 forecast: their own level, shaped by the average seasonal profile of the other branches'
@@ -47,6 +54,9 @@ __all__ = [
 SEASON = {"D": 7, "W": 52, "M": 12}
 DEFAULT_HORIZON = {"D": 28, "W": 8, "M": 6}
 MAX_HORIZON = {"D": 366, "W": 53, "M": 12}
+# selection/calibration windows: four for daily data (cheap models; two left the 10 % tails
+# to too few days), two for weekly/monthly (AutoETS per window, and short histories)
+N_SELECT = {"D": 4, "W": 2, "M": 2}
 QUANTILES = (0.1, 0.5, 0.9)
 CLOSURE_ZERO_MIN = 5.0
 MIN_OWN_ERRORS = 20
@@ -156,7 +166,8 @@ def make_panel(history: History) -> Panel:
     return Panel(pd.concat(parts, ignore_index=True), history.freq)
 
 
-def _models(freq: str, n_min: int, with_ets: bool):
+def _models(freq: str, n_min: int, with_ets: bool, intermittent: bool = False):
+    """Candidate models of one demand class (see :mod:`bookvan.demand.intermittent`)."""
     _, M = _statsforecast()
     m = SEASON[freq]
     out = [M.SeasonalNaive(season_length=m), M.HistoricAverage()]
@@ -164,6 +175,9 @@ def _models(freq: str, n_min: int, with_ets: bool):
         if n_min >= k * m:
             out.append(M.SeasonalWindowAverage(window_size=k, season_length=m, alias=f"SWA{k}"))
     out += [M.CrostonOptimized(), M.ADIDA()]
+    if intermittent:  # the smooth candidates stay: batched transfers follow the van's weekdays
+        return [*out, M.CrostonClassic(), M.CrostonSBA(), M.TSB(alpha_d=0.1, alpha_p=0.1),
+                M.IMAPA()]
     if with_ets:
         out.append(M.AutoETS(season_length=m if m <= 24 else 1))
     return out
@@ -233,68 +247,95 @@ def model_names(models: list) -> list[str]:
     return [str(m) for m in models]
 
 
-@dataclass
-class Selection:
-    """Per series: the chosen model and its error quantiles on the selection windows."""
+def demand_classes(frame: pd.DataFrame, cutoff: pd.Timestamp, freq: str) -> pd.Series:
+    """unique_id → True for intermittent series, judged on the data up to ``cutoff``."""
+    from bookvan.demand.intermittent import closed_weekdays, demand_class
 
-    model: pd.Series  # unique_id → model name
-    err_q: pd.DataFrame  # unique_id × (q10, q50, q90) of y - ŷ
-
-
-def select_models(cv: pd.DataFrame, names: list[str]) -> Selection:
-    """Pick each series' model by mean absolute error (observed points); calibrate errors."""
-    ok = cv[cv["y_obs"].notna()]
-    mae = pd.DataFrame({n: (ok[n] - ok["y_obs"]).abs() for n in names})
-    mae["unique_id"] = ok["unique_id"].to_numpy()
-    score = mae.groupby("unique_id")[names].mean()
-    best = score.idxmin(axis=1)
-    open_ok = ok[~ok["closed"]]
-    own, pooled_rel, levels = {}, [], {}
-    for uid, g in open_ok.groupby("unique_id"):
-        pred = g[best.get(uid, names[0])].to_numpy()
-        e = g["y_obs"].to_numpy() - pred
-        level = float(np.mean(np.abs(pred))) if len(pred) else 0.0
-        levels[uid] = level
-        if len(e):
-            own[uid] = e
-            if level > 0:
-                pooled_rel.append(e / level)
-    rel = np.concatenate(pooled_rel) if pooled_rel else np.zeros(1)
-    rel_q = np.quantile(rel, QUANTILES)
-    rows = []
-    for uid in best.index:
-        e = own.get(uid, np.zeros(0))
-        if len(e) >= MIN_OWN_ERRORS:
-            rows.append((uid, *np.quantile(e, QUANTILES)))
-        elif levels.get(uid, 0.0) > 0:
-            # too few errors of its own (weekly/monthly data): the pooled relative errors of
-            # all series, scaled to this series' level
-            rows.append((uid, *(rel_q * levels[uid])))
-        else:
-            rows.append((uid, *(np.quantile(e, QUANTILES) if len(e) else (0.0, 0.0, 0.0))))
-    err = pd.DataFrame(rows, columns=["unique_id", "q10", "q50", "q90"]).set_index("unique_id")
-    return Selection(best, err.reindex(best.index, fill_value=0.0))
+    train = frame[frame["ds"] <= cutoff]
+    recent = {"D": 182, "W": 52, "M": 24}[freq]
+    dc = demand_class(train, closed_weekdays(train, freq), periods=recent)
+    return dc["intermittent"].reindex(frame["unique_id"].unique(), fill_value=False)
 
 
-def attach_quantiles(fc: pd.DataFrame, sel: Selection) -> pd.DataFrame:
-    """Pick each series' model column into ``mean``; p10/p50/p90 from calibrated errors."""
+def _per_class(frame: pd.DataFrame, classes: pd.Series, freq: str, n_min: int,
+               with_ets: bool, run) -> tuple[pd.DataFrame, list[str]]:
+    """Run ``run(sub_frame, models)`` for each demand class; one frame, all model columns."""
+    out, names = [], []
+    for flag in (False, True):
+        ids = classes.index[classes == flag]
+        sub = frame[frame["unique_id"].isin(ids)]
+        if sub.empty:
+            continue
+        models = _models(freq, n_min, with_ets, intermittent=flag)
+        out.append(run(sub, models))
+        names += [n for n in model_names(models) if n not in names]
+    return pd.concat(out, ignore_index=True), names
+
+
+def family_of(classes: pd.Series) -> pd.Series:
+    """Family key per series: measure and demand class (intervals are pooled within one)."""
+    return pd.Series({u: f"{split_id(u)[1]}|{'intermittent' if c else 'smooth'}"
+                      for u, c in classes.items()}, dtype=object)
+
+
+def attach_quantiles(fc: pd.DataFrame, cal, scale: pd.Series) -> pd.DataFrame:
+    """Pick each series' model column into ``mean``; p10/p50/p90 from the calibration.
+
+    ``fc`` rows are one series' consecutive periods from step 1; ``cal`` is a
+    :class:`~bookvan.demand.calibrate.Calibration`. Closed rows are exactly zero.
+    """
+    fc = fc.sort_values(["unique_id", "ds"], kind="stable")
     out = fc[["unique_id", "ds"]].copy()
-    model = fc["unique_id"].map(sel.model)
-    vals = fc.drop(columns=["unique_id", "ds"], errors="ignore")
+    model = fc["unique_id"].map(cal.model)
+    vals = fc.drop(columns=["unique_id", "ds", "closed", "cutoff", "y", "y_obs"],
+                   errors="ignore")
     col_idx = vals.columns.get_indexer(model.fillna(vals.columns[0]))
-    mean = vals.to_numpy()[np.arange(len(vals)), col_idx]
-    q = sel.err_q.reindex(fc["unique_id"]).fillna(0.0).to_numpy()
+    mean = np.clip(vals.to_numpy(float)[np.arange(len(vals)), col_idx], 0, None)
+    mean = np.nan_to_num(mean)
+    step = fc.groupby("unique_id").cumcount().to_numpy() + 1
+    off = cal.offsets(fc["unique_id"], step, scale)
     closed = fc["closed"].to_numpy() if "closed" in fc.columns else np.zeros(len(fc), bool)
     out["model"] = model.to_numpy()
-    out["mean"] = np.clip(mean, 0, None)
-    out["p10"] = np.clip(mean + q[:, 0], 0, None)
-    out["p50"] = np.clip(mean, 0, None)
-    out["p90"] = np.clip(mean + q[:, 2], 0, None)
+    out["mean"] = mean
+    # an intermittent series forecast at a flat demand rate: p50 is the calibrated median
+    # (often 0), not the rate; a seasonal pattern (a van's weekdays) keeps its own shape
+    inter = (fc["unique_id"].map(cal.family).fillna("").str.endswith("|intermittent")
+             & ~model.isin(SEASONAL_MODELS)).to_numpy()
+    out["p50"] = np.clip(mean + np.where(inter, off[:, 1], 0.0), 0, None)
+    out["p10"] = np.minimum(np.clip(mean + off[:, 0], 0, None), out["p50"])
+    out["p90"] = np.maximum(np.clip(mean + off[:, 2], 0, None), out["p50"])
     for c in ("mean", "p10", "p50", "p90"):
         out.loc[closed, c] = 0.0
-    out["p10"] = np.minimum(out["p10"], out["p50"])
-    out["p90"] = np.maximum(out["p90"], out["p50"])
-    return out
+    out["step"] = step
+    return out[["unique_id", "ds", "model", "mean", "p10", "p50", "p90", "step"]]
+
+
+SEASONAL_MODELS = ("SeasonalNaive", "SWA4", "SWA8")
+SCALE_PERIODS = {"D": 182, "W": 52, "M": 24}
+
+
+def calibration(frame: pd.DataFrame, cv: pd.DataFrame, names: list[str], classes: pd.Series,
+                freq: str, h: int):
+    """Model choice and conformal quantiles from the windows in ``cv``."""
+    from bookvan.demand.calibrate import calibrate
+
+    return calibrate(cv, names, lambda c: scale_at(frame, c, freq), family_of(classes), h)
+
+
+def scale_at(frame: pd.DataFrame, cutoff: pd.Timestamp, freq: str) -> pd.Series:
+    """Each series' noise scale from the data up to ``cutoff`` (see ``calibrate``)."""
+    from bookvan.demand.calibrate import series_scale
+
+    return series_scale(frame[frame["ds"] <= cutoff], SEASON[freq], SCALE_PERIODS[freq])
+
+
+def residuals(cv: pd.DataFrame, names: list[str], model: pd.Series) -> pd.DataFrame:
+    """Errors of each series' chosen model on the windows of ``cv``: (cutoff, ds) × series."""
+    cv = cv[cv["unique_id"].isin(model.index)]
+    col = pd.Index(names).get_indexer(cv["unique_id"].map(model))
+    pred = np.clip(cv[names].to_numpy(float)[np.arange(len(cv)), col], 0, None)
+    e = cv[["unique_id", "ds", "cutoff"]].assign(e=cv["y"].to_numpy(float) - pred)
+    return e.pivot_table(index=["cutoff", "ds"], columns="unique_id", values="e")
 
 
 def cold_start(panel: Panel, short_ids: list[str], future: pd.DataFrame,
@@ -308,6 +349,8 @@ def cold_start(panel: Panel, short_ids: list[str], future: pd.DataFrame,
     volume over the short series' dates is closest to its own (similar branches), all of them
     when the dates do not overlap. Intervals take the donors' median relative width.
     """
+    from bookvan.demand.hierarchy import is_total
+
     f = panel.frame
     m = SEASON[panel.freq]
     rows = []
@@ -315,7 +358,8 @@ def cold_start(panel: Panel, short_ids: list[str], future: pd.DataFrame,
         measure = split_id(uid)[1]
         own = f[(f["unique_id"] == uid) & f["y_obs"].notna()]
         fut = future[future["unique_id"] == uid]
-        donors = [d for d in donors_fc["unique_id"].unique() if split_id(d)[1] == measure]
+        donors = [d for d in donors_fc["unique_id"].unique()
+                  if split_id(d)[1] == measure and not is_total(d)]
         if own.empty or fut.empty:
             continue
         donors = _similar(f, own, donors)
@@ -378,43 +422,64 @@ def needed_length(freq: str, h_sel: int, n_select: int) -> int:
 
 def forecast_history(
     history: History, horizon: int, *, freq: str | None = None, with_ets: bool | None = None,
-    n_select: int = 2,
+    n_select: int | None = None, reconcile: bool = True,
+    districts: dict[str, str] | None = None, with_totals: bool = False,
 ) -> pd.DataFrame:
     """Forecast every series ``horizon`` periods ahead.
 
     Returns ``branch, measure, date, model, mean, p10, p50, p90`` (non-negative,
     p10 ≤ p50 ≤ p90). Model choice and interval calibration use the last
-    ``n_select`` windows of ``min(horizon, DEFAULT_HORIZON)`` periods.
+    ``n_select`` windows (default ``N_SELECT``) of ``min(horizon, DEFAULT_HORIZON)`` periods.
+    With ``reconcile``
+    the branches' ``mean`` and ``p50`` add up to the city total (and to each district's,
+    ``districts`` mapping branch → district); ``with_totals`` also returns those totals as
+    rows whose branch is ``(city)`` or ``(district) NAME``.
     """
+    from bookvan.demand.hierarchy import add_totals, is_total, reconcile_forecasts
     from bookvan.demand.history import to_freq
 
     h = to_freq(history, freq or history.freq)
+    n_select = n_select or N_SELECT[h.freq]
     if not 1 <= horizon <= MAX_HORIZON[h.freq]:
         raise InputError.single(history.source, f"horizon {horizon} is outside "
                                 f"1..{MAX_HORIZON[h.freq]} for frequency {h.freq}")
     panel = make_panel(h)
+    tree: dict = {}
+    if reconcile:
+        frame, tree = add_totals(panel.frame, districts)
+        panel = Panel(frame, panel.freq)
     h_sel = min(horizon, DEFAULT_HORIZON[h.freq])
     lengths = panel.frame.groupby("unique_id").size()
     need = needed_length(h.freq, h_sel, n_select)
     long_ids = sorted(lengths[lengths >= need].index)
     short_ids = sorted(lengths[lengths < need].index)
     ets = (h.freq != "D") if with_ets is None else with_ets
-    pieces = []
+    pieces, resid = [], pd.DataFrame()
     if long_ids:
         lp = panel.frame[panel.frame["unique_id"].isin(long_ids)]
-        models = _models(h.freq, int(lengths[long_ids].min()) - h_sel * n_select, ets)
-        names = model_names(models)
-        cv = _cv(lp, h_sel, n_select, h.freq, models)
-        sel = select_models(cv, names)
-        fc = _fit_predict(lp, horizon, h.freq, models)
+        n_min = int(lengths[long_ids].min()) - h_sel * n_select
+        all_ds = np.sort(lp["ds"].unique())
+        cut0 = pd.Timestamp(all_ds[-(h_sel * n_select) - 1])
+        classes = demand_classes(lp, cut0, h.freq)
+        cv, names = _per_class(lp, classes, h.freq, n_min, ets,
+                               lambda d, ms: _cv(d, h_sel, n_select, h.freq, ms))
+        cal = calibration(lp, cv, names, classes, h.freq, h_sel)
+        fc, _ = _per_class(lp, classes, h.freq, n_min, ets,
+                           lambda d, ms: _fit_predict(d, horizon, h.freq, ms))
         fc["closed"] = closed_mask(lp, fc, h.freq).to_numpy()
-        pieces.append(attach_quantiles(fc, sel))
+        scale = scale_at(lp, lp["ds"].max(), h.freq)
+        pieces.append(attach_quantiles(fc, cal, scale).drop(columns="step"))
+        resid = residuals(cv, names, cal.model)
     donors = pieces[0] if pieces else pd.DataFrame(
         columns=["unique_id", "ds", "p10", "p50", "p90"])
     if short_ids:
         future = _future_frame(panel, short_ids, horizon)
         pieces.append(cold_start(panel, short_ids, future, donors))
     out = pd.concat(pieces, ignore_index=True)
+    if tree:
+        out = reconcile_forecasts(out, tree, resid)
+    if not with_totals:
+        out = out[~out["unique_id"].map(is_total)]
     bm = out["unique_id"].map(split_id)
     out.insert(0, "branch", [b for b, _ in bm])
     out.insert(1, "measure", [m for _, m in bm])

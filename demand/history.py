@@ -29,7 +29,9 @@ __all__ = [
     "MEASURES",
     "History",
     "load_column_map",
+    "measure_from_name",
     "parse_history_frame",
+    "read_histories",
     "read_history",
 ]
 
@@ -129,7 +131,8 @@ def _rename(df: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
     for c in df.columns:
         key = str(c).strip().lower()
         own = key in (*MEASURES, "date", "branch", "measure", "value")
-        names[c] = mapping.get(key) or (key if own else COLUMN_ALIASES.get(key, key))
+        # unknown headers keep their spelling: in a wide-by-branch file they are branch ids
+        names[c] = mapping.get(key) or (key if own else COLUMN_ALIASES.get(key, str(c).strip()))
     out = df.rename(columns=names)
     return out.loc[:, ~out.columns.duplicated()]
 
@@ -196,10 +199,19 @@ def _infer_freq(dates: pd.Series, any_month_text: bool) -> str:
 
 
 def parse_history_frame(
-    df: pd.DataFrame, source: str = "history", column_map: dict[str, str] | None = None
+    df: pd.DataFrame, source: str = "history", column_map: dict[str, str] | None = None,
+    measure: str | None = None,
 ) -> History:
-    """Validate a raw frame (strings or typed) into a :class:`History`."""
+    """Validate a raw frame (strings or typed) into a :class:`History`.
+
+    A frame with ``date`` but neither ``branch`` nor a measure column is *wide by branch*:
+    every other column is one branch, and the measure comes from a ``measure`` column or
+    from ``measure`` (:func:`read_history` takes it from the file name).
+    """
     df = _rename(df, {k.lower(): v for k, v in (column_map or {}).items()})
+    rowno_of, field_of = None, None
+    if _wide_by_branch(df):
+        df, rowno_of, field_of = _melt_branches(df, source, measure)
     if "date" not in df.columns or "branch" not in df.columns:
         missing = [c for c in ("date", "branch") if c not in df.columns]
         raise InputError.single(
@@ -214,8 +226,9 @@ def parse_history_frame(
     if len(df) == 0:
         raise InputError.single(source, "the file has a header but no rows")
     problems: list[Problem] = []
-    n = len(df)
-    rowno = pd.Series(np.arange(1, n + 1), index=df.index)
+    n = len(df) if rowno_of is None else int(rowno_of.max())
+    rowno = (pd.Series(np.arange(1, n + 1), index=df.index) if rowno_of is None
+             else pd.Series(rowno_of, index=df.index))
     bad = pd.Series(False, index=df.index)
     branch = df["branch"].map(
         lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)).str.strip()
@@ -238,8 +251,10 @@ def parse_history_frame(
         bad |= unknown
         vals, err = _parse_values(df["value"])
         e = err.notna() & ~bad
-        problems += [Problem(source, str(msg), int(i), "value")
-                     for i, msg in zip(rowno[e], err[e], strict=True)]
+        vfield = (pd.Series("value", index=df.index) if field_of is None
+                  else pd.Series(field_of, index=df.index))
+        problems += [Problem(source, str(msg), int(i), str(fl))
+                     for i, msg, fl in zip(rowno[e], err[e], vfield[e], strict=True)]
         bad |= e
         melted = pd.DataFrame({"row": rowno, "branch": branch, "measure": meas, "date": dates,
                                "value": vals})[~bad]
@@ -267,6 +282,7 @@ def parse_history_frame(
         bad |= rowno.isin(set(melted.loc[dup, "row"]))
         melted = melted[~dup]
     bad_rows = set(rowno[bad])
+    problems = list(dict.fromkeys(problems))  # a wide row's date error, once
     problems.sort(key=lambda p: (p.row or 0))
     if len(bad_rows) > MAX_BAD_SHARE * n:
         raise InputError([
@@ -290,6 +306,55 @@ def parse_history_frame(
     return History(frame=frame, freq=freq, rows=n, problems=problems, source=source)
 
 
+def _wide_by_branch(df: pd.DataFrame) -> bool:
+    cols = set(df.columns)
+    return ("date" in cols and "branch" not in cols and "value" not in cols
+            and not cols & set(MEASURES) and len(cols - {"date", "measure"}) > 0)
+
+
+def _melt_branches(
+    df: pd.DataFrame, source: str, measure: str | None
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Wide-by-branch → long rows; also each long row's file row and field (branch column)."""
+    branches = [c for c in df.columns if c not in ("date", "measure")]
+    for i, c in enumerate(df.columns):
+        name = str(c).strip()
+        if not name or name.lower().startswith("unnamed:"):
+            raise InputError.single(
+                source, f"column {i + 1} has no name: in a file with one column per branch "
+                "every column after the date needs the branch id as its header", row=0)
+    if "measure" not in df.columns:
+        if measure is None:
+            raise InputError.single(
+                source, "one column per branch but no measure: add a 'measure' column or name "
+                f"the file after its measure ({', '.join(m + '.csv' for m in MEASURES[:2])}, …)",
+                row=0)
+        df = df.assign(measure=measure)
+    n = len(df)
+    rows = np.tile(np.arange(1, n + 1), len(branches))
+    fields = np.repeat(np.array([str(b) for b in branches], dtype=object), n)
+    long = pd.DataFrame({
+        "date": pd.concat([df["date"]] * len(branches), ignore_index=True),
+        "branch": fields,
+        "measure": pd.concat([df["measure"]] * len(branches), ignore_index=True),
+        "value": pd.concat([df[b].astype(object) for b in branches], ignore_index=True),
+    })
+    return long, rows, fields
+
+
+def measure_from_name(path: str | Path) -> str | None:
+    """The measure a file name names (``checkouts.csv``, ``2024_loans.parquet``), if one."""
+    stem = Path(path).stem.strip().lower()
+    found = {m for m in MEASURES if m in stem}
+    if not found:
+        tokens = re.split(r"[^0-9a-z\u4e00-\u9fff]+", stem)
+        found = {COLUMN_ALIASES[t] for t in tokens if COLUMN_ALIASES.get(t) in MEASURES}
+        found |= {m for m in MEASURES if m in tokens}
+    if "transfers_in" in found and "transfers_out" in found:
+        return None
+    return found.pop() if len(found) == 1 else None
+
+
 def _period_start(dates: pd.Series, freq: str) -> pd.Series:
     if freq == "M":
         return dates.dt.to_period("M").dt.start_time
@@ -304,7 +369,40 @@ def read_history(
     """Read a history file (CSV/Parquet; wide or long; daily, weekly or monthly)."""
     p = Path(path)
     mapping = column_map if isinstance(column_map, dict) else load_column_map(column_map)
-    return parse_history_frame(_read_raw(p), source=str(p), column_map=mapping)
+    return parse_history_frame(_read_raw(p), source=str(p), column_map=mapping,
+                               measure=measure_from_name(p))
+
+
+def read_histories(
+    paths: list[str | Path], column_map: str | Path | dict[str, str] | None = None
+) -> History:
+    """Read several history files (e.g. one per measure) as one history.
+
+    They must share one frequency; the same branch, measure and period in two files is an
+    error naming both.
+    """
+    if len(paths) == 1:
+        return read_history(paths[0], column_map)
+    mapping = column_map if isinstance(column_map, dict) else load_column_map(column_map)
+    parts = [read_history(p, mapping) for p in paths]
+    freqs = {h.freq for h in parts}
+    if len(freqs) > 1:
+        raise InputError([Problem(h.source, f"frequency {h.freq}; the other files differ "
+                                  "(give files of one frequency)") for h in parts])
+    frames = [h.frame.assign(_src=h.source) for h in parts]
+    f = pd.concat(frames, ignore_index=True)
+    dup = f.duplicated(["branch", "measure", "date"], keep=False)
+    if dup.any():
+        d = f[dup].iloc[0]
+        files = sorted(set(f[dup & (f["branch"] == d["branch"]) & (f["measure"] == d["measure"])
+                             & (f["date"] == d["date"])]["_src"]))
+        raise InputError.single(
+            " and ".join(files), f"{d['measure']} for {d['branch']} on {d['date']:%Y-%m-%d} is "
+            f"in more than one file ({int(dup.sum())} such rows)")
+    f = f.drop(columns="_src").sort_values(["branch", "measure", "date"], ignore_index=True)
+    return History(frame=f, freq=freqs.pop(), rows=sum(h.rows for h in parts),
+                   problems=[pr for h in parts for pr in h.problems],
+                   source=", ".join(h.source for h in parts))
 
 
 def to_freq(history: History, freq: str) -> History:

@@ -69,3 +69,39 @@ def test_bad_file_exits_2_naming_the_file(tmp_path):
     r = runner.invoke(app, ["forecast", "backtest", "--history", str(p), "--json"])
     assert r.exit_code == 2
     assert "bad.csv" in r.output and "Traceback" not in r.output
+
+
+def test_backtest_json_reports_coverage_per_step_and_pinball(monthly_csv):
+    r = runner.invoke(app, ["forecast", "backtest", "--history", str(monthly_csv),
+                            "--horizon", "4", "--json"])
+    assert r.exit_code == 0, r.output
+    j = json.loads(r.stdout)
+    assert len(j["coverage_80_by_step"]) == 4 and j["pinball_loss"] > 0
+    assert j["reconciliation"]["levels"] == ["city"]
+
+
+def test_wide_files_per_measure_with_city_totals(monthly_csv, tmp_path):
+    long = pd.read_csv(monthly_csv)
+    files = []
+    for meas in ("checkouts", "returns"):
+        p = tmp_path / f"{meas}.csv"
+        long.pivot(index="date", columns="branch", values=meas).reset_index().to_csv(p, index=False)
+        files += ["--history", str(p)]
+    out = tmp_path / "fc.csv"
+    r = runner.invoke(app, ["forecast", "run", *files, "--horizon", "3", "--totals",
+                            "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    fc = pd.read_csv(out)
+    city = fc[fc["branch"] == "(city)"].set_index(["measure", "date"])["p50"]
+    branches = fc[~fc["branch"].str.startswith("(")]
+    assert set(branches["branch"]) == {"L0", "L1", "L2", "L3"}
+    sums = branches.groupby(["measure", "date"])["p50"].sum()
+    assert np.allclose(sums.reindex(city.index), city)
+
+
+def test_wide_file_with_a_bad_cell_names_row_and_branch(tmp_path):
+    p = tmp_path / "checkouts.csv"
+    p.write_text("date,A,B\n2024-01,1,2\n2024-02,x,3\n2024-03,4,y\n", encoding="utf-8")
+    r = runner.invoke(app, ["forecast", "backtest", "--history", str(p), "--json"])
+    assert r.exit_code == 2
+    assert "row 2, field 'A'" in r.output and "row 3, field 'B'" in r.output

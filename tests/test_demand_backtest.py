@@ -7,12 +7,16 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from demand_histories import messy_monthly, stations_daily
 
 from bookvan.data.errors import InputError
 from bookvan.demand.backtest import backtest, insample_scale, seasonal_naive
+from bookvan.demand.calibrate import pinball
 from bookvan.demand.history import parse_history_frame
 
 KEYS = {"series", "mase_model", "mase_seasonal_naive", "relative_mase", "coverage_80"}
+SCORE_KEYS = {"coverage_80_by_step", "below_p10", "above_p90", "pinball_loss",
+              "pinball_loss_by_step", "intermittent", "reconciliation"}
 
 
 def _daily(seed=0, n=260, branches=4):
@@ -83,3 +87,56 @@ def test_messy_monthly_file_runs_with_honest_numbers():
 def test_too_short_history_is_an_input_error():
     with pytest.raises(InputError, match="long enough"):
         backtest(_daily(n=40), horizon=28)
+
+
+def test_pinball_loss_by_hand():
+    y = np.array([10.0, 10.0, 10.0])
+    q = np.array([8.0, 10.0, 13.0])
+    # under by 2 at tau 0.9: 0.9*2; exact: 0; over by 3: (1-0.9)*3
+    assert pinball(y, q, 0.9).tolist() == pytest.approx([1.8, 0.0, 0.3])
+    assert pinball(y, q, 0.1).tolist() == pytest.approx([0.2, 0.0, 2.7])
+
+
+def test_json_reports_coverage_per_step_and_the_scoring_rule(daily_report):
+    j = daily_report.as_json()
+    assert set(j) >= SCORE_KEYS
+    assert len(j["coverage_80_by_step"]) == j["horizon"] == len(j["pinball_loss_by_step"])
+    assert j["coverage_80"] + j["below_p10"] + j["above_p90"] == pytest.approx(1.0, abs=1e-3)
+    assert 0 < j["pinball_loss"] < 2
+    rec = j["reconciliation"]
+    assert rec["method"] == "MinT-shrink" and rec["levels"] == ["city"]
+
+
+@pytest.fixture(scope="module")
+def messy_report():
+    return backtest(messy_monthly(), horizon=6)
+
+
+@pytest.mark.slow
+def test_messy_monthly_coverage_holds_and_beats_seasonal_naive(messy_report):
+    j = messy_report.as_json()
+    assert 0.75 <= j["coverage_80"] <= 0.85, j
+    assert j["relative_mase"] < 0.9
+    assert all(c >= 0.6 for c in j["coverage_80_by_step"]), j["coverage_80_by_step"]
+
+
+@pytest.mark.slow
+def test_reconciled_branches_lose_at_most_two_percent(messy_report):
+    rec = messy_report.as_json()["reconciliation"]
+    assert rec["relative_mase_branches"] <= 1.02 * rec["relative_mase_branches_unreconciled"]
+
+
+@pytest.mark.slow
+def test_intermittent_stations_get_intermittent_models_and_improve():
+    h = stations_daily()
+    on, off = backtest(h), backtest(h, intermittent=False)
+    inter = on.as_json()["intermittent"]
+    assert inter["series"] == 6  # the six stations, none of the branches
+    family = {"CrostonClassic", "CrostonSBA", "CrostonOptimized", "TSB", "ADIDA", "IMAPA"}
+    chosen = inter["models_chosen"]
+    assert sum(v for k, v in chosen.items() if k in family) > sum(chosen.values()) / 2, chosen
+    st_on = on.per_series.set_index("unique_id").filter(like="ST", axis=0)["relative_mase"]
+    st_off = off.per_series.set_index("unique_id").filter(like="ST", axis=0)["relative_mase"]
+    gm = lambda x: float(np.exp(np.log(x).mean()))  # noqa: E731
+    assert gm(st_on) < gm(st_off)
+    assert gm(st_on) < 1.0

@@ -132,3 +132,17 @@ def test_cold_start_takes_its_shape_from_similar_branches():
     wed = new[new["date"].dt.day_of_week == 2]["p50"].mean()
     assert sat > 1.5 * wed
     assert 15 < wed < 35
+
+
+def test_wide_file_gives_the_same_forecasts_as_long(tmp_path):
+    """The same data as one column per branch (a file per measure) and in long form."""
+    from bookvan.demand.history import read_histories, read_history
+
+    h = daily_panel(n_days=150, branches=3, seed=9)
+    long = h.frame.assign(date=h.frame["date"].dt.strftime("%Y-%m-%d"))
+    long.to_csv(tmp_path / "long.csv", index=False)
+    wide = long.pivot(index="date", columns="branch", values="value").reset_index()
+    wide.to_csv(tmp_path / "checkouts.csv", index=False)
+    a = forecast_history(read_history(tmp_path / "long.csv"), 14)
+    b = forecast_history(read_histories([tmp_path / "checkouts.csv"]), 14)
+    pd.testing.assert_frame_equal(a, b)

@@ -140,3 +140,72 @@ def test_partial_periods_are_left_out_when_aggregating():
     assert months["date"].tolist() == [pd.Timestamp("2024-02-01")]  # Jan and Mar are partial
     weeks = to_freq(h, "W").frame
     assert (weeks["value"] == 7).all()
+
+
+# --- wide by branch: one column per branch (issue 17) ---
+
+def test_wide_by_branch_named_after_its_measure(tmp_path):
+    p = _write(tmp_path, "date,KL-ANLE,KL-QIDU\n2024-01-01,10,3\n2024-01-02,,4\n"
+               "2024-01-03,7,5\n", "checkouts.csv")
+    h = read_history(p)
+    assert h.freq == "D" and not h.problems
+    f = h.frame.set_index(["branch", "measure", "date"])["value"]
+    assert set(h.frame["measure"]) == {"checkouts"}
+    assert set(h.frame["branch"]) == {"KL-ANLE", "KL-QIDU"}  # branch ids keep their case
+    assert f[("KL-QIDU", "checkouts", pd.Timestamp("2024-01-03"))] == 5
+    assert pd.isna(f[("KL-ANLE", "checkouts", pd.Timestamp("2024-01-02"))])  # blank = missing
+
+
+def test_wide_by_branch_with_a_measure_column(tmp_path):
+    p = _write(tmp_path, "month,measure,A,B\n2023-01,loans,100,7\n2023-02,loans,90,8\n"
+               "2023-01,returns,80,6\n")
+    h = read_history(p)
+    assert h.freq == "M"
+    got = h.frame.set_index(["branch", "measure", "date"])["value"].to_dict()
+    assert got[("B", "checkouts", pd.Timestamp("2023-02-01"))] == 8
+    assert got[("A", "returns", pd.Timestamp("2023-01-01"))] == 80
+    assert len(got) == 6
+
+
+def test_wide_by_branch_bad_cells_name_row_and_branch(tmp_path):
+    p = _write(tmp_path, "date,A,B\n2024-01-01,1,2\n2024-01-02,3,x\n2024-13-01,3,4\n"
+               "2024-01-04,5,-1\n2024-01-05,1,1\n2024-01-06,1,1\n2024-01-07,1,1\n", "returns.csv")
+    h = read_history(p)
+    got = {(pr.row, pr.field) for pr in h.problems}
+    assert got == {(2, "B"), (3, "date"), (4, "B")}  # the date error once, not per branch
+    # a bad cell leaves out that branch's value only
+    f = h.frame.set_index(["branch", "date"])["value"]
+    assert f[("A", pd.Timestamp("2024-01-02"))] == 3
+    assert ("B", pd.Timestamp("2024-01-02")) not in f.index
+
+
+@pytest.mark.parametrize("name,text,msg", [
+    ("data.csv", "date,A,B\n2024-01-01,1,2\n", "no measure"),
+    ("checkouts.csv", "date,A,,C\n2024-01-01,1,2,3\n", "column 3 has no name"),
+])
+def test_wide_by_branch_structural_errors(tmp_path, name, text, msg):
+    with pytest.raises(InputError, match=msg):
+        read_history(_write(tmp_path, text, name))
+
+
+def test_measure_from_file_name():
+    from bookvan.demand.history import measure_from_name
+
+    assert measure_from_name("transfers_out.csv") == "transfers_out"
+    assert measure_from_name("keelung-loans-2024.parquet") == "checkouts"
+    assert measure_from_name("x/holds_daily.csv") == "holds"
+    assert measure_from_name("history.csv") is None
+    assert measure_from_name("checkouts_and_returns.csv") is None
+
+
+def test_one_file_per_measure_and_duplicates_across_files(tmp_path):
+    from bookvan.demand.history import read_histories
+
+    a = _write(tmp_path, "date,A,B\n2024-01-01,1,2\n2024-01-02,3,4\n", "checkouts.csv")
+    b = _write(tmp_path, "date,A,B\n2024-01-01,5,6\n2024-01-02,7,8\n", "returns.csv")
+    h = read_histories([a, b])
+    assert set(h.frame["measure"]) == {"checkouts", "returns"} and len(h.frame) == 8
+    c = _write(tmp_path, "date,branch,returns\n2024-01-02,A,9\n", "more.csv")
+    with pytest.raises(InputError, match="more than one file") as e:
+        read_histories([a, b, c])
+    assert "returns.csv" in str(e.value) and "more.csv" in str(e.value)

@@ -1,0 +1,132 @@
+"""City and district totals as series of their own, and coherent forecasts across them.
+
+The totals are forecast like any branch (their own models and intervals), then every level
+is reconciled by MinT-shrink (:mod:`bookvan.demand.reconcile`): the branch forecasts move by
+what the totals' forecasts and the error covariance say, and each total becomes the sum of
+its branches' reconciled ``mean`` and ``p50``. A total keeps the width of its own calibrated
+interval around that sum (quantiles of a sum are not sums of quantiles).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from bookvan.demand.reconcile import mint_weights, shrunk_covariance, summing_matrix
+
+__all__ = ["CITY", "DISTRICT", "Tree", "add_totals", "is_total", "reconcile_forecasts"]
+
+CITY = "(city)"
+DISTRICT = "(district) "
+
+Tree = dict[str, dict[str, list[str]]]  # measure → total id → bottom ids
+
+
+def is_total(uid: str) -> bool:
+    b = uid.rpartition("|")[0]
+    return b == CITY or b.startswith(DISTRICT)
+
+
+def add_totals(frame: pd.DataFrame, districts: dict[str, str] | None = None
+               ) -> tuple[pd.DataFrame, Tree]:
+    """Append the city total (and district totals) per measure to a panel frame.
+
+    A total's ``y`` sums its branches' fitted values; its ``y_obs`` is observed only on
+    periods where every branch with data then was observed.
+    """
+    tree: Tree = {}
+    parts = [frame]
+    uid = frame["unique_id"]
+    branch = uid.str.rpartition("|")[0]
+    measure = uid.str.rpartition("|")[2]
+    for meas in sorted(measure.unique()):
+        ids = sorted(uid[measure == meas].unique())
+        if len(ids) < 2:
+            continue
+        groups = {f"{CITY}|{meas}": ids}
+        if districts:
+            by: dict[str, list[str]] = {}
+            for i in ids:
+                d = districts.get(i.rpartition("|")[0])
+                if d:
+                    by.setdefault(d, []).append(i)
+            if len(by) > 1:
+                groups |= {f"{DISTRICT}{d}|{meas}": m for d, m in sorted(by.items())
+                           if len(m) > 1}
+        tree[meas] = groups
+        for tid, members in groups.items():
+            g = frame[uid.isin(members)]
+            by_ds = g.groupby("ds")
+            n, cnt = by_ds.size(), by_ds["y_obs"].count()
+            obs = by_ds["y_obs"].sum().where(cnt == n)
+            parts.append(pd.DataFrame({"unique_id": tid, "ds": n.index, "y": by_ds["y"].sum(),
+                                       "y_obs": obs.to_numpy()}).reset_index(drop=True))
+    del branch
+    return pd.concat(parts, ignore_index=True), tree
+
+
+def reconcile_forecasts(out: pd.DataFrame, tree: Tree, resid: pd.DataFrame) -> pd.DataFrame:
+    """Reconcile ``out`` (``unique_id, ds, mean, p10, p50, p90``, every level) by MinT-shrink.
+
+    ``resid`` has one column per series id (base-forecast errors on the calibration windows,
+    rows aligned across series). Forecasts fixed at zero (closed days) stay zero.
+    """
+    out = out.copy()
+    for groups in tree.values():
+        totals = list(groups)
+        bottom = sorted({b for m in groups.values() for b in m})
+        ids = totals + bottom
+        sub = out[out["unique_id"].isin(ids)]
+        mean = sub.pivot(index="unique_id", columns="ds", values="mean").reindex(ids)
+        if mean.isna().any().any():
+            continue
+        s = summing_matrix(bottom, groups)
+        w = _covariance(resid, ids, sub)
+        g = mint_weights(s, w)
+        new = g @ mean.to_numpy()
+        base_b = mean.loc[bottom].to_numpy()
+        fixed = sub.pivot(index="unique_id", columns="ds", values="p90").reindex(bottom) <= 0
+        delta = np.where(fixed.to_numpy(), 0.0, new - base_b)
+        key = pd.MultiIndex.from_frame(out[["unique_id", "ds"]])
+        d = pd.DataFrame(delta, index=bottom, columns=mean.columns).stack()
+        add = d.reindex(key).fillna(0.0).to_numpy()
+        is_b = out["unique_id"].isin(bottom).to_numpy()
+        p10_zero = (out["p10"] <= 0).to_numpy() & is_b
+        for c in ("mean", "p10", "p50", "p90"):
+            out.loc[is_b, c] = np.clip(out.loc[is_b, c].to_numpy() + add[is_b], 0, None)
+        # a p10 at zero (zero is a likely outcome: a small station) stays at zero
+        out.loc[p10_zero, "p10"] = 0.0
+        out.loc[is_b, "p10"] = np.minimum(out.loc[is_b, "p10"], out.loc[is_b, "p50"])
+        out.loc[is_b, "p90"] = np.maximum(out.loc[is_b, "p90"], out.loc[is_b, "p50"])
+        bsub = out[out["unique_id"].isin(bottom)]
+        bmean = bsub.pivot(index="unique_id", columns="ds", values="mean").reindex(bottom)
+        bp50 = bsub.pivot(index="unique_id", columns="ds", values="p50").reindex(bottom)
+        for tid, members in groups.items():
+            t = out["unique_id"] == tid
+            ds = out.loc[t, "ds"]
+            tm = bmean.loc[members].sum().reindex(ds).to_numpy()
+            tp = bp50.loc[members].sum().reindex(ds).to_numpy()
+            lo = (out.loc[t, "p50"] - out.loc[t, "p10"]).to_numpy()
+            hi = (out.loc[t, "p90"] - out.loc[t, "p50"]).to_numpy()
+            out.loc[t, "mean"] = tm
+            out.loc[t, "p50"] = tp
+            out.loc[t, "p10"] = np.clip(tp - lo, 0, None)
+            out.loc[t, "p90"] = tp + hi
+    return out
+
+
+def _covariance(resid: pd.DataFrame, ids: list[str], sub: pd.DataFrame) -> np.ndarray:
+    """Shrunk error covariance of ``ids``; a series without errors (cold start) gets a
+    variance from its interval width and no covariance."""
+    r = resid.reindex(columns=ids)
+    have = [c for c in ids if r[c].notna().any()]
+    rr = r[have].dropna()
+    w = np.zeros((len(ids), len(ids)))
+    pos = [ids.index(c) for c in have]
+    if len(rr) > 2 and have:
+        w[np.ix_(pos, pos)] = shrunk_covariance(rr.to_numpy(float))
+    width = (sub.groupby("unique_id")["p90"].mean() - sub.groupby("unique_id")["p10"].mean())
+    for i, c in enumerate(ids):
+        if c not in have or len(rr) <= 2:
+            w[i, i] = max(float((width.get(c, 1.0) / 2.563) ** 2), 1e-6)
+    return w

@@ -1,0 +1,79 @@
+"""MinT-shrink reconciliation: the algebra, and coherent forecasts out of forecast_history."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_demand_forecast import daily_panel
+
+from bookvan.demand.forecast import forecast_history
+from bookvan.demand.reconcile import mint_weights, shrunk_covariance, summing_matrix
+
+
+def test_summing_matrix_rows():
+    s = summing_matrix(["a", "b", "c"], {"all": ["a", "b", "c"], "d1": ["a", "b"]})
+    assert s.tolist() == [[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 6), t=st.integers(4, 40))
+def test_mint_is_a_projection_onto_coherent_forecasts(seed, n, t):
+    rng = np.random.default_rng(seed)
+    bottom = [f"b{i}" for i in range(n)]
+    s = summing_matrix(bottom, {"all": bottom})
+    resid = rng.normal(size=(t, n + 1)) * rng.uniform(0.5, 3, n + 1)
+    w = shrunk_covariance(resid)
+    g = mint_weights(s, w)
+    yhat = rng.uniform(0, 100, size=(n + 1, 3))
+    rec = s @ g @ yhat
+    # coherent: the total row is the sum of the bottom rows
+    assert np.allclose(rec[0], rec[1:].sum(axis=0))
+    # a projection: already-coherent forecasts stay as they are
+    coherent = s @ rng.uniform(0, 50, size=(n, 3))
+    assert np.allclose(s @ g @ coherent, coherent)
+    # the shrunk covariance is symmetric positive definite
+    assert np.allclose(w, w.T) and np.linalg.eigvalsh(w).min() > 0
+
+
+def test_identity_covariance_is_ols():
+    bottom = ["a", "b"]
+    s = summing_matrix(bottom, {"all": bottom})
+    g = mint_weights(s, np.eye(3))
+    ols = np.linalg.solve(s.T @ s, s.T)
+    assert np.allclose(g, ols)
+
+
+@pytest.fixture(scope="module")
+def with_totals():
+    h = daily_panel(n_days=200, branches=4)
+    return forecast_history(h, 14, with_totals=True,
+                            districts={"B0": "north", "B1": "north", "B2": "south", "B3": "south"})
+
+
+def test_branches_add_up_to_city_and_districts(with_totals):
+    fc = with_totals
+    br = fc[~fc["branch"].str.startswith("(")]
+    assert set(br["branch"]) == {"B0", "B1", "B2", "B3"}
+    sums = {
+        "(city)": br,
+        "(district) north": br[br["branch"].isin(["B0", "B1"])],
+        "(district) south": br[br["branch"].isin(["B2", "B3"])],
+    }
+    for name, part in sums.items():
+        tot = fc[fc["branch"] == name].set_index("date")
+        assert len(tot) == 14, name
+        for c in ("mean", "p50"):
+            assert np.allclose(part.groupby("date")[c].sum().reindex(tot.index), tot[c]), (name, c)
+        assert (tot["p10"] <= tot["p50"] + 1e-9).all() and (tot["p50"] <= tot["p90"] + 1e-9).all()
+    assert (br[["p10", "p50", "p90"]] >= 0).all().all()
+    mondays = br[br["date"].dt.day_of_week == 0]
+    assert (mondays[["p10", "p50", "p90"]] == 0).all().all()  # closed days stay closed
+
+
+def test_totals_are_left_out_by_default():
+    fc = forecast_history(daily_panel(n_days=120, branches=2), 7)
+    assert set(fc["branch"]) == {"B0", "B1"}
+    assert isinstance(fc, pd.DataFrame)

@@ -28,8 +28,9 @@ MAX_NODES = 1_000
 MAX_TRANSFERS = 1_000
 """Transfers of a day after grouping (two routing visits each): measured at 947 in bench/scale.py."""
 
-MAX_ITEM_ROWS = 500_000
-"""Rows of an item-level transfer list; they are grouped, so memory grows with the groups."""
+MAX_ITEM_ROWS = 200_000
+"""Rows of an item-level transfer list: grouped while read, but each item keeps a small record
+(about 1 KB at the peak of reading: ~45 MB for 50,000 rows, see bench/items_bench.py)."""
 
 MAX_ITEMS_PER_TRANSFER = 100_000
 """Items in one row of an aggregated transfer list: far beyond any van day, small enough for int64 sums."""

@@ -35,7 +35,7 @@ def scan(
 
     Example: bookvan scan out/2026-12-01 scans.csv
     """
-    from bookvan.data.atomic import atomic_dir
+    from bookvan.data.outdir import output_folder
     from bookvan.data.scans import read_scans
     from bookvan.routing.manifest.plan import load_plan
     from bookvan.routing.scan import check_scans
@@ -44,7 +44,7 @@ def scan(
     table = read_scans(events)
     state = check_scans(plan, table)
     target = out or (plan_dir / "state")
-    with atomic_dir(target) as tmp:
+    with output_folder(target, "scan-state") as tmp:
         (tmp / "state.json").write_text(
             json.dumps(state.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
         )

@@ -48,12 +48,16 @@ _SIGNATURES = {
     "manifests": ("index.json", "overview.html", "labels.pdf"),
     "scenario-run": ("run.json", "kpis.parquet", "summary.csv"),
     "compare": ("compare.parquet", "compare.csv", "report.html"),
+    "scan-state": ("state.json", "vans.parquet", "crates.parquet"),
+    "schedule": ("schedule.csv", "timetable.csv", "build.json"),
 }
 _WHAT = {
     "plan": "plan folder",
     "manifests": "manifests folder",
     "scenario-run": "scenario run folder",
     "compare": "scenario compare folder",
+    "scan-state": "scan state folder",
+    "schedule": "schedule folder",
 }
 
 

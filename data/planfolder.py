@@ -114,7 +114,7 @@ def write_plan_folder(
     ones ``tables`` holds. Columns follow each table's schema (missing ones become nulls).
 
     The one writer of the layout, for plans, samples and test plans alike; callers that
-    replace an existing plan wrap it in :func:`bookvan.data.atomic.atomic_dir`.
+    replace an existing plan wrap it in :func:`bookvan.data.outdir.output_folder`.
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)

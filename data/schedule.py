@@ -296,18 +296,10 @@ def schedule_from_visits(
 
 def write_schedule(schedule: Schedule, path: str | Path, header_note: str = "") -> Path:
     """Write ``schedule.csv`` atomically (UTF-8, one row per node)."""
-    import csv
-    import io
+    from bookvan.data.csv_safe import write_csv_rows
 
-    from bookvan.data.atomic import atomic_file
-
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(SCHEDULE_COLUMNS), lineterminator="\n")
-    w.writeheader()
-    for row in schedule.to_rows():
+    rows = schedule.to_rows()
+    for row in rows:
         if header_note and not row["source"]:
             row["source"] = header_note
-        w.writerow(row)
-    with atomic_file(Path(path), "w", encoding="utf-8") as fh:
-        fh.write(buf.getvalue())
-    return Path(path)
+    return write_csv_rows(path, list(SCHEDULE_COLUMNS), rows)

@@ -8,15 +8,14 @@ passes ``bookvan check``) and as one table (``templates.csv``).
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 from pathlib import Path
 
-from bookvan.data.atomic import atomic_dir
+from bookvan.data.csv_safe import write_csv_rows
 from bookvan.data.hours import WEEKDAYS
 from bookvan.data.network import Network
+from bookvan.data.outdir import output_folder
 from bookvan.data.planfolder import write_plan_folder
 from bookvan.data.schedule import SCHEDULE_FILE, Schedule, parse_visit_days, write_schedule
 from bookvan.scenarios.schedule_build import BuildSettings, BuiltSchedule
@@ -56,13 +55,9 @@ def timetable_rows(schedule: Schedule, network: Network) -> list[dict[str, str]]
     return rows
 
 
-def _csv(rows: list[dict[str, str]]) -> str:
-    buf = io.StringIO()
-    if rows:
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    return buf.getvalue()
+def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    """A person opens these in a spreadsheet: every cell formula-safe (bookvan.data.csv_safe)."""
+    write_csv_rows(path, list(rows[0]) if rows else [], rows)
 
 
 _CSS = """
@@ -125,9 +120,9 @@ def write_built_schedule(
         "基隆市公共圖書館 物流車固定班表 · Keelung City Public Library standing van schedule. "
         "時間為預計到達時段，路況可能影響 · Times are the expected arrival window; traffic may vary."
     )
-    with atomic_dir(Path(out)) as tmp:
+    with output_folder(Path(out), "schedule") as tmp:
         write_schedule(built.schedule, tmp / SCHEDULE_FILE)
-        (tmp / "timetable.csv").write_text(_csv(rows), encoding="utf-8")
+        _write_csv(tmp / "timetable.csv", rows)
         (tmp / "timetable.html").write_text(timetable_html(rows, note), encoding="utf-8")
         trows = []
         for d, plan in sorted(built.templates.items()):
@@ -141,7 +136,7 @@ def write_built_schedule(
                 trows.append({"weekday": WEEKDAYS[d.weekday()], "date": d.isoformat(),
                               "vehicle_id": s["vehicle_id"], "trip": str(s["trip"]), "seq": str(s["seq"]),
                               "node_id": s["node_id"], "arrival": f"{at:%H:%M}"})
-        (tmp / "templates.csv").write_text(_csv(trows), encoding="utf-8")
+        _write_csv(tmp / "templates.csv", trows)
         info = {
             "settings": {"start": settings.start.isoformat(), "weeks": settings.weeks, "seed": settings.seed,
                          "within_days": settings.within_days, "share": settings.share,

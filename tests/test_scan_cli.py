@@ -32,7 +32,8 @@ def test_agreeing_scans_exit_0_and_write_the_state(plan_dir, tmp_path):
     assert v1["on_board"] == ["T1-C01"] and v1["node_id"] == "KL-ANLE"
     crates = pd.read_parquet(out / "crates.parquet")
     assert crates.set_index("crate_id").loc["T1-C01", "status"] == "on_board"
-    assert {p.name for p in out.iterdir()} == {"state.json", "vans.parquet", "stops.parquet", "crates.parquet",
+    assert {p.name for p in out.iterdir()} == {".bookvan.json", "state.json", "vans.parquet", "stops.parquet",
+                                                "crates.parquet",
                                                 "findings.parquet"}
 
 

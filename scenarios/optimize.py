@@ -596,6 +596,8 @@ def write_choice(choice: Choice, settings: OptimizeSettings, path: Path) -> Path
     }
     if base.mode:
         doc["routing"] = {"mode": base.mode}
+    if base.costs:  # priced as the choice was made
+        doc["costs"] = dict(base.costs)
     cand = next((c for c in settings.hubs if c.name == choice.hub), None)
     if cand is not None and cand.lat is not None:
         from bookvan.scenarios.simulate import load_world

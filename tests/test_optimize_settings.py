@@ -60,3 +60,13 @@ def test_help_examples_name_files_that_exist() -> None:
     r = CliRunner().invoke(app, ["scenario", "optimize", "--help"])
     assert r.exit_code == 0 and "optimize-keelung" in r.output
     assert "library/optimize.toml" not in r.output
+
+
+def test_a_written_choice_keeps_the_costs_it_was_priced_with(tmp_path: Path) -> None:
+    from bookvan.scenarios.optimize import Choice, write_choice
+    from bookvan.scenarios.spec import load_scenario
+
+    s = _load(tmp_path, "[costs]\nper_km = 5.5\n")
+    out = write_choice(Choice(True, "Optimal", vans=2, patterns={"KL-ANLE": "daily"}, hub="current-site",
+                              yearly_cost_ntd=1.0, service_share=1.0), s, tmp_path / "c.toml")
+    assert load_scenario(out).costs == {"per_km": 5.5}

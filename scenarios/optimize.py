@@ -140,8 +140,12 @@ def load_optimize_settings(path: str | Path) -> OptimizeSettings:
         elif name is not None:
             hubs.append(HubCandidate(str(name), lat, lon))
     service = top.table("service", _SERVICE)
-    share = service.get("share", float, d.share, lo=1e-9, hi=1.0)
-    within = service.get("within_days", float, d.within_days, lo=1e-9)
+    share = service.get("share", float, d.share, hi=1.0)
+    within = service.get("within_days", float, d.within_days)
+    if share <= 0:
+        col.add(f"{share!r} must be a share in (0, 1]", field="service.share")
+    if within <= 0:
+        col.add(f"{within!r} must be a positive number of days", field="service.within_days")
     est = top.table("estimate", _ESTIMATE)
     sample_days = est.get("sample_days", int, d.sample_days, lo=1)
     estimate_days = est.get("estimate_days", int, d.estimate_days, lo=1)

@@ -27,6 +27,8 @@ def _load(tmp_path: Path, text: str):
         ("[fleet]\nmax_load = 1.5\n", "fleet.max_load"),
         ("[fleet]\nvans = 2\n", "fleet.vans"),
         ("[service]\nwithin_days = 'soon'\n", "service.within_days"),
+        ("[service]\nwithin_days = 0\n", "service.within_days"),
+        ("[service]\nshare = 0\n", "service.share"),
         ("[estimate]\nsample_days = 0\n", "estimate.sample_days"),
         ("[estimate]\ntime_limit_s = 'long'\n", "estimate.time_limit_s"),
         ("[hub]\ncandidates = [{ lat = 25.1, lon = 121.7 }]\n", "hub.candidates[0].name"),

@@ -56,6 +56,8 @@ class HubCandidate:
 
 @dataclass(frozen=True)
 class OptimizeSettings:
+    """The optimiser's settings file: bounds, candidate patterns and hubs, service level."""
+
     name: str
     source_file: str
     base: Scenario
@@ -257,7 +259,7 @@ def _with_hub(world: object, cand: HubCandidate) -> object:
 
 _HOUR_S = 3600.0
 _WORKDAYS = ("tue", "wed", "thu", "fri", "sat")  # the weekdays checked for driver time and crates
-_CBC_TIME_LIMIT_S = 60  # a safety cap on the MIP; the bundled instances solve in under a second
+_CBC_TIME_LIMIT_S = 60  # a safety cap on the MIP solve, seconds
 _BINDING_SHARE = 0.95  # a capacity constraint used this much of its room is reported as binding
 _SERVICE_SLACK = 0.005  # a service level this close to the asked share is reported as binding
 _HOLD_HORIZON_DAYS = 28  # days after the sampled ones searched for a hold's first visit

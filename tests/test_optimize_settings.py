@@ -72,3 +72,12 @@ def test_a_written_choice_keeps_the_costs_it_was_priced_with(tmp_path: Path) -> 
     out = write_choice(Choice(True, "Optimal", vans=2, patterns={"KL-ANLE": "daily"}, hub="current-site",
                               yearly_cost_ntd=1.0, service_share=1.0), s, tmp_path / "c.toml")
     assert load_scenario(out).costs == {"per_km": 5.5}
+
+
+def test_scenario_run_rejects_a_bad_cost_file_before_running(tmp_path: Path) -> None:
+    bad = tmp_path / "c.toml"
+    bad.write_text("per_km = -1\nfoo = 1\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["scenario", "run", "baseline", "--days", "1", "--costs", str(bad),
+                                 "--out", str(tmp_path / "out")])
+    assert r.exit_code == 2 and "field 'per_km'" in r.output and "field 'foo'" in r.output
+    assert not (tmp_path / "out").exists()

@@ -46,6 +46,7 @@ def test_coordinator_and_driver_walk_through(tmp_path, shots):
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         desk = browser.new_context(viewport={"width": 1280, "height": 900})
         page = desk.new_page()
+        page.set_default_timeout(180_000)  # a click waits for its request: planning takes a while on a busy machine
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 

@@ -257,7 +257,7 @@ def check_scans(plan: Plan, events: pd.DataFrame) -> DayState:
 
         van = vans.get(van_id)
         if van is None:
-            find("unknown_van", f"van '{van_id}' is not in this plan; scan ignored")
+            find("unknown_van", f"van '{van_id}' is not in this plan (left out of it, e.g. down); scan ignored")
             continue
         seq = stops.get(van_id, [])
         after = [i for i in range(max(van.pos, 0), len(seq)) if seq[i].node_id == node]

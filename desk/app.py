@@ -423,6 +423,12 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
             raise HTTPException(404, "This driver link is unknown or has expired (links last until midnight).")
         return run
 
+    @app.get("/d/sw.js")
+    def driver_service_worker() -> Response:
+        """Served under /d/ so that its scope covers the drivers' pages and nothing else."""
+        return FileResponse(HERE / "static" / "sw.js", media_type="text/javascript",
+                            headers={"Cache-Control": "no-cache"})
+
     @app.get("/d/{token}", response_class=HTMLResponse)
     def driver(request: Request, token: str) -> Response:
         date, van, trip = _run_of(token)

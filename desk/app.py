@@ -16,6 +16,8 @@ import ipaddress
 import json
 import secrets
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,7 @@ __all__ = ["DeskConfig", "create_app"]
 HERE = Path(__file__).parent
 COOKIE = "bookvan_session"
 PRE_COOKIE = "bookvan_pre"  # double-submit token for the sign-in and first-run forms
+MAX_FAILURES, LOCKOUT_S = 5, 600  # wrong passwords per name before a pause, and its length
 
 
 @dataclass(frozen=True)
@@ -167,13 +170,27 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
             return RedirectResponse("/setup", status_code=303)
         return _pre_form(request, "login.html", error=None)
 
+    failures: dict[str, list[float]] = {}  # name → times of recent wrong passwords (this process)
+    fail_lock = threading.Lock()
+
     @app.post("/login")
     def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()],
               pre: Annotated[str, Form()] = "") -> Response:
         _check_pre(request, pre)
+        now = time.monotonic()
+        with fail_lock:
+            recent = [t for t in failures.get(name, []) if now - t < LOCKOUT_S]
+            failures[name] = recent
+        if len(recent) >= MAX_FAILURES:
+            return _pre_form(request, "login.html", error=f"Too many wrong passwords for '{name}': wait "
+                             f"{LOCKOUT_S // 60} minutes, or ask another coordinator.")
         token = store.sign_in(name, password)
         if token is None:
+            with fail_lock:
+                failures.setdefault(name, []).append(now)
             return _pre_form(request, "login.html", error="Wrong name or password.")
+        with fail_lock:
+            failures.pop(name, None)
         return _signed_in(token)
 
     @app.post("/logout")

@@ -275,3 +275,13 @@ def test_the_same_desk_on_postgresql(pg_base, tmp_path):
     for _ in range(2):
         c.post(f"/d/{dcfg['token']}/scans", json={"scans": [scan]}, headers={"X-CSRF-Token": dcfg["csrf"]})
     assert len(create_app(cfg).state.store.scans(DATE)) == 1
+
+
+def test_too_many_wrong_passwords_pause_that_name(app):
+    signed_in(app)
+    c = client(app)
+    for _ in range(5):
+        r = c.post("/login", data={"name": "mei", "password": "guess-guess", "pre": pre(c.get("/login").text)})
+        assert "Wrong name or password" in r.text
+    r = c.post("/login", data={"name": "mei", "password": "secret-pass", "pre": pre(c.get("/login").text)})
+    assert r.status_code == 200 and "Too many wrong passwords" in r.text  # even the right one, for a while

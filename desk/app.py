@@ -247,10 +247,38 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
         ctx: dict[str, Any] = {"date": date, "version": None, "view": None, "days": store.days()}
         if cur:
             v, lp = loaded(cur)
-            state = scan_state(lp, store.scans(date))
-            ctx.update(version=v, view=today_view(lp, state, Path(v.folder) / "manifests"),
-                       links=run_links(request, date, lp), detail=json.loads(v.detail))
+            scans = store.scans(date)
+            state = scan_state(lp, scans)
+            detail = json.loads(v.detail)
+            view = today_view(lp, state, Path(v.folder) / "manifests")
+            down = down_vans(v, tuple(detail.get("without") or ()), scans)
+            view["findings"] = [f for f in view["findings"]
+                                if not (f.kind == "unknown_van" and f.vehicle_id in detail.get("without", ()))]
+            ctx.update(version=v, view=view, links=run_links(request, date, lp), detail=detail, down=down)
         return page(request, "today.html", **ctx)
+
+    def down_vans(v: Any, without: tuple[str, ...], scans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Where the vans left out of the plan in use were, per their scans against the last plan they were in."""
+        out = []
+        for van in without:
+            base = v
+            for _ in range(20):  # walk back the versions this one was made from
+                if not base.base_version:
+                    base = None
+                    break
+                base = store.version(base.base_version)
+                if base is None:
+                    break
+                if van in set(cache.get(base.folder).plan.vehicles["vehicle_id"]):
+                    break
+            if base is None:
+                out.append({"van": van, "seen": None})
+                continue
+            vs = next(x for x in scan_state(cache.get(base.folder), scans).vans if x.vehicle_id == van)
+            out.append({"van": van, "seen": vs.last_scan is not None, "at": vs.node_id,
+                        "last": None if vs.last_scan is None else f"{vs.last_scan:%H:%M}",
+                        "on_board": list(vs.on_board), "from_version": base.id})
+        return out
 
     @app.post("/day/{date}/scans")
     def upload_scans(request: Request, date: str, file: Annotated[UploadFile, File()],

@@ -177,7 +177,8 @@ def _models(freq: str, n_min: int, with_ets: bool, intermittent: bool = False):
     out += [M.CrostonOptimized(), M.ADIDA()]
     if intermittent:
         # the seasonal candidates stay (batched transfers follow the van's weekdays); the
-        # demand-rate estimators replace the plain historic average
+        # demand-rate estimators replace the plain historic average (and AutoETS: it lost
+        # to them on the weekly aggregates' intermittent series)
         return [*out[:1], *out[2:], M.CrostonClassic(), M.CrostonSBA(),
                 M.TSB(alpha_d=0.1, alpha_p=0.1), M.IMAPA()]
     if with_ets:

@@ -72,9 +72,16 @@ def reconcile_forecasts(out: pd.DataFrame, tree: Tree, resid: pd.DataFrame) -> p
     rows aligned across series). Forecasts fixed at zero (closed days) stay zero.
     """
     out = out.copy()
-    for groups in tree.values():
+    for all_groups in tree.values():
+        bottom = sorted({b for m in all_groups.values() for b in m})
+        groups = all_groups
+        rows = len(resid.dropna(how="any")) if len(resid) else 0
+        if rows < len(all_groups) + len(bottom):
+            # fewer error vectors than series (weekly/monthly windows): their covariance is
+            # mostly shrinkage, and district totals then add noise; reconcile with the city
+            # total only and let the districts be the sums of their branches
+            groups = {k: v for k, v in all_groups.items() if k.startswith(CITY)}
         totals = list(groups)
-        bottom = sorted({b for m in groups.values() for b in m})
         ids = totals + bottom
         sub = out[out["unique_id"].isin(ids)]
         mean = sub.pivot(index="unique_id", columns="ds", values="mean").reindex(ids)
@@ -101,7 +108,7 @@ def reconcile_forecasts(out: pd.DataFrame, tree: Tree, resid: pd.DataFrame) -> p
         bsub = out[out["unique_id"].isin(bottom)]
         bmean = bsub.pivot(index="unique_id", columns="ds", values="mean").reindex(bottom)
         bp50 = bsub.pivot(index="unique_id", columns="ds", values="p50").reindex(bottom)
-        for tid, members in groups.items():
+        for tid, members in all_groups.items():
             t = out["unique_id"] == tid
             ds = out.loc[t, "ds"]
             tm = bmean.loc[members].sum().reindex(ds).to_numpy()

@@ -27,6 +27,7 @@ series of the same measure (:func:`cold_start`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import warnings
@@ -187,9 +188,14 @@ def _models(freq: str, n_min: int, with_ets: bool, intermittent: bool = False):
 
 
 def _holiday_dates(years: range) -> set[pd.Timestamp]:
+    return set(_holidays_cached(years.start, years.stop))
+
+
+@functools.lru_cache(maxsize=8)
+def _holidays_cached(start: int, stop: int) -> frozenset[pd.Timestamp]:
     from bookvan.data.hours import tw_holidays
 
-    return {pd.Timestamp(d) for y in years for d in tw_holidays(y)}
+    return frozenset(pd.Timestamp(d) for y in range(start, stop) for d in tw_holidays(y))
 
 
 def closed_mask(train: pd.DataFrame, future: pd.DataFrame, freq: str) -> pd.Series:

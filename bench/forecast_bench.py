@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
               results)
     fc = _step(f"forecast {len(h.series_ids)} daily series, horizon {args.horizon}",
                lambda: forecast_history(h, args.horizon), results)
-    rep = _step("backtest: 3 origins × 28 days (+2 selection windows)", lambda: backtest(h), results)
+    rep = _step("backtest: 3 origins × 28 days (+4 selection windows)", lambda: backtest(h), results)
     more = {}
     if args.all_freqs:
         for f in ("W", "M"):

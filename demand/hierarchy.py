@@ -14,7 +14,8 @@ import pandas as pd
 
 from bookvan.demand.reconcile import mint_weights, shrunk_covariance, summing_matrix
 
-__all__ = ["CITY", "DISTRICT", "Tree", "add_totals", "is_total", "reconcile_forecasts"]
+__all__ = ["CITY", "DISTRICT", "Tree", "add_totals", "is_total", "reconcile_forecasts",
+           "used_groups"]
 
 CITY = "(city)"
 DISTRICT = "(district) "
@@ -74,13 +75,7 @@ def reconcile_forecasts(out: pd.DataFrame, tree: Tree, resid: pd.DataFrame) -> p
     out = out.copy()
     for all_groups in tree.values():
         bottom = sorted({b for m in all_groups.values() for b in m})
-        groups = all_groups
-        rows = len(resid.dropna(how="any")) if len(resid) else 0
-        if rows < len(all_groups) + len(bottom):
-            # fewer error vectors than series (weekly/monthly windows): their covariance is
-            # mostly shrinkage, and district totals then add noise; reconcile with the city
-            # total only and let the districts be the sums of their branches
-            groups = {k: v for k, v in all_groups.items() if k.startswith(CITY)}
+        groups = used_groups(all_groups, resid)
         totals = list(groups)
         ids = totals + bottom
         sub = out[out["unique_id"].isin(ids)]
@@ -120,6 +115,18 @@ def reconcile_forecasts(out: pd.DataFrame, tree: Tree, resid: pd.DataFrame) -> p
             out.loc[t, "p10"] = np.clip(tp - lo, 0, None)
             out.loc[t, "p90"] = tp + hi
     return out
+
+
+def used_groups(groups: dict[str, list[str]], resid: pd.DataFrame) -> dict[str, list[str]]:
+    """The totals MinT uses: all of them, or the city alone when there are fewer error
+    vectors than series (weekly/monthly windows: the covariance is then mostly shrinkage and
+    district totals add noise); districts left out are the sums of their reconciled branches.
+    """
+    bottom = {b for m in groups.values() for b in m}
+    rows = len(resid.dropna(how="any")) if len(resid) else 0
+    if rows < len(groups) + len(bottom):
+        return {k: v for k, v in groups.items() if k.startswith(CITY)}
+    return groups
 
 
 def _covariance(resid: pd.DataFrame, ids: list[str], sub: pd.DataFrame) -> np.ndarray:

@@ -7,8 +7,8 @@ Usage::
 
 Steps: import statsforecast (numba compiles or loads its cache), read the bundled synthetic
 history (70 series, 2023-2025 daily), ``forecast_history`` with a one-year horizon (model
-choice on 2 × 28-day windows, then the forecast), the rolling-origin backtest (3 origins × 28
-days, plus the 2 selection windows before each), and the forecast-backed ``daily_transfers``
+choice on 4 × 28-day windows, then the forecast), the rolling-origin backtest (3 origins × 28
+days, plus the 4 selection windows before each), and the forecast-backed ``daily_transfers``
 for one day as ``bookvan plan`` calls it. Goal (issues 3, 17): forecast + backtest < 60 s on
 2 cores. ``--all-freqs`` also backtests the weekly and monthly aggregates.
 """
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
               results)
     fc = _step(f"forecast {len(h.series_ids)} daily series, horizon {args.horizon}",
                lambda: forecast_history(h, args.horizon), results)
-    rep = _step("backtest: 3 origins × 28 days (+2 selection windows)", lambda: backtest(h), results)
+    rep = _step("backtest: 3 origins × 28 days (+4 selection windows)", lambda: backtest(h), results)
     more = {}
     if args.all_freqs:
         for f in ("W", "M"):

@@ -79,10 +79,9 @@ def _load(history: list[Path] | None, columns: Path | None, events: Path | None,
     return h
 
 
-def _districts(network: Path | None, history: list[Path] | None,
-               events: Path | None) -> dict[str, str] | None:
+def _districts(network: Path | None, bundled_history: bool) -> dict[str, str] | None:
     """Branch → district from a network's nodes (for district totals), or None."""
-    if network is None and (history or events is not None):
+    if network is None and not bundled_history:
         return None
     from bookvan.data.network import load_network
 
@@ -129,7 +128,7 @@ def run(
 
     f = _freq(freq)
     h = _load(history, columns, events, transfer_log)
-    districts = _districts(network, history, events)
+    districts = _districts(network, not history and events is None and transfer_log is None)
     with console.status(f"forecasting {len(h.series_ids)} series…"):
         fc = forecast_history(h, horizon, freq=f, districts=districts, with_totals=True)
     is_total = fc["branch"].str.startswith("(")
@@ -189,7 +188,7 @@ def backtest_cmd(
 
     f = _freq(freq)
     h = _load(history, columns, events, transfer_log)
-    districts = _districts(network, history, events)
+    districts = _districts(network, not history and events is None and transfer_log is None)
     if as_json:
         rep = backtest(h, freq=f, horizon=horizon, n_windows=windows, districts=districts)
         print(json.dumps(rep.as_json()))

@@ -137,7 +137,7 @@ def backtest(
     ``intermittent=False`` and ``reconcile=False`` switch off the intermittent model family
     and the MinT reconciliation, to measure what each brings.
     """
-    from bookvan.demand.hierarchy import add_totals, is_total, reconcile_forecasts
+    from bookvan.demand.hierarchy import add_totals, is_total, reconcile_forecasts, used_groups
 
     h = to_freq(history, freq or history.freq)
     n_select = n_select or N_SELECT[h.freq]
@@ -171,7 +171,7 @@ def backtest(
     cv, names = _per_class(p, classes, h.freq, n_min, ets,
                            lambda d, ms: _cv(d, hz, n_select + n_windows, h.freq, ms))
     cutoffs = sorted(cv["cutoff"].unique())
-    scored = []
+    scored, used = [], set()
     for k in range(n_windows):
         sel_cut = cutoffs[k:k + n_select]
         eval_cut = cutoffs[k + n_select]
@@ -183,12 +183,12 @@ def backtest(
         if tree:
             resid = residuals(cv[cv["cutoff"].isin(sel_cut)], names, cal.model)
             q = reconcile_forecasts(q, tree, resid)
+            used |= {k for g in tree.values() for k in used_groups(g, resid)}
         q["y"] = ev["y_obs"].to_numpy()
         q["snaive"] = seasonal_naive(p, ev[["unique_id", "ds"]], eval_cut, m).to_numpy()
         q["cutoff"] = eval_cut
         scored.append(q)
     s = pd.concat(scored, ignore_index=True)
-    tot_rows = s[s["unique_id"].map(is_total)]
     s = s[~s["unique_id"].map(is_total)]
     p = p[~p["unique_id"].map(is_total)]
     first_cut = cutoffs[n_select]
@@ -229,7 +229,7 @@ def backtest(
         rec = {"method": "MinT-shrink", "relative_mase_branches": mm / ms if ms else float("nan"),
                "relative_mase_branches_unreconciled": base,
                "levels": sorted({"city" if u.startswith("(city)") else "district"
-                                 for u in tot_rows["unique_id"].unique()})}
+                                 for u in used})}
     return BacktestReport(
         series=len(good), mase_model=mm, mase_seasonal_naive=ms,
         relative_mase=mm / ms if ms and np.isfinite(ms) else float("nan"),

@@ -94,27 +94,33 @@ def _levels(n: int, tail: float) -> tuple[float, float, float]:
     return float(np.clip(lo, 0, tail)), 0.5, float(np.clip(hi, 1 - tail, 1))
 
 
-def _band_quantiles(scores: pd.DataFrame, h: int, tail: float) -> np.ndarray:
+def _band_quantiles(step: np.ndarray, r: np.ndarray, h: int, tail: float) -> np.ndarray:
     """(h × 3) quantiles of ``r`` per step, widening the step band until MIN_POOL scores."""
     out = np.zeros((h, 3))
-    by_step = {k: g["r"].to_numpy() for k, g in scores.groupby("step")}
+    by_step = {int(k): r[step == k] for k in np.unique(step)}
     for k in range(1, h + 1):
         w = 0
         while True:
             parts = [by_step[j] for j in range(k - w, k + w + 1) if j in by_step]
-            r = np.concatenate(parts) if parts else np.zeros(0)
-            if len(r) >= MIN_POOL or w >= h:
+            x = np.concatenate(parts) if parts else np.zeros(0)
+            if len(x) >= MIN_POOL or w >= h:
                 break
             w += 1
-        if len(r):
-            out[k - 1] = np.quantile(r, _levels(len(r), tail))
+        if len(x):
+            out[k - 1] = np.quantile(x, _levels(len(x), tail))
     return out
 
 
 def _fit(scores: pd.DataFrame, h: int, tail: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    q_all = _band_quantiles(scores, h, tail)
-    q = {str(f): _band_quantiles(g, h, tail) for f, g in scores.groupby("family")
-         if len(g) >= MIN_POOL}
+    step = scores["step"].to_numpy(int)
+    r = scores["r"].to_numpy(float)
+    fam = scores["family"].to_numpy(object)
+    q_all = _band_quantiles(step, r, h, tail)
+    q = {}
+    for f in pd.unique(fam):
+        sel = fam == f
+        if sel.sum() >= MIN_POOL:
+            q[str(f)] = _band_quantiles(step[sel], r[sel], h, tail)
     return q, q_all
 
 

@@ -15,8 +15,8 @@ Candidate models, chosen for speed on two cores (AutoETS on 70 daily series × 5
 two minutes here, so it only runs for weekly/monthly data or when asked). Smooth:
 ``SeasonalNaive`` (the baseline), ``SeasonalWindowAverage`` over the last 4 and 8 seasons
 (robust level plus weekday/month pattern), ``HistoricAverage`` (flat), ``CrostonOptimized``
-and ``ADIDA`` (simple exponential smoothing of a level). Intermittent: the same (no AutoETS),
-and ``CrostonClassic``, ``CrostonSBA``, ``TSB`` and ``IMAPA`` besides;
+and ``ADIDA`` (simple exponential smoothing of a level). Intermittent: the same but
+``HistoricAverage`` and AutoETS, and ``CrostonClassic``, ``CrostonSBA``, ``TSB``, ``IMAPA``;
 they are picked by squared error (the demand rate is a mean), and unless a seasonal model
 wins, p50 is the calibrated median (often zero), ``mean`` the demand rate.
 
@@ -27,6 +27,7 @@ series of the same measure (:func:`cold_start`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import warnings
@@ -175,18 +176,26 @@ def _models(freq: str, n_min: int, with_ets: bool, intermittent: bool = False):
         if n_min >= k * m:
             out.append(M.SeasonalWindowAverage(window_size=k, season_length=m, alias=f"SWA{k}"))
     out += [M.CrostonOptimized(), M.ADIDA()]
-    if intermittent:  # the smooth candidates stay: batched transfers follow the van's weekdays
-        return [*out, M.CrostonClassic(), M.CrostonSBA(), M.TSB(alpha_d=0.1, alpha_p=0.1),
-                M.IMAPA()]
+    if intermittent:
+        # the seasonal candidates stay (batched transfers follow the van's weekdays); the
+        # demand-rate estimators replace the plain historic average (and AutoETS: it lost
+        # to them on the weekly aggregates' intermittent series)
+        return [*out[:1], *out[2:], M.CrostonClassic(), M.CrostonSBA(),
+                M.TSB(alpha_d=0.1, alpha_p=0.1), M.IMAPA()]
     if with_ets:
         out.append(M.AutoETS(season_length=m if m <= 24 else 1))
     return out
 
 
 def _holiday_dates(years: range) -> set[pd.Timestamp]:
+    return set(_holidays_cached(years.start, years.stop))
+
+
+@functools.lru_cache(maxsize=8)
+def _holidays_cached(start: int, stop: int) -> frozenset[pd.Timestamp]:
     from bookvan.data.hours import tw_holidays
 
-    return {pd.Timestamp(d) for y in years for d in tw_holidays(y)}
+    return frozenset(pd.Timestamp(d) for y in range(start, stop) for d in tw_holidays(y))
 
 
 def closed_mask(train: pd.DataFrame, future: pd.DataFrame, freq: str) -> pd.Series:

@@ -14,7 +14,8 @@ import pandas as pd
 
 from bookvan.demand.reconcile import mint_weights, shrunk_covariance, summing_matrix
 
-__all__ = ["CITY", "DISTRICT", "Tree", "add_totals", "is_total", "reconcile_forecasts"]
+__all__ = ["CITY", "DISTRICT", "Tree", "add_totals", "is_total", "reconcile_forecasts",
+           "used_groups"]
 
 CITY = "(city)"
 DISTRICT = "(district) "
@@ -72,9 +73,10 @@ def reconcile_forecasts(out: pd.DataFrame, tree: Tree, resid: pd.DataFrame) -> p
     rows aligned across series). Forecasts fixed at zero (closed days) stay zero.
     """
     out = out.copy()
-    for groups in tree.values():
+    for all_groups in tree.values():
+        bottom = sorted({b for m in all_groups.values() for b in m})
+        groups = used_groups(all_groups, resid)
         totals = list(groups)
-        bottom = sorted({b for m in groups.values() for b in m})
         ids = totals + bottom
         sub = out[out["unique_id"].isin(ids)]
         mean = sub.pivot(index="unique_id", columns="ds", values="mean").reindex(ids)
@@ -101,7 +103,7 @@ def reconcile_forecasts(out: pd.DataFrame, tree: Tree, resid: pd.DataFrame) -> p
         bsub = out[out["unique_id"].isin(bottom)]
         bmean = bsub.pivot(index="unique_id", columns="ds", values="mean").reindex(bottom)
         bp50 = bsub.pivot(index="unique_id", columns="ds", values="p50").reindex(bottom)
-        for tid, members in groups.items():
+        for tid, members in all_groups.items():
             t = out["unique_id"] == tid
             ds = out.loc[t, "ds"]
             tm = bmean.loc[members].sum().reindex(ds).to_numpy()
@@ -113,6 +115,18 @@ def reconcile_forecasts(out: pd.DataFrame, tree: Tree, resid: pd.DataFrame) -> p
             out.loc[t, "p10"] = np.clip(tp - lo, 0, None)
             out.loc[t, "p90"] = tp + hi
     return out
+
+
+def used_groups(groups: dict[str, list[str]], resid: pd.DataFrame) -> dict[str, list[str]]:
+    """The totals MinT uses: all of them, or the city alone when there are fewer error
+    vectors than series (weekly/monthly windows: the covariance is then mostly shrinkage and
+    district totals add noise); districts left out are the sums of their reconciled branches.
+    """
+    bottom = {b for m in groups.values() for b in m}
+    rows = len(resid.dropna(how="any")) if len(resid) else 0
+    if rows < len(groups) + len(bottom):
+        return {k: v for k, v in groups.items() if k.startswith(CITY)}
+    return groups
 
 
 def _covariance(resid: pd.DataFrame, ids: list[str], sub: pd.DataFrame) -> np.ndarray:

@@ -209,3 +209,21 @@ def test_one_file_per_measure_and_duplicates_across_files(tmp_path):
     with pytest.raises(InputError, match="more than one file") as e:
         read_histories([a, b, c])
     assert "returns.csv" in str(e.value) and "more.csv" in str(e.value)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_cell, min_size=0, max_size=4), max_size=12),
+       header=st.lists(st.sampled_from(["KL-A", "KL-B", "measure", "", "kl-c", "館"]),
+                       min_size=1, max_size=3))
+def test_fuzzed_wide_by_branch_files(tmp_path, rows, header):
+    text = ",".join(["date", *header]) + "\n" + "\n".join(",".join(r) for r in rows)
+    p = _write(tmp_path, text, "checkouts.csv")
+    try:
+        h = read_history(p)
+    except InputError as e:
+        assert str(e)
+        return
+    assert (h.frame["value"].dropna() >= 0).all()
+    assert all(1 <= pr.row <= h.rows for pr in h.problems if pr.row)
+    assert set(h.frame["measure"]) <= {"checkouts", "returns", "holds", "transfers_in",
+                                       "transfers_out"}

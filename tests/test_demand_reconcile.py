@@ -77,3 +77,14 @@ def test_totals_are_left_out_by_default():
     fc = forecast_history(daily_panel(n_days=120, branches=2), 7)
     assert set(fc["branch"]) == {"B0", "B1"}
     assert isinstance(fc, pd.DataFrame)
+
+
+def test_districts_join_only_with_enough_error_vectors():
+    from bookvan.demand.hierarchy import used_groups
+
+    groups = {"(city)|x": ["a|x", "b|x", "c|x"], "(district) n|x": ["a|x", "b|x"]}
+    cols = ["(city)|x", "(district) n|x", "a|x", "b|x", "c|x"]
+    few = pd.DataFrame(np.ones((4, 5)), columns=cols)  # 4 vectors, 5 series
+    many = pd.DataFrame(np.ones((12, 5)), columns=cols)
+    assert list(used_groups(groups, few)) == ["(city)|x"]
+    assert used_groups(groups, many) == groups

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import os
 import shutil
 import signal
 import threading
@@ -241,6 +242,10 @@ def _close_quietly(client: object, cluster: object, futures: list) -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
     with contextlib.suppress(BaseException):
         client.cancel(futures)  # type: ignore[attr-defined]
+    if cluster is not None:  # our own worker processes, busy in a search: end them now
+        with contextlib.suppress(BaseException):
+            for nanny in list(cluster.workers.values()):  # type: ignore[attr-defined]
+                os.kill(nanny.process.process.pid, signal.SIGKILL)
     with contextlib.suppress(BaseException):
         client.close(timeout=2)  # type: ignore[attr-defined]
     if cluster is not None:

@@ -118,7 +118,7 @@ def test_ctrl_c_during_the_or_tools_search(tmp_path: Path) -> None:
     run = _Run(args, tmp_path)
     run.wait_for("Routing")
     time.sleep(45)  # past the PyVRP share of the budget: OR-Tools' local search is running
-    _assert_stopped(run, run.interrupt(), out, before)
+    _assert_stopped(run, run.interrupt(), out, before, limit=10.0)  # 1.6-2.1 s idle, 8.8 s once on a loaded machine
 
 
 def test_ctrl_c_during_manifest(tmp_path: Path) -> None:

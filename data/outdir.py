@@ -127,8 +127,7 @@ def check_out(path: str | Path, kind: str, *, force: bool = False, option: str =
     p = p.resolve() if p.exists() or p.is_symlink() else p.absolute()
     if p.parent == p:
         raise InputError.single(p, f"{option} cannot be a filesystem root; choose a folder below it")
-    if p.exists() or p.is_symlink():
-        recover_leftovers(p)
+    recover_leftovers(p)
     if not (p.exists() or p.is_symlink()):
         return OutTarget(p, kind, "nothing")
     way_out = f"choose another {option}, or add --force to move it aside (nothing is deleted)"
@@ -250,7 +249,8 @@ def recover_leftovers(path: str | Path) -> list[str]:
     older ``.NAME.<8 chars>.tmp|old``) are touched. When ``path`` itself is missing (a run
     killed between the two renames of the fallback), the complete new folder is put in
     place, else the old one. ``.swap`` folders may hold a user's folder that ``--force`` was
-    replacing: they are moved aside, never deleted.
+    replacing: they are moved aside, never deleted (or put in place when they are the
+    complete new folder and the path is empty).
     """
     path = Path(path).absolute()
     parent = path.parent
@@ -267,6 +267,10 @@ def recover_leftovers(path: str | Path) -> list[str]:
         found[m.group("step")].append(e)
     done: list[str] = []
     for e in found["swap"]:
+        if not path.exists() and e.is_dir() and (e / MARKER).is_file():
+            os.rename(e, path)  # --force without exchange, killed after moving the old aside
+            done.append(f"restored {path} from {e.name}")
+            continue
         aside = _aside_name(path)
         os.rename(e, aside)
         done.append(f"moved {e.name} aside to {aside}")

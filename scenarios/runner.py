@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import os
 import shutil
 import signal
 import threading
@@ -26,7 +27,7 @@ import pandas as pd
 
 from bookvan.data.costs import Costs
 from bookvan.data.csv_safe import write_frame_csv
-from bookvan.data.interrupt import Interrupted, raise_if_stopped, request_stop
+from bookvan.data.interrupt import Interrupted, raise_if_stopped, request_stop, stop_requested
 from bookvan.data.outdir import output_folder
 from bookvan.scenarios.engine import Engine, real_engine
 from bookvan.scenarios.kpis import run_summary
@@ -144,15 +145,20 @@ def run_scenarios(
     t0 = time.perf_counter()
     cluster = None
     if scheduler is None:
-        with _workers_deaf_to_ctrl_c():
-            cluster = LocalCluster(
-                n_workers=max(1, n_workers),  # demand chunks use every worker, even for one run
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",  # any free port: never clashes with a running cluster
-                silence_logs=40,
-            )
-            client = Client(cluster)
+        try:
+            with _workers_deaf_to_ctrl_c():
+                cluster = LocalCluster(
+                    n_workers=max(1, n_workers),  # demand chunks use every worker, even for one run
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",  # any free port: never clashes with a running cluster
+                    silence_logs=40,
+                )
+                client = Client(cluster)
+        except Exception:
+            if stop_requested():  # a start cut short by Ctrl-C: a stop, not a failure
+                raise Interrupted("stopped while the cluster started") from None
+            raise
         where = f"local cluster, {len(cluster.workers)} worker process(es)"
     else:
         client = Client(scheduler, timeout=15)
@@ -241,7 +247,11 @@ def _workers_deaf_to_ctrl_c() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    previous = signal.signal(signal.SIGINT, lambda _s, _f: request_stop())
+    def on_sigint(_s: int, _f: object) -> None:
+        request_stop()
+        _quiet_logs()  # a start cut short logs its failures: the user asked for it
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
@@ -250,12 +260,20 @@ def _workers_deaf_to_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)  # a pending Ctrl-C runs the flag handler first
 
 
-def _close_quietly(client: object, cluster: object, futures: list) -> None:
-    """After Ctrl-C: cancel the tasks, stop the workers fast, no log lines or tracebacks."""
+def _quiet_logs() -> None:
     for name in ("distributed", "tornado", "asyncio"):
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def _close_quietly(client: object, cluster: object, futures: list) -> None:
+    """After Ctrl-C: cancel the tasks, stop the workers fast, no log lines or tracebacks."""
+    _quiet_logs()
     with contextlib.suppress(BaseException):
         client.cancel(futures)  # type: ignore[attr-defined]
+    if cluster is not None:  # our own worker processes, busy in a search: end them now
+        with contextlib.suppress(BaseException):
+            for nanny in list(cluster.workers.values()):  # type: ignore[attr-defined]
+                os.kill(nanny.process.process.pid, signal.SIGKILL)
     with contextlib.suppress(BaseException):
         client.close(timeout=2)  # type: ignore[attr-defined]
     if cluster is not None:

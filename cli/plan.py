@@ -139,7 +139,7 @@ def plan(
 
         if schedule_windows not in ("hard", "soft"):
             raise InputError.single("--schedule-windows", f"'{schedule_windows}' must be 'hard' or 'soft'")
-        van_ids = {v.vehicle_id for v in fl.vehicles}
+        van_ids = {v.vehicle_id for v in fl.vehicles} | set(without or [])  # a van left out is still known
         schedule = load_schedule(net.source_dir, node_ids=set(net.node_ids), vehicle_ids=van_ids)
     with console.status("Travel times…"):
         matrix = build_matrix(net.nodes, roads=roads)

@@ -24,11 +24,19 @@ import pandas as pd
 from bookvan.data.fleet import load_fleet
 from bookvan.data.network import Network, bundled_network_dir, load_network
 from bookvan.data.tables import TZ
+from bookvan.routing.schedule_day import plan_with_schedule
 from bookvan.routing.solution_types import SolveParams
-from bookvan.scenarios.apply import World, build_world, crates_for, reshape_demand, served_on
+from bookvan.scenarios.apply import (
+    World,
+    build_world,
+    crates_for,
+    reshape_demand,
+    scenario_schedule,
+    served_on,
+)
 from bookvan.scenarios.costs import CostParameters
 from bookvan.scenarios.engine import Engine, real_engine, search_capped
-from bookvan.scenarios.kpis import day_kpis
+from bookvan.scenarios.kpis import arrival_kpis, day_kpis
 from bookvan.scenarios.spec import Scenario
 
 __all__ = [
@@ -336,6 +344,8 @@ def simulate(
     checked = engine.check is not None
     t0 = time.perf_counter()
     node_ids = net.node_ids
+    sched = scenario_schedule(scn, node_ids) if scn.schedule_file else None
+    timing = sched or scenario_schedule(scn, node_ids)
     for day in range(n_days):
         date = scn.sim.start + dt.timedelta(days=day)
         base = demand[date]
@@ -369,7 +379,11 @@ def simulate(
         plan = None
         if len(sub):
             try:
-                plan = engine.plan_day(net, fleet, _transfers_table(sub), date, matrix, params)
+                if sched is not None:  # the named schedule's arrival windows (visit days: served)
+                    plan = plan_with_schedule(net, fleet, _transfers_table(sub), date, matrix, params, sched,
+                                              planner=engine.plan_day)
+                else:
+                    plan = engine.plan_day(net, fleet, _transfers_table(sub), date, matrix, params)
             except Exception as e:  # the run is invalid; say which day and why
                 raise SimulationError(
                     f"{scn.name} rep {replication} {date}: routing failed: {e}"
@@ -410,6 +424,7 @@ def simulate(
                 # the safety cap, not the search steps, ended the day's search: its plan (and
                 # every day after it) may differ on a faster or slower machine
                 "search_capped": search_capped(plan, params.deterministic),
+                **arrival_kpis(plan, timing, set(net.depot_ids)),
                 "transfers_new": len(new),
                 "items_new": int(new["items"].sum()),
             }

@@ -24,6 +24,7 @@ from bookvan.routing.manifest.crates import __doc__ as _CRATE_RULE
 from bookvan.routing.manifest.exports import geojson_text, gpx_text, write_loading_csvs
 from bookvan.routing.manifest.fonts import register_cjk_font
 from bookvan.routing.manifest.overview import write_overview
+from bookvan.routing.manifest.packed import packed_labels, packing_csv, read_crates
 from bookvan.routing.manifest.pdf_labels import crate_labels, write_labels_pdf
 from bookvan.routing.manifest.pdf_manifest import write_manifest_pdf
 from bookvan.routing.manifest.plan import load_plan
@@ -107,6 +108,11 @@ def write_manifests(
             )
         note("crate labels")
         write_labels_pdf(plan, labels, tmp / "labels.pdf", lang)
+        crates = read_crates(plan_dir)
+        if crates is not None and len(crates):  # physical crates, packed together (crates.parquet)
+            write_labels_pdf(plan, packed_labels(plan, crates), tmp / "packed-labels.pdf", lang)
+            (tmp / "packing.csv").write_text(packing_csv(crates), encoding="utf-8")
+            index["packed_labels"] = {"file": "packed-labels.pdf", "crates": len(crates), "list": "packing.csv"}
         note("loading lists")
         for p in write_loading_csvs(plan, runs, tmp / "loading"):
             index["loading"].append(f"loading/{p.name}")

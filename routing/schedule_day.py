@@ -29,6 +29,7 @@ from bookvan.data.fleet import Fleet
 from bookvan.data.hours import DayHours
 from bookvan.data.network import Network
 from bookvan.data.schedule import Schedule
+from bookvan.routing.carry_over import unassigned_rows
 from bookvan.routing.daily import DayPlan, plan_day
 from bookvan.routing.day_input import day_nodes
 from bookvan.routing.solution_types import SolveParams
@@ -269,15 +270,18 @@ def plan_with_schedule(
     # what the solver could not take waits too: give it the next day both ends are visited
     unassigned = []
     left = {str(u["transfer_id"]): str(u["reason"]) for u in plan.unassigned}
+    # each item waits once: a relay as its original, hub legs all left out as their original
+    tr = plan.transfers
+    pending = [relays[t] for t in left if t in relays]
+    pending += unassigned_rows(tr.loc[~tr["transfer_id"].isin(list(relays))], left)
+    for rec in pending:
+        when, _ = next_common(str(rec["origin_id"]), str(rec["destination_id"]))
+        reasons = [left[t] for t in (str(rec["transfer_id"]), f"{rec['transfer_id']}.1") if t in left]
+        why = f"the vans could not take it today ({reasons[0] if reasons else 'left out'})"
+        waits.append(_wait_record(rec, when, why, date))
     for u in plan.unassigned:
-        tid = str(u["transfer_id"])
-        row = plan.transfers.loc[plan.transfers["transfer_id"] == tid].to_dict("records")
-        rec = relays.get(tid) or (row[0] if row else None)
-        when = None
-        if rec is not None:
-            when, _ = next_common(str(rec["origin_id"]), str(rec["destination_id"]))
-            why = f"the vans could not take it today ({u['reason']})"
-            waits.append(_wait_record(rec, when, why, date))
+        row = tr.loc[tr["transfer_id"] == u["transfer_id"]].to_dict("records")
+        when = next_common(str(row[0]["origin_id"]), str(row[0]["destination_id"]))[0] if row else None
         unassigned.append({**u, "next_visit": when.isoformat() if when else None})
     for leg1, orig in relays.items():
         if leg1 in left:

@@ -326,12 +326,14 @@ def _relay_backward(
     visited: set[str],
     depots: set[str],
 ) -> tuple[pd.DataFrame, dict[str, dict[str, object]]]:
-    """Transfers whose origin's window comes too late for the destination's go via the depot.
+    """Transfers whose origin is timed after their destination go via the depot.
 
     With one arrival time per node, a van cannot pick up at a node timed 14:00 and deliver the
-    same run at one timed 10:00. Such a transfer goes to the depot today (``<id>.1``) and on to
-    its destination on that node's next visit (``<id>.2``, listed in ``waits``), as a courier's
-    sorting hub does. Returns today's transfers and leg-1 id → the original transfer.
+    same run at one timed 10:00; between two nodes timed close together it could, but only by
+    a second visit or a second van, so the day's runs keep to one pass in target order. Such a
+    transfer goes to the depot today (``<id>.1``) and on to its destination on that node's next
+    visit (``<id>.2``, listed in ``waits``), as a courier's sorting hub does.
+    Returns today's transfers and leg-1 id → the original transfer.
     """
     win = _windows(net, schedule, date, visited)
     dur = matrix.set_index(["from_id", "to_id"])["duration_s"]
@@ -343,7 +345,9 @@ def _relay_backward(
             rows.append(r)
             continue
         earliest = _secs(win[o][0]) + int(net.node(o)["service_s"]) + int(dur.get((o, d), 0))
-        if earliest <= _secs(win[d][1]):
+        t_o, t_d = (schedule.get(x).target_s for x in (o, d))  # type: ignore[union-attr]
+        # one pass in target order: a transfer against it would need a second visit (or van)
+        if earliest <= _secs(win[d][1]) and not (t_o is not None and t_d is not None and t_o > t_d):
             rows.append(r)
             continue
         relays[f"{r['transfer_id']}.1"] = dict(r)

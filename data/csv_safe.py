@@ -20,7 +20,7 @@ import pandas as pd
 
 from bookvan.data.atomic import atomic_file
 
-__all__ = ["safe_cell", "safe_frame", "write_csv_rows", "write_frame_csv"]
+__all__ = ["csv_text", "safe_cell", "safe_frame", "write_csv_rows", "write_frame_csv"]
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 
@@ -52,15 +52,20 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv_rows(path: str | Path, fieldnames: Sequence[str], rows: Iterable[Mapping[str, object]]) -> Path:
-    """Write dict rows as UTF-8 CSV (header first), every cell made safe, atomically."""
+def csv_text(fieldnames: Sequence[str], rows: Iterable[Mapping[str, object]]) -> str:
+    """Dict rows as CSV text (header first), every cell made safe."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=[str(safe_cell(f)) for f in fieldnames], lineterminator="\n")
     w.writeheader()
     for r in rows:
         w.writerow({str(safe_cell(k)): _cell(v) for k, v in r.items()})
+    return buf.getvalue()
+
+
+def write_csv_rows(path: str | Path, fieldnames: Sequence[str], rows: Iterable[Mapping[str, object]]) -> Path:
+    """Write dict rows as UTF-8 CSV (header first), every cell made safe, atomically."""
     with atomic_file(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(buf.getvalue())  # type: ignore[attr-defined]
+        fh.write(csv_text(fieldnames, rows))  # type: ignore[attr-defined]
     return Path(path)
 
 

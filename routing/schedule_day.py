@@ -29,6 +29,7 @@ from bookvan.data.fleet import Fleet
 from bookvan.data.hours import DayHours
 from bookvan.data.network import Network
 from bookvan.data.schedule import Schedule
+from bookvan.routing.carry_over import unassigned_rows
 from bookvan.routing.daily import DayPlan, plan_day
 from bookvan.routing.day_input import day_nodes
 from bookvan.routing.engine.params import SolveParams
@@ -40,6 +41,7 @@ __all__ = [
     "plan_with_schedule",
     "schedule_lines",
     "split_by_visits",
+    "waited_days",
 ]
 
 WINDOW_MODES = ("hard", "soft")
@@ -103,19 +105,28 @@ def split_by_visits(
     transfers: pd.DataFrame,
     visited: set[str],
     next_common: Callable[[str, str], tuple[dt.date | None, str]],
+    today: dt.date | None = None,
 ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """Transfers whose both ends are visited today, and the waits (with date and reason)."""
     ok = transfers["origin_id"].isin(visited) & transfers["destination_id"].isin(visited)
     waits = []
     for r in transfers.loc[~ok].to_dict("records"):
         when, why = next_common(r["origin_id"], r["destination_id"])
-        waits.append(_wait_record(r, when, why))
+        waits.append(_wait_record(r, when, why, today))
     return transfers.loc[ok].reset_index(drop=True), waits
 
 
-def _wait_record(r: dict[str, object], when: dt.date | None, why: str) -> dict[str, object]:
+def _wait_record(
+    r: dict[str, object], when: dt.date | None, why: str, today: dt.date | None = None
+) -> dict[str, object]:
+    """A waiting transfer as plan.json lists it; ``release`` keeps the day it first waited."""
+
     def ts(v: object) -> str | None:
         return None if v is None or pd.isna(v) else pd.Timestamp(v).isoformat()  # type: ignore[arg-type]
+
+    release = r.get("release")
+    if (release is None or pd.isna(release)) and today is not None:  # type: ignore[arg-type]
+        release = pd.Timestamp(dt.datetime.combine(today, dt.time()), tz="Asia/Taipei")
 
     return {
         "transfer_id": str(r["transfer_id"]),
@@ -126,7 +137,7 @@ def _wait_record(r: dict[str, object], when: dt.date | None, why: str) -> dict[s
         "items": int(r["items"]),  # type: ignore[call-overload]
         "crates": int(r["crates"]),  # type: ignore[call-overload]
         "kind": r["kind"],
-        "release": ts(r.get("release")),
+        "release": ts(release),
         "due": ts(r.get("due")),
     }
 
@@ -222,7 +233,7 @@ def plan_with_schedule(
         tail = f"; it goes on its next visit, {_WD_EN[when.weekday()]} {when}" if when else "; no visit in 60 days"
         return when, "; ".join(parts) + tail
 
-    today, waits = split_by_visits(transfers, visited, next_common)
+    today, waits = split_by_visits(transfers, visited, next_common, date)
     relays: dict[str, dict[str, object]] = {}
     if fleet.routing.mode != "hub" and windows == "hard" and len(today):
         today, relays = _relay_backward(network, schedule, today, date, matrix, visited, depots)
@@ -259,15 +270,18 @@ def plan_with_schedule(
     # what the solver could not take waits too: give it the next day both ends are visited
     unassigned = []
     left = {str(u["transfer_id"]): str(u["reason"]) for u in plan.unassigned}
+    # each item waits once: a relay as its original, hub legs all left out as their original
+    tr = plan.transfers
+    pending = [relays[t] for t in left if t in relays]
+    pending += unassigned_rows(tr.loc[~tr["transfer_id"].isin(list(relays))], left)
+    for rec in pending:
+        when, _ = next_common(str(rec["origin_id"]), str(rec["destination_id"]))
+        reasons = [left[t] for t in (str(rec["transfer_id"]), f"{rec['transfer_id']}.1") if t in left]
+        why = f"the vans could not take it today ({reasons[0] if reasons else 'left out'})"
+        waits.append(_wait_record(rec, when, why, date))
     for u in plan.unassigned:
-        tid = str(u["transfer_id"])
-        row = plan.transfers.loc[plan.transfers["transfer_id"] == tid].to_dict("records")
-        rec = relays.get(tid) or (row[0] if row else None)
-        when = None
-        if rec is not None:
-            when, _ = next_common(str(rec["origin_id"]), str(rec["destination_id"]))
-            why = f"the vans could not take it today ({u['reason']})"
-            waits.append(_wait_record(rec, when, why))
+        row = tr.loc[tr["transfer_id"] == u["transfer_id"]].to_dict("records")
+        when = next_common(str(row[0]["origin_id"]), str(row[0]["destination_id"]))[0] if row else None
         unassigned.append({**u, "next_visit": when.isoformat() if when else None})
     for leg1, orig in relays.items():
         if leg1 in left:
@@ -279,7 +293,8 @@ def plan_with_schedule(
             f"collected to the depot today: {network.node(str(orig['origin_id']))['name_en']}'s visit comes after "
             f"{network.node(d)['name_en']}'s on the schedule; delivered on its next visit"
         )
-        waits.append(_wait_record({**orig, "transfer_id": f"{orig['transfer_id']}.2", "origin_id": hub}, when, why))
+        leg2 = {**orig, "transfer_id": f"{orig['transfer_id']}.2", "origin_id": hub}
+        waits.append(_wait_record(leg2, when, why, date))
     arrivals = arrival_records(plan, schedule, depots)
     timed = [a for a in arrivals if a["inside"] is not None]
     summary = {
@@ -295,6 +310,7 @@ def plan_with_schedule(
             "missed_window": [a for a in timed if not a["inside"]],
             "share_inside_tolerance": round(sum(bool(a["inside"]) for a in timed) / len(timed), 4) if timed else None,
             "cost_ntd": plan_cost_ntd(plan, fleet),
+            "waited": waited_days(plan),
         },
         "waits": waits,
     }
@@ -310,12 +326,14 @@ def _relay_backward(
     visited: set[str],
     depots: set[str],
 ) -> tuple[pd.DataFrame, dict[str, dict[str, object]]]:
-    """Transfers whose origin's window comes too late for the destination's go via the depot.
+    """Transfers whose origin is timed after their destination go via the depot.
 
     With one arrival time per node, a van cannot pick up at a node timed 14:00 and deliver the
-    same run at one timed 10:00. Such a transfer goes to the depot today (``<id>.1``) and on to
-    its destination on that node's next visit (``<id>.2``, listed in ``waits``), as a courier's
-    sorting hub does. Returns today's transfers and leg-1 id → the original transfer.
+    same run at one timed 10:00; between two nodes timed close together it could, but only by
+    a second visit or a second van, so the day's runs keep to one pass in target order. Such a
+    transfer goes to the depot today (``<id>.1``) and on to its destination on that node's next
+    visit (``<id>.2``, listed in ``waits``), as a courier's sorting hub does.
+    Returns today's transfers and leg-1 id → the original transfer.
     """
     win = _windows(net, schedule, date, visited)
     dur = matrix.set_index(["from_id", "to_id"])["duration_s"]
@@ -327,7 +345,9 @@ def _relay_backward(
             rows.append(r)
             continue
         earliest = _secs(win[o][0]) + int(net.node(o)["service_s"]) + int(dur.get((o, d), 0))
-        if earliest <= _secs(win[d][1]):
+        t_o, t_d = (schedule.get(x).target_s for x in (o, d))  # type: ignore[union-attr]
+        # one pass in target order: a transfer against it would need a second visit (or van)
+        if earliest <= _secs(win[d][1]) and not (t_o is not None and t_d is not None and t_o > t_d):
             rows.append(r)
             continue
         relays[f"{r['transfer_id']}.1"] = dict(r)
@@ -353,6 +373,35 @@ def _solve(
         net = _WindowedNetwork(day.network, day.date, w)
     plan = planner(net, day.fleet, transfers, day.date, day.matrix, day.params)
     return replace(plan, nodes=day_nodes(day.network, day.date))
+
+
+def waited_days(plan: DayPlan) -> dict[str, object]:
+    """Days the transfers delivered today waited since released (for a hold: placed → on the shelf).
+
+    A waiting transfer keeps the day it first waited as its ``release``, so what comes back
+    through ``--carry-over`` is measured; a transfer without a release counts as today's.
+    """
+    if plan.stops.empty:
+        return {"transfers": 0, "items": 0, "mean_days": None, "max_days": None, "hold_mean_days": None}
+    tr = plan.transfers.set_index("transfer_id")
+    rows = []
+    for ids in plan.stops["delivery_ids"]:
+        for t in ids:
+            rel = tr.at[t, "release"]
+            days = 0 if pd.isna(rel) else (plan.date - pd.Timestamp(rel).date()).days
+            rows.append((max(days, 0), int(tr.at[t, "items"]), str(tr.at[t, "kind"])))
+    if not rows:
+        return {"transfers": 0, "items": 0, "mean_days": None, "max_days": None, "hold_mean_days": None}
+    items = sum(n for _, n, _ in rows) or 1
+    holds = [(d, n) for d, n, k in rows if k == "hold"]
+    hold_items = sum(n for _, n in holds)
+    return {
+        "transfers": len(rows),
+        "items": sum(n for _, n, _ in rows),
+        "mean_days": round(sum(d * n for d, n, _ in rows) / items, 2),
+        "max_days": max(d for d, _, _ in rows),
+        "hold_mean_days": round(sum(d * n for d, n in holds) / hold_items, 2) if hold_items else None,
+    }
 
 
 def schedule_lines(plan: DayPlan) -> list[str]:

@@ -15,7 +15,7 @@ import pandas as pd
 from bookvan.data.fleet import Fleet
 from bookvan.data.hours import WEEKDAYS, Closure, parse_clock, parse_span
 from bookvan.data.network import Network
-from bookvan.data.schedule import Schedule, schedule_from_visits
+from bookvan.data.schedule import Schedule, load_schedule, schedule_from_visits
 from bookvan.scenarios.spec import Scenario
 
 __all__ = [
@@ -104,7 +104,11 @@ def apply_fleet(fleet: Fleet, scn: Scenario) -> Fleet:
 
 
 def scenario_schedule(scn: Scenario, node_ids: list[str]) -> Schedule:
-    """The scenario's ``[visits]`` as the shared :class:`~bookvan.data.schedule.Schedule`."""
+    """The scenario's schedule: the file it names, else its ``[visits]`` written as a schedule."""
+    if scn.schedule_file:
+        sched = load_schedule(None, path=scn.schedule_file, node_ids=set(node_ids))
+        if sched is not None:
+            return sched
     return schedule_from_visits(scn.visits_default, scn.visits, node_ids, source=f"scenario {scn.name}")
 
 

@@ -34,6 +34,8 @@ COMPARE_KPIS = (
     "return_days_mean",
     "return_days_p95",
     "holds_within_2d",
+    "arrival_spread_min",
+    "inside_tolerance",
 )
 
 

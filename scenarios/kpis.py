@@ -14,7 +14,7 @@ from bookvan.data.costs import DAYS_PER_YEAR, Costs
 from bookvan.data.crates import crates_for
 from bookvan.data.fleet import Fleet
 
-__all__ = ["KPI_LABELS", "day_kpis", "run_summary", "van_hours", "weighted_quantile"]
+__all__ = ["KPI_LABELS", "arrival_kpis", "day_kpis", "run_summary", "van_hours", "weighted_quantile"]
 
 # KPI column → (label, unit) for tables and charts
 KPI_LABELS: dict[str, tuple[str, str]] = {
@@ -31,6 +31,8 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "return_days_mean": ("return → home, mean", "days"),
     "return_days_p95": ("return → home, 95th pct", "days"),
     "holds_within_2d": ("holds ready within 2 days", "share"),
+    "arrival_spread_min": ("arrival spread per node (sd over days)", "min"),
+    "inside_tolerance": ("arrivals inside the schedule's tolerance", "share"),
 }
 
 
@@ -149,6 +151,25 @@ def day_kpis(
     }
 
 
+def arrival_kpis(plan: object | None, schedule: object, depots: set[str]) -> dict[str, float]:
+    """A day's consistency: each node's first arrival (minutes after midnight, ``arr:<node>``)
+    and how many timed arrivals fell inside the schedule's tolerance."""
+    from bookvan.routing.schedule_day import arrival_records
+
+    out: dict[str, float] = {"arrivals_timed": 0, "arrivals_inside": 0}
+    if plan is None or plan.stops is None or plan.stops.empty:  # type: ignore[attr-defined]
+        return out
+    for a in arrival_records(plan, schedule, depots):  # type: ignore[arg-type]
+        t = pd.Timestamp(a["arrival"])
+        minute = t.hour * 60 + t.minute + t.second / 60
+        key = f"arr:{a['node_id']}"
+        out[key] = min(out.get(key, minute), minute)
+        if a["inside"] is not None:
+            out["arrivals_timed"] += 1
+            out["arrivals_inside"] += int(bool(a["inside"]))
+    return out
+
+
 def run_summary(kpis: pd.DataFrame, transit: pd.DataFrame) -> pd.DataFrame:
     """One row per (scenario, replication): yearly rates of the flows, and wait statistics.
 
@@ -182,6 +203,11 @@ def run_summary(kpis: pd.DataFrame, transit: pd.DataFrame) -> pd.DataFrame:
         row["load_factor"] = float(work["load_factor"].mean()) if len(work) else 0.0
         row["backlog_items"] = float(k["backlog_items"].mean())
         row["backlog_items_end"] = float(k["backlog_items"].iloc[-1])
+        arr = [c for c in k.columns if c.startswith("arr:")]
+        sds = [float(k[c].std(ddof=0)) for c in arr if k[c].notna().sum() > 1]
+        row["arrival_spread_min"] = float(np.mean(sds)) if sds else float("nan")
+        timed = float(k["arrivals_timed"].sum()) if "arrivals_timed" in k else 0.0
+        row["inside_tolerance"] = float(k["arrivals_inside"].sum()) / timed if timed else float("nan")
         # days whose search the safety cap ended: their plans depend on the machine's speed
         row["days_capped"] = int(k["search_capped"].sum()) if "search_capped" in k else 0
         for kind, name in (("hold", "hold"), ("return", "return")):

@@ -28,9 +28,10 @@ from bookvan.data.hours import DAY_S
 from bookvan.data.network import Network, bundled_network_dir, load_network
 from bookvan.data.tables import TZ
 from bookvan.routing.engine.params import SolveParams
-from bookvan.scenarios.apply import World, build_world, reshape_demand, served_on
+from bookvan.routing.schedule_day import plan_with_schedule
+from bookvan.scenarios.apply import World, build_world, reshape_demand, scenario_schedule, served_on
 from bookvan.scenarios.engine import Engine, real_engine, search_capped
-from bookvan.scenarios.kpis import day_kpis
+from bookvan.scenarios.kpis import arrival_kpis, day_kpis
 from bookvan.scenarios.spec import Scenario
 
 __all__ = [
@@ -352,6 +353,9 @@ class _Run:
         self.net, self.fleet = _FastNetwork(world.network), world.fleet
         self.matrix = engine.matrix(self.net.nodes)
         self.params = solve_params(scn, self.seed)
+        # a named schedule plans with its arrival windows; its timing is measured either way
+        self.schedule = scenario_schedule(scn, self.net.node_ids) if scn.schedule_file else None
+        self.timing = self.schedule or scenario_schedule(scn, self.net.node_ids)
         self.pool = _empty_pool()
         self.kpi_rows: list[dict[str, object]] = []
         self.transit_parts: list[pd.DataFrame] = []
@@ -383,6 +387,7 @@ class _Run:
                 # the safety cap, not the search steps, ended the day's search: its plan (and
                 # every day after it) may differ on a faster or slower machine
                 "search_capped": search_capped(plan, self.params.deterministic),
+                **arrival_kpis(plan, self.timing, set(self.net.depot_ids)),
                 "transfers_new": len(new),
                 "items_new": int(new["items"].sum()),
             }
@@ -420,8 +425,12 @@ class _Run:
         """The router's plan of the submitted transfers, proved by the checker."""
         where = f"{self.scn.name} rep {self.replication} {date}"
         try:
-            plan = self.engine.plan_day(self.net, self.fleet, _transfers_table(sub), date,
-                                        self.matrix, self.params)
+            if self.schedule is not None:  # the named schedule's arrival windows (visit days: served)
+                plan = plan_with_schedule(self.net, self.fleet, _transfers_table(sub), date, self.matrix,
+                                          self.params, self.schedule, planner=self.engine.plan_day)
+            else:
+                plan = self.engine.plan_day(self.net, self.fleet, _transfers_table(sub), date,
+                                            self.matrix, self.params)
         except Exception as e:  # the run is invalid; say which day and why
             raise SimulationError(f"{where}: routing failed: {e}") from e
         if self.engine.check is not None:

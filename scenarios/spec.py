@@ -141,6 +141,7 @@ class Scenario:
     move_nodes: tuple[MoveNode, ...] = ()
     closures: tuple[ClosureChange, ...] = ()
     variant: str = ""
+    schedule_file: str | None = None  # a schedule.csv the days honour (visit days and arrival windows)
 
     def with_sim(self, **changes: object) -> Scenario:
         return replace(self, sim=replace(self.sim, **changes))  # type: ignore[arg-type]
@@ -162,8 +163,9 @@ _TOP = {
     "move_node",
     "closure",
     "variant",
+    "schedule",
 }
-_VARIANT = _TOP - {"simulation", "variant", "network", "fleet_file"}
+_VARIANT = _TOP - {"simulation", "variant", "network", "fleet_file", "schedule"}
 _SIM = {f for f in SimSettings.__dataclass_fields__}
 _DEMAND = {
     "growth",
@@ -419,6 +421,7 @@ def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scena
     if fleet_file is not None:
         p = Path(fleet_file)
         fleet_file = str(p if p.is_absolute() else (path.parent / p).resolve())
+    schedule_file = _schedule_file(top.get("schedule", str), path, network)
     base = _changes(col, raw, {})
     variants = _list(col, raw, "variant")
     col.raise_if_any()
@@ -429,6 +432,7 @@ def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scena
         network_dir=network,
         fleet_file=fleet_file,
         sim=sim,
+        schedule_file=schedule_file,
     )
     scns = []
     if not variants:
@@ -509,6 +513,15 @@ def _check_world(col: ProblemCollector, scn: Scenario, net: Network, fleet_path:
         for _f, msg in vehicle_problems(van):
             key = f"fleet.{changed[0]}" if changed else "fleet_file"
             col.add(f"{pre}van {van.vehicle_id}: {msg}", field=key)
+
+def _schedule_file(value: str | None, path: Path, network: str | None) -> str | None:
+    """``schedule = "network"``: the network folder's schedule.csv; else a path (file-relative)."""
+    if value is None:
+        return None
+    if value == "network":
+        return str(Path(network or bundled_network_dir()) / "schedule.csv")
+    p = Path(value)
+    return str(p if p.is_absolute() else (path.parent / p).resolve())
 
 
 def load_scenarios(path: str | Path) -> list[Scenario]:

@@ -209,6 +209,21 @@ def wrong_transfers_planned(p: Plan) -> None:
     p["plan"]["transfers_planned"] = 9
 
 
+def _schedule(p: Plan, days: str, target: str | None) -> None:
+    p["plan"]["schedule"] = {
+        "honoured": True, "windows": "hard", "unscheduled_visits": [], "missed_window": [],
+        "nodes": {A: {"days": days, "target_arrival": target, "tolerance_min": 30}},
+    }
+
+
+def visit_on_unscheduled_day(p: Plan) -> None:
+    _schedule(p, "wed-sat", None)  # DATE is a Tuesday
+
+
+def arrival_outside_tolerance(p: Plan) -> None:
+    _schedule(p, "daily", "15:00")
+
+
 CORRUPTIONS: list[tuple[str, Callable[[Plan], None], str]] = [
     ("duplicate_id", duplicate_node, "KL-ANLE"),
     ("unknown_id", unknown_stop_van, "VAN-9"),
@@ -241,6 +256,8 @@ CORRUPTIONS: list[tuple[str, Callable[[Plan], None], str]] = [
     ("distance", wrong_distance, "59500"),
     ("summary", wrong_vans_used, "vehicles_used"),
     ("summary", wrong_transfers_planned, "transfers_planned"),
+    ("unscheduled_visit", visit_on_unscheduled_day, "KL-ANLE"),
+    ("arrival_window", arrival_outside_tolerance, "KL-ANLE"),
 ]
 
 

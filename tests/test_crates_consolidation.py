@@ -51,3 +51,18 @@ def test_crates_per_group_and_items_conserved(rows, per_crate):
     assert got == dict(zip(tr["transfer_id"], tr["items"], strict=True))
     assert c["crate_id"].is_unique
     assert len(c) <= sum(math.ceil(i / per_crate) for i in items)  # never more than packing apart
+
+
+def test_packing_list_names_every_transfer_in_its_crate():
+    from bookvan.routing.manifest.packed import packing_csv
+
+    stops, tr = _plan([12, 7, 25, 40], [0, 0, 1, 1])
+    text = packing_csv(consolidated_crates(stops, tr, 30))
+    lines = text.strip().splitlines()[1:]
+    got = [(ln.split(",")[0], ln.split(",")[-2], int(ln.split(",")[-1])) for ln in lines]
+    # 25 + 40 = 65 items to B1 → 3 crates of 30; T003 continues in the next crates
+    assert got == [
+        ("VAN-1-R1-G01-C01", "T000", 12), ("VAN-1-R1-G01-C01", "T001", 7),
+        ("VAN-1-R1-G02-C01", "T002", 25), ("VAN-1-R1-G02-C01", "T003", 5),
+        ("VAN-1-R1-G02-C02", "T003", 30), ("VAN-1-R1-G02-C03", "T003", 5),
+    ]

@@ -139,3 +139,36 @@ def test_scenario_visits_are_a_schedule():
     assert served_on(scn, ids, wed) == {"KL-ANLE"}
     same = schedule_from_visits(("tue", "thu", "sat"), {"KL-ANLE": WEEKDAYS}, ids)
     assert same.nodes.keys() == sched.nodes.keys()
+
+
+def test_a_scenario_names_a_schedule(tmp_path):
+    from bookvan.scenarios.apply import scenario_schedule
+    from bookvan.scenarios.spec import scenario_from_dict
+
+    f = tmp_path / "s.toml"
+    (tmp_path / "mine.csv").write_text("node_id,days,target_arrival\nKL-ANLE,school-days,09:30\n", encoding="utf-8")
+    scn = scenario_from_dict({"name": "s", "schedule": "mine.csv"}, f)[0]
+    assert scn.schedule_file == str((tmp_path / "mine.csv").resolve())
+    sched = scenario_schedule(scn, ["KL-MAIN", "KL-ANLE"])
+    assert sched.get("KL-ANLE").target_s == 9 * 3600 + 1800
+    assert not sched.visits_on("KL-ANLE", dt.date(2026, 10, 9))  # National Day: no school
+    bundled = scenario_from_dict({"name": "b", "schedule": "network"}, f)[0]
+    assert bundled.schedule_file.endswith("keelung/schedule.csv")
+
+
+def test_simulated_days_report_arrival_consistency():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from scenario_fakes import fake_engine
+
+    from bookvan.scenarios.kpis import run_summary
+    from bookvan.scenarios.simulate import simulate
+    from bookvan.scenarios.spec import scenario_from_dict
+
+    scn = scenario_from_dict({"name": "c", "simulation": {"start": "2027-03-02", "days": 6, "replications": 1}})[0]
+    res = simulate(scn, 0, engine=fake_engine())
+    arr = [c for c in res.kpis.columns if c.startswith("arr:")]
+    assert arr and res.kpis[arr].notna().any().all()
+    row = run_summary(res.kpis, res.transit).iloc[0]
+    assert row["arrival_spread_min"] >= 0

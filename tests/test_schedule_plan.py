@@ -54,6 +54,8 @@ def test_one_item_to_an_unvisited_node_waits_for_its_day(network, fleet, matrix)
     assert set(waits) == {"H-RUIFANG"}
     assert waits["H-RUIFANG"]["next_visit"] == "2026-12-05"  # Saturday, its next scheduled day
     assert "Ruifang" in waits["H-RUIFANG"]["reason"] and waits["H-RUIFANG"]["items"] == 1
+    assert waits["H-RUIFANG"]["release"].startswith("2026-12-02")  # waiting since today, for days waited
+    assert pj["schedule"]["waited"]["max_days"] == 0 and pj["schedule"]["waited"]["transfers"] == 1
     assert "NTPC-RUIFANG" not in set(plan.stops["node_id"])
     assert list(plan.transfers["transfer_id"]) == ["H-RENAI"]
     renai = [a for a in pj["schedule"]["arrivals"] if a["node_id"] == "KL-RENAI"]

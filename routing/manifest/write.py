@@ -26,6 +26,7 @@ from bookvan.routing.manifest.crates import __doc__ as _CRATE_RULE
 from bookvan.routing.manifest.exports import geojson_text, gpx_text, write_loading_csvs
 from bookvan.routing.manifest.fonts import register_cjk_font
 from bookvan.routing.manifest.overview import write_overview
+from bookvan.routing.manifest.packed import packed_labels, packing_csv, read_crates
 from bookvan.routing.manifest.packing import write_packing_csv
 from bookvan.routing.manifest.pdf_labels import crate_labels, write_labels_pdf
 from bookvan.routing.manifest.pdf_manifest import write_manifest_pdf
@@ -123,6 +124,11 @@ def write_manifests(
         packing = write_packing_csv(plan, [lab.crate_id for lab in labels], tmp / "packing.csv")
         if packing is not None:  # an item-level plan: what is in each crate, one row per item
             index["packing"] = "packing.csv"
+        crates = read_crates(plan_dir)
+        if crates is not None and len(crates):  # physical crates, packed together (crates.parquet)
+            write_labels_pdf(plan, packed_labels(plan, crates), tmp / "packed-labels.pdf", lang)
+            (tmp / "packed-crates.csv").write_text(packing_csv(crates), encoding="utf-8")
+            index["packed_labels"] = {"file": "packed-labels.pdf", "crates": len(crates), "list": "packed-crates.csv"}
         note("loading lists")
         for p in write_loading_csvs(plan, runs, tmp / "loading"):
             index["loading"].append(f"loading/{p.name}")

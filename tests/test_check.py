@@ -275,10 +275,7 @@ def test_each_corruption_is_caught_as_exactly_its_kind(
 
 
 def test_every_kind_has_a_corruption() -> None:
-    # the schedule's kinds need a schedule in plan.json: their corruptions are in test_schedule_plan.py
-    from bookvan.routing.check_schedule import SCHEDULE_KINDS
-
-    assert {c[0] for c in CORRUPTIONS} == set(KINDS) - set(SCHEDULE_KINDS)
+    assert {c[0] for c in CORRUPTIONS} == set(KINDS)
 
 
 def test_optional_columns_may_be_absent_and_service_then_starts_on_arrival() -> None:

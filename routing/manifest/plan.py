@@ -155,6 +155,8 @@ def load_plan(folder: str | Path) -> Plan:
         dt.date.fromisoformat(str(info.get("date", ""))[:10])
     except ValueError:
         raise InputError.single(pj, f"not a date: {info.get('date')!r}", field="date") from None
+    if not isinstance(info.get("unassigned") or [], list):
+        raise InputError.single(pj, "must be a list of {transfer_id, reason}", field="unassigned")
     for i, u in enumerate(info.get("unassigned") or [], start=1):
         if not isinstance(u, dict) or "transfer_id" not in u:
             raise InputError.single(pj, "each entry needs transfer_id and reason", row=i, field="unassigned")

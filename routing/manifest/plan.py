@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.network import MAX_ID_CHARS, MAX_NAME_CHARS
 from bookvan.data.tables import TZ
 
 __all__ = ["Plan", "load_plan"]
@@ -87,6 +88,25 @@ def _read(folder: Path, name: str, *, required: bool = True) -> pd.DataFrame | N
         if isinstance(df[c].dtype, pd.DatetimeTZDtype):
             df[c] = df[c].dt.tz_convert(TZ)
     return df
+
+
+_LONGEST = (
+    ("nodes.parquet", "node_id", MAX_ID_CHARS),
+    ("nodes.parquet", "name_zh", MAX_NAME_CHARS),
+    ("nodes.parquet", "name_en", MAX_NAME_CHARS),
+    ("vehicles.parquet", "vehicle_id", MAX_ID_CHARS),
+    ("transfers.parquet", "transfer_id", MAX_ID_CHARS),
+)
+
+
+def _check_lengths(plan_files: dict[str, pd.DataFrame], folder: Path) -> None:
+    """Ids and names within the network's limits: they name files and fill one printed line."""
+    for name, key, most in _LONGEST:
+        col = ProblemCollector(str(folder / name))
+        for i, v in enumerate(plan_files[name][key], start=1):
+            if isinstance(v, str) and len(v) > most:
+                col.add(f"{len(v)} characters long; at most {most}", row=i, field=key)
+        col.raise_if_any()
 
 
 def _check_refs(plan_files: dict[str, pd.DataFrame], folder: Path) -> None:
@@ -161,6 +181,7 @@ def load_plan(folder: str | Path) -> Plan:
         if not isinstance(u, dict) or "transfer_id" not in u:
             raise InputError.single(pj, "each entry needs transfer_id and reason", row=i, field="unassigned")
     files = {name: _read(folder, name) for name in _REQUIRED}
+    _check_lengths(files, folder)
     _check_refs(files, folder)
     stops = files["stops.parquet"].sort_values(["vehicle_id", "trip", "seq"], kind="stable")
     return Plan(

@@ -76,6 +76,10 @@ def _load(history: list[Path] | None, columns: Path | None, events: Path | None,
             err_console.print(f"  {p}", highlight=False, markup=False)
         if len(h.problems) > 10:
             err_console.print(f"  ... and {len(h.problems) - 10} more", highlight=False)
+    values = h.frame["value"]
+    if len(values) and not (values.fillna(0) != 0).any():  # a forecast of zeros, silently
+        err_console.print(f"[yellow]warning:[/] every value in {h.source or history} is zero (or blank): "
+                          "the forecasts will be zero", highlight=False, soft_wrap=True)
     return h
 
 

@@ -124,6 +124,8 @@ def _as_time(v: object) -> float:
         raise ValueError(f"{v!r} is not a timestamp") from None
     if ts is pd.NaT:
         raise ValueError(f"{v!r} is not a timestamp")
+    if not 1900 <= ts.year <= 2200:  # beyond what a clock or calendar prints: a broken value
+        raise ValueError(f"a timestamp in the year {ts.year} is not a time of a plan day")
     if ts.tzinfo is None:
         ts = ts.tz_localize(TZ)
     return ts.timestamp()

@@ -62,3 +62,14 @@ def test_empty_demand_reasons(monkeypatch: pytest.MonkeyPatch) -> None:
                           "destination": ["B", "A"], "kind": ["hold", "hold"], "items": [0, 0]})
     monkeypatch.setattr("bookvan.demand.synthetic.bundled_od_flows", lambda: flows)
     assert "all zeros" in (empty_demand_reason(dt.date(2024, 1, 2), empty) or "")
+
+
+def test_forecast_of_an_all_zero_history_warns(tmp_path: Path) -> None:
+    rows = ["date,branch,checkouts"] + [
+        f"{dt.date(2024, 1, 1) + dt.timedelta(days=i)},{b},0" for i in range(60) for b in ("A", "B")
+    ]
+    (tmp_path / "h.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["forecast", "run", "--history", str(tmp_path / "h.csv"), "--horizon", "3",
+                              "--out", str(tmp_path / "fc.parquet")])
+    assert res.exit_code == 0, res.output
+    assert "warning: every value in" in res.stderr and "zero" in res.stderr

@@ -294,3 +294,20 @@ def test_screened_reasons_name_the_other_day(network, fleet) -> None:
     assert "due at 2026-11-30 10:00" in why["T1"], why
     assert "released at 2026-12-02 09:00" in why["T2"], why
     assert not any("-" in w.split(" at ")[1][:3] for w in why.values())
+
+
+@pytest.mark.parametrize(
+    ("table", "field", "value"),
+    [("nodes", "name_en", "x" * 10_000), ("nodes", "name_zh", "館" * 201), ("vehicles", "vehicle_id", "V" * 300)],
+)
+def test_manifest_refuses_over_long_names_and_ids(tmp_path: Path, table: str, field: str, value: str) -> None:
+    tables = good_plan()
+    tables[table].loc[0, field] = value
+    if field == "vehicle_id":  # keep the stops pointing at it
+        old = good_plan()["vehicles"].loc[0, "vehicle_id"]
+        tables["stops"]["vehicle_id"] = tables["stops"]["vehicle_id"].replace(old, value)
+    d = write_plan_dir(tables, tmp_path / "plan")
+    res = runner.invoke(app, ["manifest", str(d)])
+    assert res.exit_code == 2 and "Traceback" not in res.output, res.output
+    assert f"{table}.parquet" in res.output and "row 1" in res.output and f"field '{field}'" in res.output
+    assert not (d / "manifests").exists()

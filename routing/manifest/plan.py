@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.network import MAX_ID_CHARS, MAX_NAME_CHARS
 from bookvan.data.planfolder import PlanFolder, read_plan_folder
 
 __all__ = ["Plan", "load_plan"]
@@ -53,6 +54,25 @@ class Plan:
     @property
     def unassigned(self) -> list[dict]:
         return list(self.info.get("unassigned") or [])
+
+
+_LONGEST = (
+    ("nodes", "node_id", MAX_ID_CHARS),
+    ("nodes", "name_zh", MAX_NAME_CHARS),
+    ("nodes", "name_en", MAX_NAME_CHARS),
+    ("vehicles", "vehicle_id", MAX_ID_CHARS),
+    ("transfers", "transfer_id", MAX_ID_CHARS),
+)
+
+
+def _check_lengths(read: PlanFolder) -> None:
+    """Ids and names within the network's limits: they name files and fill one printed line."""
+    for name, key, most in _LONGEST:
+        col = ProblemCollector(str(read.path(name)))
+        for i, v in enumerate(read[name][key], start=1):
+            if isinstance(v, str) and len(v) > most:
+                col.add(f"{len(v)} characters long; at most {most}", row=i, field=key)
+        col.raise_if_any()
 
 
 def _check_refs(read: PlanFolder) -> None:
@@ -111,6 +131,8 @@ def load_plan(folder: str | Path) -> Plan:
         dt.date.fromisoformat(str(info.get("date", ""))[:10])
     except ValueError:
         raise InputError.single(pj, f"not a date: {info.get('date')!r}", field="date") from None
+    if not isinstance(info.get("unassigned") or [], list):
+        raise InputError.single(pj, "must be a list of {transfer_id, reason}", field="unassigned")
     for i, u in enumerate(info.get("unassigned") or [], start=1):
         if not isinstance(u, dict) or "transfer_id" not in u:
             raise InputError.single(pj, "each entry needs transfer_id and reason", row=i, field="unassigned")
@@ -118,6 +140,7 @@ def load_plan(folder: str | Path) -> Plan:
         for c in cols:
             if c not in read[name].columns:
                 read[name][c] = None
+    _check_lengths(read)
     _check_refs(read)
     stops = read["stops"].sort_values(["vehicle_id", "trip", "seq"], kind="stable")
     return Plan(

@@ -158,7 +158,10 @@ class _StopOnRequest:
         from bookvan.data.interrupt import stop_requested
 
         self._stopped = stop_requested
-        m.routing.AddSearchMonitor(m.routing.solver().CustomLimit(stop_requested))
+        # keep Python references to the callback and the limit as long as the model lives
+        self._limit = m.routing.solver().CustomLimit(stop_requested)
+        m.routing.AddSearchMonitor(self._limit)
+        m.monitors.append(self)
 
     def raise_if_stopped(self) -> None:
         if self._stopped():
@@ -179,6 +182,7 @@ def _solution_counter(m: BuiltModel) -> list[int]:
         box[0] += 1
 
     m.routing.AddAtSolutionCallback(seen)
+    m.monitors.append(seen)  # the search calls it back: keep it alive with the model
     return box
 
 

@@ -148,7 +148,31 @@ def vroom_routes(
                 before[k].append(pre)
             if post is not None:
                 after[k].append(post)
-    routes = [before[k] + run[k] + after[k] for k in range(len(p.vans))]
+    routes = [_canonical(p, before[k] + run[k] + after[k]) for k in range(len(p.vans))]
     if not any(routes):
         return None, capped
     return routes, capped
+
+
+def _canonical(p: RoutingProblem, route: list[int]) -> list[int]:
+    """``route`` with each stop's visits in one fixed order: drops first, then pickups, by index.
+
+    VROOM's answer repeats up to the order of visits at one stop, which costs the same but
+    varies from process to process; this order makes the plan repeat byte for byte (and
+    unloading before loading never needs more room in the van). A stop holding both halves
+    of a pair keeps VROOM's order.
+    """
+    partner = {r.pickup: r.delivery for r in p.requests if r.delivery is not None}
+    out: list[int] = []
+    i = 0
+    while i < len(route):
+        j = i
+        while j < len(route) and p.visits[route[j]].location == p.visits[route[i]].location:
+            j += 1
+        block = route[i:j]
+        if not any(partner.get(v) in block for v in block):
+            block = sorted(block, key=lambda v: (p.visits[v].load >= 0, v))
+        out += block
+        i = j
+    return out
+

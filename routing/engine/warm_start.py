@@ -21,23 +21,34 @@ from bookvan.routing.engine.warm_pyvrp import RELOAD, pyvrp_routes
 from bookvan.routing.engine.warm_repair import complete_pairs, pair_partners, trim_route
 from bookvan.routing.engine.warm_vroom import vroom_routes
 
-__all__ = ["LARGE_VISITS", "assignment_from_visit_routes", "warm_start"]
+__all__ = ["LARGE_VISITS", "PORTFOLIO_VISITS", "assignment_from_visit_routes", "vroom_level_for", "warm_start"]
 
 LARGE_VISITS = 200  # above this many visits the search uses granular neighbourhoods
+PORTFOLIO_VISITS = 100  # up to this many visits PyVRP joins VROOM in the deterministic portfolio
+# VROOM's exploration level by the day's visits (first bound not below it). Measured on
+# bench/scale.py's 100-stop day (180 visits), CPU s / objective NT$: level 1 0.34 / 20,467,
+# 3 0.73 / 20,086, 5 2.77 / 20,109; PyVRP at 100 iterations there: 2.25 s and 6 transfers
+# left out. A bundled day (≤ 60 visits) takes milliseconds at level 5.
+VROOM_LEVELS = ((PORTFOLIO_VISITS, 5), (1200, 3), (10**9, 1))
+
+
+def vroom_level_for(visits: int) -> int:
+    """VROOM's exploration level for a day of ``visits`` visits (a work limit, not a clock)."""
+    return next(level for bound, level in VROOM_LEVELS if visits <= bound)
 
 
 def warm_start(m: BuiltModel, params: SolveParams, deadline: float, sp) -> tuple[object | None, dict[str, float]]:
     """The best start another solver gives, as an OR-Tools assignment (or ``None``), and stats.
 
     ``params.warm_start``: ``"vroom"``, ``"pyvrp"``, ``"none"``, or ``"auto"``: in
-    deterministic mode a portfolio of two, VROOM at ``params.vroom_level`` and PyVRP at
-    ``warm_iterations``; each one's routes are read under the full model and the lower
-    objective wins (ties: VROOM). Neither wins everywhere: on the bundled 2026-12-01 VROOM's
-    start is NT$ 88 cheaper, on 2026-12-02 PyVRP's NT$ 147 (VROOM prices driving, not
-    waiting; PyVRP knows no breaks), and both are fractions of a second. Anytime mode keeps PyVRP with its share
-    of the time (its fleet minimisation is what the benchmarks' vans-first ranking needs).
-    ``deadline`` (``perf_counter`` seconds) caps every phase; stats say whether it did
-    (``warm_capped``).
+    deterministic mode a portfolio of two, VROOM at ``params.vroom_level`` and, on days of
+    up to :data:`PORTFOLIO_VISITS` visits, PyVRP at ``warm_iterations``; each one's routes
+    are read under the full model and the lower objective wins (ties: VROOM). Neither wins
+    everywhere: on the bundled 2026-12-01 VROOM's start is NT$ 88 cheaper, on 2026-12-02
+    PyVRP's NT$ 147 (VROOM prices driving, not waiting; PyVRP knows no breaks), and both
+    take a fraction of a second there. Anytime mode keeps PyVRP with its share of the time
+    (its fleet minimisation is what the benchmarks' vans-first ranking needs). ``deadline``
+    (``perf_counter`` seconds) caps every phase; stats say whether it did (``warm_capped``).
     """
     kind = params.warm_start
     if kind == "none" or not m.problem.visits:
@@ -48,18 +59,17 @@ def warm_start(m: BuiltModel, params: SolveParams, deadline: float, sp) -> tuple
     tried: list[tuple[int, str, list[list[int]]]] = []  # (objective, engine, routes as read)
     if kind in ("vroom", "portfolio"):
         t = _time.perf_counter()
-        routes, capped = vroom_routes(
-            m.problem, exploration_level=params.vroom_level, timeout_s=max(0.01, deadline - t)
-        )
+        level = params.vroom_level or vroom_level_for(len(m.problem.visits))
+        routes, capped = vroom_routes(m.problem, exploration_level=level, timeout_s=max(0.01, deadline - t))
         stats["vroom_s"] = round(_time.perf_counter() - t, 3)
         stats["warm_capped"] = float(capped)
         if routes is not None:
             a = assignment_from_visit_routes(m, routes, sp, deadline=deadline)
             if a is not None:
                 tried.append((int(a.ObjectiveValue()), "vroom", route_nodes(m, a)))
-                if kind == "vroom":
+                if kind == "vroom" or len(m.problem.visits) > PORTFOLIO_VISITS:
                     return a, {**stats, "warm_engine": 1.0}
-    if kind in ("pyvrp", "portfolio"):
+    if kind == "pyvrp" or (kind == "portfolio" and len(m.problem.visits) <= PORTFOLIO_VISITS):
         t = _time.perf_counter()
         routes = _pyvrp_start(m, params, deadline)
         stats["pyvrp_s"] = round(_time.perf_counter() - t, 3)

@@ -175,4 +175,3 @@ def _canonical(p: RoutingProblem, route: list[int]) -> list[int]:
         out += block
         i = j
     return out
-

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -83,7 +84,10 @@ def _read_routes(p: RoutingProblem, routes: list[list[int]] | None, t0: float) -
 
 def engines(args: argparse.Namespace) -> dict:
     def bookvan(p: RoutingProblem) -> SolveResult:
-        return solve(p, SolveParams(time_limit_s=PLAN_LIMIT, deterministic=True, solution_limit=args.steps))
+        # the bundled days with plan's default cap; scale days with --scale-limit (a planner
+        # routing hundreds of stops raises --time-limit the same way)
+        limit = PLAN_LIMIT if len(p.visits) <= 100 else args.scale_limit
+        return solve(p, SolveParams(time_limit_s=limit, deterministic=True, solution_limit=args.steps))
 
     def vroom(p: RoutingProblem, level: int) -> SolveResult:
         t0 = time.perf_counter()
@@ -111,9 +115,9 @@ def measure(name: str, dp: DayProblem, tables, engine, date: dt.date) -> dict:
     from bookvan.routing.daily import package_plan
 
     nodes, vehicles, todo, matrix, costs, _ = tables
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     res = engine(dp.problem)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     plan = package_plan(date, dp, res, nodes, vehicles, todo, matrix, SolveParams(), "direct")
     bad = check_plan_tables(plan.plan_json(), plan.nodes, plan.vehicles, plan.transfers, plan.matrix, plan.stops)
     s = plan.summary
@@ -124,6 +128,8 @@ def measure(name: str, dp: DayProblem, tables, engine, date: dt.date) -> dict:
     return {
         "engine": name,
         "wall_s": wall,
+        "cpu_s": cpu,
+        "status": res.status,
         "served": len(dp.problem.requests) - len(res.dropped),
         "servable": len(dp.problem.requests),
         "vans": vans,
@@ -135,13 +141,17 @@ def measure(name: str, dp: DayProblem, tables, engine, date: dt.date) -> dict:
     }
 
 
-def plan_end_to_end(date: str) -> float:
-    """``bookvan plan`` on the bundled day in a fresh process, seconds."""
+def plan_end_to_end(date: str) -> tuple[float, float]:
+    """``bookvan plan`` on the bundled day in a fresh process: wall and CPU seconds."""
     exe = Path(sys.executable).with_name("bookvan")
     with tempfile.TemporaryDirectory() as tmp:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         subprocess.run([str(exe), "plan", "--date", date, "--out", f"{tmp}/p"], check=True, capture_output=True)
-        return time.perf_counter() - t0
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        return wall, cpu
 
 
 def main() -> None:
@@ -149,6 +159,7 @@ def main() -> None:
     ap.add_argument("--days", default=",".join(BUNDLED), help="bundled dates (empty: none)")
     ap.add_argument("--scale", default="100,300", help="scale.py day sizes in stops (empty: none)")
     ap.add_argument("--steps", type=int, default=PLAN_STEPS, help="bookvan's search steps")
+    ap.add_argument("--scale-limit", type=float, default=600.0, help="bookvan's safety cap on scale days, s")
     ap.add_argument("--vroom-levels", default="5", type=lambda s: [int(x) for x in s.split(",")])
     ap.add_argument("--pyvrp-s", type=float, default=2.0)
     ap.add_argument("--ortools-s", type=float, default=2.0)
@@ -161,8 +172,8 @@ def main() -> None:
     print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}", flush=True)
     days = [(d, lambda d=d: bundled_day(dt.date.fromisoformat(d))) for d in args.days.split(",") if d]
     days += [(f"{n} stops", lambda n=int(n): scale_day(n, dt.date(2026, 12, 1))) for n in args.scale.split(",") if n]
-    print(f"{'day':>12} {'engine':>9} {'wall s':>7} {'served':>9} {'vans':>4} {'km':>7} {'h out':>6} ", end="")
-    print(f"{'cost NT$':>9} {'bad':>3}")
+    print(f"{'day':>12} {'engine':>9} {'wall s':>7} {'CPU s':>6} {'served':>9} {'vans':>4} ", end="")
+    print(f"{'km':>7} {'h out':>6} {'cost NT$':>9} {'bad':>3}")
     for label, make in days:
         tables = make()
         nodes, vehicles, todo, matrix, costs, settings = tables
@@ -173,13 +184,17 @@ def main() -> None:
         for name, engine in chosen.items():
             r = measure(name, dp, tables, engine, date)
             cap = " capped" if r["capped"] and name == "bookvan" else ""
+            if r["status"] == "no_solution":
+                print(f"{label:>12} {name:>9} {r['wall_s']:7.2f} {r['cpu_s']:6.2f} no solution in its time", flush=True)
+                continue
             print(
-                f"{label:>12} {name:>9} {r['wall_s']:7.2f} {r['served']:>4}/{r['servable']:<4} {r['vans']:>4} "
-                f"{r['km']:7.1f} {r['hours']:6.2f} {r['cost']:9,.0f} {r['violations']:>3}{cap}",
+                f"{label:>12} {name:>9} {r['wall_s']:7.2f} {r['cpu_s']:6.2f} {r['served']:>4}/{r['servable']:<4} "
+                f"{r['vans']:>4} {r['km']:7.1f} {r['hours']:6.2f} {r['cost']:9,.0f} {r['violations']:>3}{cap}",
                 flush=True,
             )
         if args.e2e and "-" in label:
-            print(f"{label:>12} `bookvan plan` end to end, fresh process: {plan_end_to_end(label):.2f} s", flush=True)
+            wall, cpu = plan_end_to_end(label)
+            print(f"{label:>12} `bookvan plan` end to end, fresh process: {wall:.2f} s wall, {cpu:.2f} s CPU")
     print(f"load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
 
 

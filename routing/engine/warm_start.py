@@ -25,11 +25,13 @@ __all__ = ["LARGE_VISITS", "PORTFOLIO_VISITS", "assignment_from_visit_routes", "
 
 LARGE_VISITS = 200  # above this many visits the search uses granular neighbourhoods
 PORTFOLIO_VISITS = 100  # up to this many visits PyVRP joins VROOM in the deterministic portfolio
-# VROOM's exploration level by the day's visits (first bound not below it). Measured on
-# bench/scale.py's 100-stop day (180 visits), CPU s / objective NT$: level 1 0.34 / 20,467,
-# 3 0.73 / 20,086, 5 2.77 / 20,109; PyVRP at 100 iterations there: 2.25 s and 6 transfers
-# left out. A bundled day (≤ 60 visits) takes milliseconds at level 5.
-VROOM_LEVELS = ((PORTFOLIO_VISITS, 5), (1200, 3), (10**9, 1))
+# VROOM's exploration level by the day's visits (first bound not below it). Level 5 is the
+# issue-13 anchor; bench/scale.py, CPU s / cost NT$ (bench/README.md, "Library days"):
+# 100 stops (180 visits), level 3 0.73 / 19,195 after OR-Tools vs level 5 2.77 / 19,176;
+# 300 stops (564 visits), level 3 19 s whole solve / 52,000 vs VROOM-5 alone 53 s / 50,178.
+# Level 3 is 2-4 times faster but up to 3.6 % dearer, so days up to 1,200 visits get level
+# 5; larger days level 1, to finish in minutes (VROOM-5 needs far longer there).
+VROOM_LEVELS = ((1200, 5), (10**9, 1))
 
 
 def vroom_level_for(visits: int) -> int:

@@ -60,7 +60,7 @@ def test_vroom_routes_repeat_exactly() -> None:
 @pytest.mark.parametrize("warm", ["vroom", "auto"])
 def test_vroom_start_is_finished_under_every_constraint(warm: str) -> None:
     p = _depot_day()
-    res = solve(p, SolveParams(deterministic=True, solution_limit=5, warm_start=warm))
+    res = solve(p, SolveParams(deterministic=True, solution_limit=5, warm_start=warm, time_limit_s=120))
     assert res.dropped == () and res.stats["warm_start"] == 1.0 and res.stats["search_capped"] == 0.0
     assert res.stats["warm_engine"] in (1.0, 2.0)
     van = p.vans[0]
@@ -68,7 +68,7 @@ def test_vroom_start_is_finished_under_every_constraint(warm: str) -> None:
         if r.visits:
             assert len(r.breaks) == 1 and 200 <= r.breaks[0][0] <= 600
             assert van.shift[0] <= r.depart_s and r.return_s <= van.shift[1]
-    again = solve(p, SolveParams(deterministic=True, solution_limit=5, warm_start=warm))
+    again = solve(p, SolveParams(deterministic=True, solution_limit=5, warm_start=warm, time_limit_s=120))
     assert [r.visits for r in again.routes] == [r.visits for r in res.routes] and again.objective == res.objective
 
 

@@ -80,7 +80,10 @@ def solve_plain(problem: RoutingProblem, params: SolveParams | None = None) -> S
 
 
 def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveResult:
-    """Plan routes for ``problem``.
+    """Plan routes for ``problem``: warm start (:mod:`~bookvan.routing.engine.warm_start`), then OR-Tools.
+
+    ``params.time_limit_s`` is one deadline for the whole solve. Ctrl-C (the shared stop flag
+    :mod:`bookvan.data.interrupt`) ends the OR-Tools search and raises ``Interrupted``.
 
     Parameters
     ----------

@@ -71,7 +71,8 @@ def warm_start(m: BuiltModel, params: SolveParams, deadline: float, sp) -> tuple
                 tried.append((int(a.ObjectiveValue()), "vroom", route_nodes(m, a)))
                 if kind == "vroom" or len(m.problem.visits) > PORTFOLIO_VISITS:
                     return a, {**stats, "warm_engine": 1.0}
-    if kind == "pyvrp" or (kind == "portfolio" and len(m.problem.visits) <= PORTFOLIO_VISITS):
+    # PyVRP: in the portfolio on small days, and on any day VROOM gave no readable start
+    if kind == "pyvrp" or (kind == "portfolio" and (len(m.problem.visits) <= PORTFOLIO_VISITS or not tried)):
         t = _time.perf_counter()
         routes = _pyvrp_start(m, params, deadline)
         stats["pyvrp_s"] = round(_time.perf_counter() - t, 3)

@@ -30,13 +30,13 @@ PORTFOLIO_VISITS = 100  # up to this many visits PyVRP joins VROOM in the determ
 # 100 stops (180 visits), level 3 0.73 / 19,195 after OR-Tools vs level 5 2.77 / 19,176;
 # 300 stops (564 visits), level 3 19 s whole solve / 52,000 vs VROOM-5 alone 53 s / 50,178.
 # Level 3 is 2-4 times faster but up to 3.6 % dearer, so days up to 1,200 visits get level
-# 5; larger days level 1, to finish in minutes (VROOM-5 needs far longer there).
-VROOM_LEVELS = ((1200, 5), (10**9, 1))
+# 5. Larger days skip VROOM: level 1 took 129 CPU s on the 1,000-stop day (1,894 visits).
+VROOM_LEVELS = ((1200, 5),)
 
 
-def vroom_level_for(visits: int) -> int:
-    """VROOM's exploration level for a day of ``visits`` visits (a work limit, not a clock)."""
-    return next(level for bound, level in VROOM_LEVELS if visits <= bound)
+def vroom_level_for(visits: int) -> int | None:
+    """VROOM's exploration level for a day of ``visits`` visits (a work limit), ``None``: too large."""
+    return next((level for bound, level in VROOM_LEVELS if visits <= bound), None)
 
 
 def warm_start(m: BuiltModel, params: SolveParams, deadline: float, sp) -> tuple[object | None, dict[str, float]]:
@@ -59,9 +59,10 @@ def warm_start(m: BuiltModel, params: SolveParams, deadline: float, sp) -> tuple
         kind = "portfolio" if params.deterministic else "pyvrp"
     stats: dict[str, float] = {}
     tried: list[tuple[int, str, list[list[int]]]] = []  # (objective, engine, routes as read)
-    if kind in ("vroom", "portfolio"):
+    level = params.vroom_level or vroom_level_for(len(m.problem.visits))
+    if kind == "vroom" or (kind == "portfolio" and level is not None):
         t = _time.perf_counter()
-        level = params.vroom_level or vroom_level_for(len(m.problem.visits))
+        level = level or 1
         routes, capped = vroom_routes(m.problem, exploration_level=level, timeout_s=max(0.01, deadline - t))
         stats["vroom_s"] = round(_time.perf_counter() - t, 3)
         stats["warm_capped"] = float(capped)

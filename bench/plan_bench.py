@@ -45,7 +45,7 @@ def _phases(date: dt.date) -> dict[str, float]:
         transfers,
         date,
         matrix,
-        SolveParams(time_limit_s=8.0, seed=0, deterministic=True, solution_limit=50),
+        SolveParams(time_limit_s=20.0, seed=0, deterministic=True, solution_limit=5),  # bookvan plan defaults
     )
     t["route (solve)"] = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as d:

@@ -9,7 +9,6 @@ import typer
 
 from bookvan.cli.common import EXIT_NO, err_console, input_errors_exit_2
 from bookvan.cli.main import app
-from bookvan.routing.check import check_plan_dir, read_plan_dir, summarise
 
 
 @app.command("check")
@@ -25,6 +24,8 @@ def check(
 
     Example: bookvan check out/2026-12-01
     """
+    from bookvan.routing.check import check_plan_dir, read_plan_dir, summarise  # pandas: only when checking
+
     violations = check_plan_dir(plan_dir)
     if violations:
         for v in violations:

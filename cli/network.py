@@ -11,7 +11,6 @@ from rich.table import Table
 
 from bookvan.cli.common import console, input_errors_exit_2
 from bookvan.cli.main import app
-from bookvan.data.network import load_network
 
 network_app = typer.Typer(help="Inspect the network: nodes, hours, travel times.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
@@ -32,6 +31,8 @@ def show(
 
     Example: bookvan network show --date 2026-12-01
     """
+    from bookvan.data.network import load_network  # pandas: only when a command runs
+
     net = load_network(network)
     day = dt.date.fromisoformat(date) if date else None
     t = Table(title=f"{len(net.nodes)} nodes" + (f" on {day}" if day else ""))
@@ -78,6 +79,7 @@ def matrix(
 
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from bookvan.data.network import load_network  # pandas: only when a command runs
     from bookvan.data.tables import MATRIX_SCHEMA, write_table
     from bookvan.data.travel import build_matrix
 

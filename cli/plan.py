@@ -68,10 +68,10 @@ def plan(
         typer.Option(
             "--time-limit",
             callback=positive_seconds,
-            help="Wall-clock cap for the search, seconds (in deterministic mode a safety cap: the plan is "
-            "reproducible when the search steps finish first).",
+            help="Wall-clock cap for the whole solve, seconds (in deterministic mode a safety cap: the plan is "
+            "reproducible when the search steps finish first; a plan the cap ended says so).",
         ),
-    ] = 8.0,
+    ] = 20.0,
     seed: Annotated[int, typer.Option(help="Random seed (recorded in plan.json).", min=0, max=MAX_SEED)] = 0,
     deterministic: Annotated[
         bool,
@@ -90,7 +90,7 @@ def plan(
             help="Deterministic mode: improving solutions to search after the first plan "
             "(more: better routes, slower).",
         ),
-    ] = 50,
+    ] = 5,
     mode: Annotated[
         str | None,
         typer.Option(help="'direct' (branch to branch) or 'hub' (via the depot's sorting); default: fleet file."),
@@ -262,6 +262,11 @@ def _print_summary(day_plan: object, out: Path) -> None:
         f"{s['transfers_planned']} of {s['transfers_total']} transfers planned, {s['vehicles_used']} vans, "
         f"{s['total_distance_m'] / 1000:.1f} km, solver {s['solver']['status']} in {s['solver']['wall_s']:.1f} s"
     )
+    if s.get("deterministic") and not s.get("reproducible"):
+        console.print(
+            f"[bold yellow]The {s['time_limit_s']:g} s time limit ended the search before its steps: "
+            "this plan may differ on another run or machine.[/]"
+        )
     un = day_plan.unassigned  # type: ignore[attr-defined]
     if un:
         console.print(f"[bold red]{len(un)} transfers left for another day:[/]")

@@ -22,7 +22,7 @@ from bookvan.routing.engine.problem import RoutingProblem, VanSpec
 from bookvan.routing.reasons import explain_dropped
 from bookvan.routing.stops import routes_to_stops
 
-__all__ = ["DayPlan", "plan_day"]
+__all__ = ["DayPlan", "package_plan", "plan_day"]
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,21 @@ def plan_day(
     else:
         dp = build()
         result = solve(dp.problem, params)
+    return package_plan(date, dp, result, nodes, vehicles, todo, matrix, params, fleet.routing.mode)
+
+
+def package_plan(
+    date: dt.date,
+    dp: DayProblem,
+    result: SolveResult,
+    nodes: pd.DataFrame,
+    vehicles: pd.DataFrame,
+    todo: pd.DataFrame,
+    matrix: pd.DataFrame,
+    params: SolveParams,
+    mode: str,
+) -> DayPlan:
+    """The engine's answer as the plan folder's tables and summary (also for benchmarks' answers)."""
     stops = routes_to_stops(dp, result, list(vehicles["vehicle_id"]))
     unassigned = [{"transfer_id": t, "reason": r} for t, r in dp.screened]
     unassigned += explain_dropped(dp, list(result.dropped))
@@ -197,7 +212,7 @@ def plan_day(
         "search_steps": params.solution_limit if params.deterministic else None,
         # deterministic mode is reproducible only if the steps, not the safety cap, ended it
         "reproducible": params.deterministic and not result.stats.get("search_capped", 1.0),
-        "mode": fleet.routing.mode,
+        "mode": mode,
         "total_distance_m": round(dist, 1),
         "total_duration_s": round(duration, 1),
         "total_driving_s": round(drive, 1),

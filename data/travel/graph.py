@@ -7,14 +7,15 @@ import dataclasses
 import math
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from bookvan.data.travel.estimate import EARTH_RADIUS_M, haversine_m
 from bookvan.data.travel.osm import DRIVABLE_HIGHWAYS, RoadSegments
+
+if TYPE_CHECKING:  # scipy loads only when a road graph is built (the estimate model never needs it)
+    import scipy.sparse as sp
 
 __all__ = [
     "PROFILES",
@@ -135,6 +136,8 @@ class RoadGraph:
         """Adjacency matrix weighted by ``weight`` (default: duration)."""
         w = self.duration_s if weight is None else weight
         n = self.n_vertices
+        import scipy.sparse as sp
+
         return sp.csr_matrix((w, (self.src, self.dst)), shape=(n, n))
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -174,6 +177,9 @@ def build_graph(segments: RoadSegments, profile: RoadProfile) -> RoadGraph:
     src, dst, length, duration = _dedupe_fastest(src, dst, length, duration)
 
     n = len(ids)
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
     adj = sp.csr_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
     _, label = connected_components(adj, directed=True, connection="strong")
     biggest = np.argmax(np.bincount(label))
@@ -221,6 +227,8 @@ def snap_points(
     InputError naming the file).
     """
     lat0 = float(np.mean(graph.lat))
+    from scipy.spatial import cKDTree
+
     tree = cKDTree(_project(graph.lat, graph.lon, lat0))
     _, vertex = tree.query(_project(np.asarray(lat), np.asarray(lon), lat0), k=1)
     vertex = np.asarray(vertex, dtype=np.int64)

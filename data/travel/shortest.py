@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse.csgraph import dijkstra
 
 from bookvan.data.travel.graph import RoadGraph
 
@@ -47,6 +46,8 @@ def pack_weights(graph: RoadGraph, *, q_t: float = 1e-3, q_d: float = 0.1) -> Pa
     """Pack each edge's duration and length into one exact float64 integer (module docstring)."""
     adj_t = graph.csr()
     # every fastest path a→b is no slower than a→0→b: bound by the farthest in and out of vertex 0
+    from scipy.sparse.csgraph import dijkstra  # scipy loads only when road travel times are computed
+
     out0 = dijkstra(adj_t, indices=0)
     in0 = dijkstra(adj_t.T.tocsr(), indices=0)
     bound_s = float(np.max(out0[np.isfinite(out0)]) + np.max(in0[np.isfinite(in0)]))
@@ -86,6 +87,8 @@ def fastest_arrays(
     dist = np.empty_like(dur)
     for start in range(0, len(sources), chunk):
         rows = slice(start, start + chunk)
+        from scipy.sparse.csgraph import dijkstra
+
         total = dijkstra(adj, indices=sources[rows])[:, targets]
         dur[rows], dist[rows] = packed.decode(total)
         if on_progress:
@@ -106,6 +109,8 @@ def fastest_paths(
     sources = sorted({s for s, _ in pairs})
     if not sources:
         return []
+    from scipy.sparse.csgraph import dijkstra
+
     _, pred = dijkstra(adj, indices=sources, return_predecessors=True)
     row = {s: i for i, s in enumerate(sources)}
     out = []

@@ -2,8 +2,8 @@
 
 Files, one job each: ``problem`` (the frozen input values), ``params`` (search settings),
 ``model`` (the OR-Tools model of a problem), ``search`` (search parameters and
-:func:`solve`), ``warm_start`` with ``warm_pyvrp`` and ``warm_repair`` (another solver's
-routes as the first assignment), ``extract`` (assignment → results), ``result`` (what a
+:func:`solve`), ``warm_start`` with ``warm_vroom``, ``warm_pyvrp`` and ``warm_repair``
+(other solvers' routes as the first assignment), ``extract`` (assignment → results), ``result`` (what a
 solve returns). The adapters that build problems live beside the engine:
 :mod:`bookvan.routing.day_adapter` (the library's day) and
 :mod:`bookvan.routing.bench.adapter` (public benchmark instances).

@@ -43,6 +43,8 @@ class BuiltModel:
     van_fixed: list[int] = field(default_factory=list)  # fixed cost per van actually set
     mandatory_penalty: int = 0
     mandatory: list[bool] = field(default_factory=list)  # per request
+    closed: bool = False  # set once the search parameters are fixed (OR-Tools closes a model once)
+    monitors: list[object] = field(default_factory=list)  # Python objects the search calls back
 
 
 def _node_tables(p: RoutingProblem) -> tuple[np.ndarray, ...]:

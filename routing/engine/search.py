@@ -80,7 +80,10 @@ def solve_plain(problem: RoutingProblem, params: SolveParams | None = None) -> S
 
 
 def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveResult:
-    """Plan routes for ``problem``.
+    """Plan routes for ``problem``: warm start (:mod:`~bookvan.routing.engine.warm_start`), then OR-Tools.
+
+    ``params.time_limit_s`` is one deadline for the whole solve. Ctrl-C (the shared stop flag
+    :mod:`bookvan.data.interrupt`) ends the OR-Tools search and raises ``Interrupted``.
 
     Parameters
     ----------
@@ -98,51 +101,80 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
     """
     params = params or SolveParams()
     t0 = _time.perf_counter()
+    deadline = t0 + params.time_limit_s  # the limit caps the whole solve, every phase included
     m = build_model(problem, minimise_vans_first=params.minimise_vans_first)
     m.routing.solver().ReSeed(int(params.seed))
     found = _solution_counter(m)
+    stop = _stop_on_request(m)
     sp = search_parameters(problem, params)
-    initial = warm_start(m, params, t0, sp)
+    initial, warm_stats = warm_start(m, params, deadline, sp)
     warm_s = _time.perf_counter() - t0
     if initial is not None:
-        left = params.time_limit_s - warm_s
-        # Anytime mode: the limit is the budget of the whole solve. Deterministic mode keeps the
-        # full limit for this phase as a safety cap only, so a busy machine does not cut the
-        # search short (and change the plan) where an idle one would not.
-        if not params.deterministic:
-            sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
+        left = _left(sp, deadline)
         found[0] = 0
         assignment = m.routing.SolveFromAssignmentWithParameters(initial, sp)
+        stop.raise_if_stopped()
         if assignment is None:  # cannot happen with a feasible start; keep it anyway
             assignment = initial
         result = result_from_assignment(m, assignment, params, t0)
         # the restored start is reported as a solution but not counted by the solution limit
-        capped = _capped(params, found[0] - 1, _time.perf_counter() - t0 - warm_s)
-        stats = {**result.stats, "warm_start": 1.0, "warm_s": round(warm_s, 2), "search_capped": capped}
+        capped = max(
+            warm_stats.get("warm_capped", 0.0), _capped(params, found[0] - 1, _time.perf_counter() - t0 - warm_s, left)
+        )
+        stats = {**result.stats, **warm_stats, "warm_start": 1.0, "warm_s": round(warm_s, 2), "search_capped": capped}
         return replace(result, stats=stats)
-    if not params.deterministic:  # a failed warm start used part of the budget
-        left = params.time_limit_s - (_time.perf_counter() - t0)
-        sp.time_limit.FromMilliseconds(max(100, int(left * 1000)))
+    left = _left(sp, deadline)
     t_search = _time.perf_counter()
     found[0] = 0
     assignment = m.routing.SolveWithParameters(sp)
+    stop.raise_if_stopped()
     # A first-solution heuristic can fail on tight windows; when every request may be left
     # out, a start with nothing served always exists and the local search inserts from there.
     for fallback in _FALLBACK_STARTS:
         if assignment is not None or any(m.mandatory) or params.first_solution == fallback:
             break
-        # the failed start may have used the whole budget: the fallback gets at least half again
-        left = max(params.time_limit_s - (_time.perf_counter() - t0), params.time_limit_s / 2)
         m = build_model(problem, minimise_vans_first=params.minimise_vans_first)
         m.routing.solver().ReSeed(int(params.seed))
         found = _solution_counter(m)
+        stop = _stop_on_request(m)
+        fsp = search_parameters(problem, replace(params, first_solution=fallback))
+        left = _left(fsp, deadline)
         t_search = _time.perf_counter()
-        assignment = m.routing.SolveWithParameters(
-            search_parameters(problem, replace(params, first_solution=fallback, time_limit_s=left))
-        )
+        assignment = m.routing.SolveWithParameters(fsp)
+        stop.raise_if_stopped()
     result = result_from_assignment(m, assignment, params, t0)
-    capped = _capped(params, found[0], _time.perf_counter() - t_search)
-    return replace(result, stats={**result.stats, "search_capped": capped})
+    capped = max(warm_stats.get("warm_capped", 0.0), _capped(params, found[0], _time.perf_counter() - t_search, left))
+    return replace(result, stats={**result.stats, **warm_stats, "search_capped": capped})
+
+
+def _left(sp, deadline: float) -> float:
+    """Set the search's time limit to what is left of the whole solve's; return it (seconds)."""
+    left = max(0.1, deadline - _time.perf_counter())
+    sp.time_limit.FromMilliseconds(int(left * 1000))
+    return left
+
+
+class _StopOnRequest:
+    """Ends an OR-Tools search when Ctrl-C asked every search to stop (``bookvan.data.interrupt``)."""
+
+    def __init__(self, m: BuiltModel) -> None:
+        from bookvan.data.interrupt import stop_requested
+
+        self._stopped = stop_requested
+        # keep Python references to the callback and the limit as long as the model lives
+        self._limit = m.routing.solver().CustomLimit(stop_requested)
+        m.routing.AddSearchMonitor(self._limit)
+        m.monitors.append(self)
+
+    def raise_if_stopped(self) -> None:
+        if self._stopped():
+            from bookvan.data.interrupt import Interrupted
+
+            raise Interrupted("stopped by the user")
+
+
+def _stop_on_request(m: BuiltModel) -> _StopOnRequest:
+    return _StopOnRequest(m)
 
 
 def _solution_counter(m: BuiltModel) -> list[int]:
@@ -153,18 +185,19 @@ def _solution_counter(m: BuiltModel) -> list[int]:
         box[0] += 1
 
     m.routing.AddAtSolutionCallback(seen)
+    m.monitors.append(seen)  # the search calls it back: keep it alive with the model
     return box
 
 
-def _capped(params: SolveParams, counted: int, search_s: float) -> float:
+def _capped(params: SolveParams, counted: int, search_s: float, left_s: float) -> float:
     """1.0 when the wall-clock cap, not the search steps, ended a deterministic search.
 
     The steps ended it when the solution limit was reached, or when the search stopped on
-    its own well inside the cap (a local optimum without a metaheuristic). Anytime searches
-    are always ended by the clock: 1.0.
+    its own well inside the time it had left (``left_s``; a local optimum without a
+    metaheuristic). Anytime searches are always ended by the clock: 1.0.
     """
     if not params.deterministic:
         return 1.0
-    if counted >= params.solution_limit or search_s < 0.9 * params.time_limit_s:
+    if counted >= params.solution_limit or search_s < 0.9 * left_s:
         return 0.0
     return 1.0

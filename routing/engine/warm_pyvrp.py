@@ -200,7 +200,7 @@ def pyvrp_routes(
     OR-Tools cannot read that route.
     """
     import pyvrp
-    from pyvrp.stop import MaxIterations, MaxRuntime
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
     if not p.visits or not p.vans:
         return None
@@ -271,7 +271,13 @@ def pyvrp_routes(
             best = _fewest_vans(pyvrp, data, limit, seed, whole_fleet=whole_fleet_polish)
         if best is None:
             left = max(0.05, limit - (time.perf_counter() - t0))
-            stop_rule = MaxIterations(iterations) if iterations is not None else MaxRuntime(left)
+            stop_rule = MaxRuntime(left)
+            if iterations is not None:  # the iterations decide; a given time limit is a safety cap
+                stop_rule = (
+                    MaxIterations(iterations)
+                    if time_limit_s is None
+                    else MultipleCriteria([MaxIterations(iterations), MaxRuntime(left)])
+                )
             best = pyvrp.solve(data, stop=WatchedStop(stop_rule), seed=seed, display=False, collect_stats=False).best
     if not best.is_feasible():
         return None

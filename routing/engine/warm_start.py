@@ -1,7 +1,9 @@
 """Warm start: routes from another solver read into OR-Tools as its first assignment.
 
-PyVRP (:mod:`bookvan.routing.engine.warm_pyvrp`) solves the relaxation it can model; its
-routes are read with ``ReadAssignmentFromRoutes``. Routes that break a constraint the
+VROOM (:mod:`bookvan.routing.engine.warm_vroom`) and PyVRP
+(:mod:`bookvan.routing.engine.warm_pyvrp`) solve the relaxations they can model; their
+routes are read with ``ReadAssignmentFromRoutes`` and the cheaper start under the full
+model wins. Routes that break a constraint the
 relaxation did not see are cut back to their longest feasible start
 (:mod:`bookvan.routing.engine.warm_repair`), and the local search inserts the rest.
 """
@@ -12,27 +14,91 @@ import time as _time
 
 from ortools.constraint_solver import pywrapcp
 
+from bookvan.routing.engine.extract import route_nodes
 from bookvan.routing.engine.model import BuiltModel
 from bookvan.routing.engine.params import SolveParams
 from bookvan.routing.engine.warm_pyvrp import RELOAD, pyvrp_routes
 from bookvan.routing.engine.warm_repair import complete_pairs, pair_partners, trim_route
+from bookvan.routing.engine.warm_vroom import vroom_routes
 
-__all__ = ["LARGE_VISITS", "assignment_from_visit_routes", "warm_start"]
+__all__ = ["LARGE_VISITS", "PORTFOLIO_VISITS", "assignment_from_visit_routes", "vroom_level_for", "warm_start"]
 
 LARGE_VISITS = 200  # above this many visits the search uses granular neighbourhoods
+PORTFOLIO_VISITS = 100  # up to this many visits PyVRP joins VROOM in the deterministic portfolio
+# VROOM's exploration level by the day's visits (first bound not below it). Level 5 is the
+# issue-13 anchor; bench/scale.py, CPU s / cost NT$ (bench/README.md, "Library days"):
+# 100 stops (180 visits), level 3 0.73 / 19,195 after OR-Tools vs level 5 2.77 / 19,176;
+# 300 stops (564 visits), level 3 19 s whole solve / 52,000 vs VROOM-5 alone 53 s / 50,178.
+# Level 3 is 2-4 times faster but up to 3.6 % dearer, so days up to 1,200 visits get level
+# 5. Larger days skip VROOM: level 1 took 129 CPU s on the 1,000-stop day (1,894 visits).
+VROOM_LEVELS = ((1200, 5),)
 
 
-def warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):
-    """PyVRP's routes on the relaxation as an OR-Tools assignment, or ``None``.
+def vroom_level_for(visits: int) -> int | None:
+    """VROOM's exploration level for a day of ``visits`` visits (a work limit), ``None``: too large."""
+    return next((level for bound, level in VROOM_LEVELS if visits <= bound), None)
 
-    Skipped when ``params.warm_start == "none"``, or when PyVRP finds no feasible routes of
-    the relaxation: then OR-Tools starts on its own. Routes that break a constraint PyVRP
-    does not model (breaks, precedences) are cut back until OR-Tools accepts them.
+
+def warm_start(m: BuiltModel, params: SolveParams, deadline: float, sp) -> tuple[object | None, dict[str, float]]:
+    """The best start another solver gives, as an OR-Tools assignment (or ``None``), and stats.
+
+    ``params.warm_start``: ``"vroom"``, ``"pyvrp"``, ``"none"``, or ``"auto"``: in
+    deterministic mode a portfolio of two, VROOM at ``params.vroom_level`` and, on days of
+    up to :data:`PORTFOLIO_VISITS` visits, PyVRP at ``warm_iterations``; each one's routes
+    are read under the full model and the lower objective wins (ties: VROOM). Neither wins
+    everywhere: on the bundled 2026-12-01 VROOM's start is NT$ 88 cheaper, on 2026-12-02
+    PyVRP's NT$ 147 (VROOM prices driving, not waiting; PyVRP knows no breaks), and both
+    take a fraction of a second there. Anytime mode keeps PyVRP with its share of the time
+    (its fleet minimisation is what the benchmarks' vans-first ranking needs). ``deadline``
+    (``perf_counter`` seconds) caps every phase; stats say whether it did (``warm_capped``).
     """
-    if params.warm_start == "none" or not m.problem.visits:
-        return None
+    kind = params.warm_start
+    if kind == "none" or not m.problem.visits:
+        return None, {}
+    if kind == "auto":
+        kind = "portfolio" if params.deterministic else "pyvrp"
+    stats: dict[str, float] = {}
+    tried: list[tuple[int, str, list[list[int]]]] = []  # (objective, engine, routes as read)
+    level = params.vroom_level or vroom_level_for(len(m.problem.visits))
+    if kind == "vroom" or (kind == "portfolio" and level is not None):
+        t = _time.perf_counter()
+        level = level or 1
+        routes, capped = vroom_routes(m.problem, exploration_level=level, timeout_s=max(0.01, deadline - t))
+        stats["vroom_s"] = round(_time.perf_counter() - t, 3)
+        stats["warm_capped"] = float(capped)
+        if routes is not None:
+            a = assignment_from_visit_routes(m, routes, sp, deadline=deadline)
+            if a is not None:
+                tried.append((int(a.ObjectiveValue()), "vroom", route_nodes(m, a)))
+                if kind == "vroom" or len(m.problem.visits) > PORTFOLIO_VISITS:
+                    return a, {**stats, "warm_engine": 1.0}
+    # PyVRP: in the portfolio on small days, and on any day VROOM gave no readable start
+    if kind == "pyvrp" or (kind == "portfolio" and (len(m.problem.visits) <= PORTFOLIO_VISITS or not tried)):
+        t = _time.perf_counter()
+        routes = _pyvrp_start(m, params, deadline)
+        stats["pyvrp_s"] = round(_time.perf_counter() - t, 3)
+        if params.deterministic and _time.perf_counter() >= deadline:
+            stats["warm_capped"] = 1.0
+        if routes is not None:
+            a = assignment_from_visit_routes(m, routes, sp, deadline=deadline)
+            if a is not None:
+                tried.append((int(a.ObjectiveValue()), "pyvrp", route_nodes(m, a)))
+    if not tried:
+        return None, stats
+    _, engine, nodes = min(tried, key=lambda x: x[0])
+    stats["warm_engine"] = 1.0 if engine == "vroom" else 2.0
+    # Each read replaces OR-Tools' stored assignment: read the winner again (milliseconds).
+    return m.routing.ReadAssignmentFromRoutes(_as_indices(m, nodes), True), stats
 
+
+def _as_indices(m: BuiltModel, nodes: list[list[int]]) -> list[list[int]]:
+    return [[m.manager.NodeToIndex(n) for n in seq] for seq in nodes]
+
+
+def _pyvrp_start(m: BuiltModel, params: SolveParams, deadline: float) -> list[list[int]] | None:
+    """PyVRP's routes of the relaxation: ``warm_iterations`` in deterministic mode, else its time share."""
     large = len(m.problem.visits) > LARGE_VISITS
+    left = max(0.05, deadline - _time.perf_counter())
     share = params.warm_share
     if share is None:
         # When the relaxation is the whole problem, PyVRP's answer is final but for polish.
@@ -40,10 +106,10 @@ def warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):
         # Large and exact: OR-Tools' operators found nothing to improve in PyVRP's routes on
         # 400 customers (0 of 4.8 M neighbours accepted) while PyVRP still gains with time.
         share = (0.95 if large else 0.85) if exact else 0.5
-    budget = params.time_limit_s * share
-    routes = pyvrp_routes(
+    return pyvrp_routes(
         m.problem,
-        time_limit_s=budget,
+        # deterministic: the iterations decide and the time left is a safety cap only
+        time_limit_s=left if params.deterministic else min(left, params.time_limit_s * share),
         seed=int(params.seed),
         van_cost=m.van_fixed,
         iterations=params.warm_iterations if params.deterministic else None,
@@ -54,10 +120,6 @@ def warm_start(m: BuiltModel, params: SolveParams, t0: float, sp):
         # "Scale").
         break_safe_return=large,
     )
-    if routes is None:
-        return None
-    deadline = t0 + 0.9 * params.time_limit_s if not params.deterministic else None
-    return assignment_from_visit_routes(m, routes, sp, deadline=deadline)
 
 
 def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, deadline: float | None = None):
@@ -85,7 +147,9 @@ def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, 
     read_sp = pywrapcp.DefaultRoutingSearchParameters()
     read_sp.CopyFrom(sp)
     read_sp.time_limit.FromMilliseconds(max(200, int(sp.time_limit.ToMilliseconds() * 0.02)))
-    m.routing.CloseModelWithParameters(read_sp)
+    if not m.closed:
+        m.routing.CloseModelWithParameters(read_sp)
+        m.closed = True
     nvan = len(m.problem.vans)
     full = [to_index(k, seq) for k, seq in enumerate(routes)]
     if all(r is not None for r in full):

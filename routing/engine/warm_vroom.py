@@ -1,0 +1,177 @@
+"""Warm start from VROOM: routes of the relaxation it models, in a few milliseconds.
+
+VROOM (``pyvroom``, BSD) models shipments (pickup-delivery pairs), time windows, capacity,
+driver breaks with their windows, a fixed stop time per location (its *setup*, charged only
+when the van arrives from elsewhere, as bookvan's ``stop_service_s``) and vehicle costs (per
+van, per km, per hour). It does not model multiple runs a day, hub precedences, the span
+cost (it prices driving hours, not hours out) or the early-delivery preference: OR-Tools
+reads its routes and finishes under every constraint. Its search has no random choices
+and, on one thread without a timeout, its work is set by the exploration level alone, so
+the same input gives the same routes on any machine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bookvan.routing.engine.problem import RoutingProblem
+
+__all__ = ["vroom_routes"]
+
+
+def _cost_unit(per_km: float, per_hour: float, fixed: float) -> float:
+    """Divide the problem's cost units by this so VROOM's integers neither overflow nor vanish."""
+    biggest = max(per_km, per_hour, fixed, 1.0)
+    return max(1.0, biggest / 1_000_000)
+
+
+def vroom_routes(
+    p: RoutingProblem, *, exploration_level: int = 5, timeout_s: float | None = None
+) -> tuple[list[list[int]] | None, bool]:
+    """Routes per van (visit indices, one run each) from VROOM (``None``: it serves nothing), and capped.
+
+    One thread: the exploration level (1–5) alone decides the work; ``timeout_s`` is a
+    safety cap, and ``capped`` is True when it, not the level, ended the search. Requests
+    VROOM leaves out are left for OR-Tools to insert.
+    """
+    import datetime as dt
+    import time
+
+    import vroom
+
+    if not p.visits or not p.vans:
+        return None, False
+    n = p.num_locations
+    dur = np.asarray(p.duration, dtype=np.int64)
+    dist = np.asarray(p.distance, dtype=np.int64)
+    if dur.max(initial=0) >= 2**32 or dist.max(initial=0) >= 2**32:
+        return None, False
+    per_km = float(p.cost_per_distance) * 1000
+    per_hour = float(p.cost_per_second + p.cost_per_span_second) * 3600
+    fixed = float(max((v.fixed_cost for v in p.vans), default=0))
+    unit = _cost_unit(per_km, per_hour, fixed)
+
+    inp = vroom.Input()
+    inp.set_durations_matrix("car", dur.astype(np.uint32))
+    inp.set_distances_matrix("car", dist.astype(np.uint32))
+    stop = list(p.stop_service_s) if p.stop_service_s else [0] * n
+    depots = {v.start for v in p.vans} | {v.end for v in p.vans} | set(p.depot_locations)
+
+    def tw(window: tuple[int, int]) -> list:
+        return [vroom.TimeWindow(int(window[0]), int(window[1]))]
+
+    for k, v in enumerate(p.vans):
+        breaks = [
+            vroom.Break(j + 1, time_windows=[vroom.TimeWindow(b.earliest_s, b.latest_s)], service=b.duration_s)
+            for j, b in enumerate(v.breaks)
+        ]
+        inp.add_vehicle(
+            vroom.Vehicle(
+                k + 1,
+                start=v.start,
+                end=v.end,
+                capacity=[int(v.capacity)],
+                time_window=vroom.TimeWindow(int(v.shift[0]), int(v.shift[1])),
+                breaks=breaks,
+                costs=vroom.VehicleCosts(
+                    fixed=round(v.fixed_cost / unit), per_hour=round(per_hour / unit), per_km=round(per_km / unit)
+                ),
+            )
+        )
+    # VROOM task id → (visit at the depot before the run or None, the visit, visit at the depot after or None)
+    task: dict[int, tuple[int | None, int, int | None]] = {}
+    for r in p.requests:
+        pv = p.visits[r.pickup]
+        dv = p.visits[r.delivery] if r.delivery is not None else None
+        from_depot = dv is not None and pv.location in depots
+        to_depot = dv is not None and dv.location in depots
+        if dv is None or from_depot != to_depot:
+            # One stop out: a crate loaded at the depot when the run starts (a *delivery* to
+            # VROOM) or unloaded there when it ends (a *pickup*), so VROOM never carries a crate
+            # through the depot mid-route, which bookvan's one-run-per-crate rule forbids.
+            if dv is None:
+                out, depot_side, tid = pv, None, r.pickup + 1
+                task[tid] = (None, r.pickup, None)
+            elif from_depot:
+                out, depot_side, tid = dv, pv, r.delivery + 1
+                task[tid] = (r.pickup, r.delivery, None)
+            else:
+                out, depot_side, tid = pv, dv, r.pickup + 1
+                task[tid] = (None, r.pickup, r.delivery)
+            amount = [abs(int(pv.load))]
+            inp.add_job(
+                vroom.Job(
+                    tid,
+                    location=out.location,
+                    default_setup=0 if out.location in depots else int(stop[out.location]),
+                    default_service=int(out.service_s) + (int(depot_side.service_s) if depot_side else 0),
+                    delivery=amount if dv is None or from_depot else [0],
+                    pickup=amount if to_depot else [0],
+                    time_windows=tw(out.window),
+                )
+            )
+            continue
+        task[r.pickup + 1] = (None, r.pickup, None)
+        task[r.delivery + 1] = (None, r.delivery, None)
+        inp.add_shipment(
+            vroom.ShipmentStep(
+                r.pickup + 1,
+                location=pv.location,
+                default_setup=0 if pv.location in depots else int(stop[pv.location]),
+                default_service=int(pv.service_s),
+                time_windows=tw(pv.window),
+            ),
+            vroom.ShipmentStep(
+                r.delivery + 1,
+                location=dv.location,
+                default_setup=0 if dv.location in depots else int(stop[dv.location]),
+                default_service=int(dv.service_s),
+                time_windows=tw(dv.window),
+            ),
+            amount=vroom.Amount([int(pv.load)]),
+        )
+    timeout = None if timeout_s is None else dt.timedelta(seconds=max(0.001, timeout_s))
+    t0 = time.perf_counter()
+    solution = inp.solve(exploration_level=int(exploration_level), nb_threads=1, timeout=timeout)
+    capped = timeout_s is not None and time.perf_counter() - t0 >= 0.98 * timeout_s
+    steps = np.asarray(solution._routes_numpy())
+    before: list[list[int]] = [[] for _ in p.vans]
+    run: list[list[int]] = [[] for _ in p.vans]
+    after: list[list[int]] = [[] for _ in p.vans]
+    kinds = steps["type"].astype("U9") if len(steps) else []
+    for step, kind in zip(steps, kinds, strict=True):
+        if kind in ("job", "pickup", "delivery"):
+            k = int(step["vehicle_id"]) - 1
+            pre, mid, post = task[int(step["id"])]
+            run[k].append(mid)
+            if pre is not None:
+                before[k].append(pre)
+            if post is not None:
+                after[k].append(post)
+    routes = [_canonical(p, before[k] + run[k] + after[k]) for k in range(len(p.vans))]
+    if not any(routes):
+        return None, capped
+    return routes, capped
+
+
+def _canonical(p: RoutingProblem, route: list[int]) -> list[int]:
+    """``route`` with each stop's visits in one fixed order: drops first, then pickups, by index.
+
+    VROOM's answer repeats up to the order of visits at one stop, which costs the same but
+    varies from process to process; this order makes the plan repeat byte for byte (and
+    unloading before loading never needs more room in the van). A stop holding both halves
+    of a pair keeps VROOM's order.
+    """
+    partner = {r.pickup: r.delivery for r in p.requests if r.delivery is not None}
+    out: list[int] = []
+    i = 0
+    while i < len(route):
+        j = i
+        while j < len(route) and p.visits[route[j]].location == p.visits[route[i]].location:
+            j += 1
+        block = route[i:j]
+        if not any(partner.get(v) in block for v in block):
+            block = sorted(block, key=lambda v: (p.visits[v].load >= 0, v))
+        out += block
+        i = j
+    return out

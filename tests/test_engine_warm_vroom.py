@@ -1,0 +1,89 @@
+"""VROOM warm start and the engine's whole-solve rules: one run per van, no crate through the
+depot, the same routes every time, one time limit for the whole solve, Ctrl-C ends the search."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bookvan.data import interrupt
+from bookvan.routing.engine import solve
+from bookvan.routing.engine.params import SolveParams
+from bookvan.routing.engine.problem import Break, Request, RoutingProblem, VanSpec, Visit
+from bookvan.routing.engine.warm_vroom import vroom_routes
+
+
+def line(*xs: int) -> np.ndarray:
+    x = np.asarray(xs)
+    return np.abs(x[:, None] - x[None, :])
+
+
+def _depot_day() -> RoutingProblem:
+    """Depot at x=0 (location 0); branches at 10, 20, 30, 40. Crates depot→30, 20→depot, 10→40."""
+    d = line(0, 10, 20, 30, 40) * 10
+    visits = (
+        Visit(0, (0, 5000), 5, 2),  # 0: crate of pair 0 picked up at the depot
+        Visit(3, (0, 5000), 5, -2),  # 1: … dropped at 30
+        Visit(2, (0, 5000), 5, 1),  # 2: pair 1 picked up at 20
+        Visit(0, (0, 5000), 5, -1),  # 3: … dropped at the depot
+        Visit(1, (0, 5000), 5, 3),  # 4: pair 2 at 10
+        Visit(4, (0, 5000), 5, -3),  # 5: … to 40
+    )
+    requests = (Request(0, 1, penalty=10**6), Request(2, 3, penalty=10**6), Request(4, 5, penalty=10**6))
+    van = VanSpec(0, 0, 10, (0, 5000), breaks=(Break(200, 600, 100),), max_trips=2, fixed_cost=1000)
+    return RoutingProblem(
+        d, d, visits, requests, (van, van), stop_service_s=(0, 30, 30, 30, 30), same_run_pairs=True,
+        depot_locations=frozenset({0}), cost_per_span_second=2,
+    )
+
+
+def test_depot_crates_load_before_the_run_and_unload_after_it() -> None:
+    p = _depot_day()
+    routes, capped = vroom_routes(p, exploration_level=5)
+    assert routes is not None and not capped
+    assert sorted(v for r in routes for v in r) == list(range(6))
+    for r in routes:
+        if 0 in r:
+            assert r.index(0) == 0  # loaded at the depot when the run starts
+        if 3 in r:
+            assert r.index(3) == len(r) - 1  # unloaded at the depot when the run ends
+        for pick, drop in ((0, 1), (2, 3), (4, 5)):
+            if pick in r:
+                assert drop in r and r.index(pick) < r.index(drop)
+
+
+def test_vroom_routes_repeat_exactly() -> None:
+    p = _depot_day()
+    assert vroom_routes(p, exploration_level=5) == vroom_routes(p, exploration_level=5)
+
+
+@pytest.mark.parametrize("warm", ["vroom", "auto"])
+def test_vroom_start_is_finished_under_every_constraint(warm: str) -> None:
+    p = _depot_day()
+    res = solve(p, SolveParams(deterministic=True, solution_limit=5, warm_start=warm, time_limit_s=120))
+    assert res.dropped == () and res.stats["warm_start"] == 1.0 and res.stats["search_capped"] == 0.0
+    assert res.stats["warm_engine"] in (1.0, 2.0)
+    van = p.vans[0]
+    for r in res.routes:
+        if r.visits:
+            assert len(r.breaks) == 1 and 200 <= r.breaks[0][0] <= 600
+            assert van.shift[0] <= r.depart_s and r.return_s <= van.shift[1]
+    again = solve(p, SolveParams(deterministic=True, solution_limit=5, warm_start=warm, time_limit_s=120))
+    assert [r.visits for r in again.routes] == [r.visits for r in res.routes] and again.objective == res.objective
+
+
+def test_the_time_limit_caps_the_whole_solve() -> None:
+    # A step count no machine reaches in 0.3 s: the cap ends the whole solve, and says so.
+    p = _depot_day()
+    res = solve(p, SolveParams(deterministic=True, solution_limit=10**7, time_limit_s=0.3))
+    assert res.stats["search_capped"] == 1.0
+    assert res.wall_s < 3.0
+
+
+def test_a_stop_request_ends_the_search_with_interrupted() -> None:
+    interrupt.request_stop()
+    try:
+        with pytest.raises(interrupt.Interrupted):
+            solve(_depot_day(), SolveParams(deterministic=True, solution_limit=10**7, time_limit_s=30))
+    finally:
+        interrupt.clear()

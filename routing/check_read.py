@@ -225,6 +225,8 @@ class PlanRecords:
     transfers: list[TransferRec] = field(default_factory=list)
     matrix: list[tuple[str, str, float, float]] = field(default_factory=list)
     stops: list[StopRec] = field(default_factory=list)
+    # addition (bookvan replan): van → node where it broke down; its last run may end there
+    down_at: dict[str, str] = field(default_factory=dict)
 
 
 def _parse_plan_json(plan: object, label: str) -> tuple[float, int, int, list[tuple[str, str]]]:
@@ -263,6 +265,22 @@ def _parse_plan_json(plan: object, label: str) -> tuple[float, int, int, list[tu
     return vals["total_distance_m"], vals["vehicles_used"], vals["transfers_planned"], unassigned
 
 
+def _vans_down(plan: dict[str, Any], label: str) -> dict[str, str]:
+    """plan.json ``replan.vans_down`` (a re-plan's broken-down vans): van id → node where it stands."""
+    rp = plan.get("replan")
+    if rp is None:
+        return {}
+    raw = rp.get("vans_down") if isinstance(rp, dict) else None
+    if not isinstance(raw, list):
+        raise InputError.single(label, "replan must be an object with a list vans_down", field="replan")
+    out = {}
+    for i, d in enumerate(raw, start=1):
+        if not isinstance(d, dict) or _is_null(d.get("vehicle_id")) or _is_null(d.get("node_id")):
+            raise InputError.single(label, f"vans_down entry {i} needs vehicle_id and node_id", field="replan")
+        out[str(d["vehicle_id"])] = str(d["node_id"])
+    return out
+
+
 def parse_plan(
     plan: dict[str, Any], tables: dict[str, pd.DataFrame], labels: dict[str, str]
 ) -> PlanRecords:
@@ -275,6 +293,7 @@ def parse_plan(
     """
     dist, used, planned, unassigned = _parse_plan_json(plan, labels["plan"])
     out = PlanRecords(dist, used, planned, unassigned)
+    out.down_at = _vans_down(plan, labels["plan"])
     for name in CORE_TABLES:
         if not isinstance(tables.get(name), pd.DataFrame):
             raise InputError.single(labels[name], "missing table")

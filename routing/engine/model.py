@@ -59,7 +59,7 @@ def _node_tables(p: RoutingProblem) -> tuple[np.ndarray, ...]:
     assert len(locs) == nv + 2 * nvan
     for k, van in enumerate(p.vans):
         extra = van.max_trips - 1
-        locs += [van.start] * extra
+        locs += [van.home] * extra
         kinds += [KIND_RELOAD] * extra
         owner += [k] * extra
         service += [0] * extra
@@ -141,9 +141,9 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
                     load_dim.SlackVar(idx).SetValue(0)
 
     # Runs: +1 each time a van arrives at a depot location from elsewhere.
-    depot_locs = set(p.depot_locations) | {v.start for v in p.vans} | {v.end for v in p.vans}
+    depot_locs = set(p.depot_locations) | {v.home for v in p.vans} | {v.end for v in p.vans}
     runs_dim = None
-    if has_reload or p.depot_locations:
+    if has_reload or p.depot_locations or any(v.depot is not None for v in p.vans):
         is_depot = np.isin(node_loc, sorted(depot_locs))
         trips = (~is_depot[:, None] & is_depot[None, :]).astype(np.int64)
         trips[:, into_start] = 0
@@ -190,6 +190,10 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
         pen = mandatory_penalty if r.penalty is None else int(r.penalty)
         mandatory.append(r.penalty is None)
         pi = manager.NodeToIndex(r.pickup)
+        if r.vehicle is not None:  # pinned: this van or left out (same idiom as reloads)
+            routing.VehicleVar(pi).SetValues([-1, r.vehicle])
+            if r.delivery is not None:
+                routing.VehicleVar(manager.NodeToIndex(r.delivery)).SetValues([-1, r.vehicle])
         if r.delivery is None:
             routing.AddDisjunction([pi], pen)
             continue

@@ -23,7 +23,7 @@ def _clock(text: str, option: str) -> dt.time:
         raise InputError.single(option, f"'{text}' is not a time like 11:00") from None
 
 
-def _closure(text: str):  # noqa: ANN202 - Closure, imported late
+def _closure(text: str):
     from bookvan.routing.replan import Closure
 
     node, _, when = text.partition("@")

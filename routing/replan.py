@@ -186,7 +186,6 @@ def replan(
     date = plan.date
     midnight = pd.Timestamp(dt.datetime.combine(date, dt.time()), tz=plan.nodes["opens"].dt.tz)
     at_ts = pd.Timestamp(dt.datetime.combine(date, at), tz=midnight.tz)
-    at_s = seconds_of_day(at_ts, midnight)
     van_ids = [str(v) for v in plan.vehicles["vehicle_id"]]
     for v in vans_down:
         if v not in van_ids:
@@ -267,7 +266,8 @@ def replan(
 
     picked = {t for v in vans.values() for r in v.rows for t in r["pickup_ids"]}
     todo = transfers[~transfers["transfer_id"].isin(picked | set(board_dest))].copy()
-    release = {t: at_s for t in todo["transfer_id"]}
+    # nothing not yet picked up can be picked up before the re-plan time
+    todo["release"] = [at_ts if pd.isna(r) or r < at_ts else r for r in todo["release"]]
     live = plan.vehicles[plan.vehicles["vehicle_id"].isin(active)].reset_index(drop=True)
     runs_left = {vid: int(live.set_index("vehicle_id").at[vid, "max_trips"]) - vans[vid].trips_used
                  + int(vans[vid].mid_run) for vid in active}
@@ -275,7 +275,7 @@ def replan(
     extra = tuple(dict.fromkeys([vans[v].node_id for v in live["vehicle_id"]]
                                 + [d for _, d in board_dest.values()]))
     dp = build_day_problem(date=date, nodes=nodes, vehicles=live, transfers=todo, matrix=matrix, costs=costs,
-                           settings=settings, release_s=release, extra_nodes=extra)
+                           settings=settings, extra_nodes=extra)
     dp, pseudo = _pin_vans(dp, live, vans, board_dest, crates_of, per_crate, node_tab, costs)
     result = solve(dp.problem, replace(params, warm_start="none"))
     lost = [dp.request_transfer[i] for i in result.dropped if i >= len(dp.request_transfer) - pseudo]
@@ -285,9 +285,17 @@ def replan(
     new_stops = _splice(dp, result, list(live["vehicle_id"]), vans, set(board_dest))
     unassigned = [{"transfer_id": t, "reason": r} for t, r in dp.screened]
     unassigned += explain_dropped(dp, [i for i in result.dropped if i < real])
+    shut = {c.node_id: str(node_tab.at[c.node_id, "closed_reason"]) for c in closures
+            if not pd.isna(node_tab.at[c.node_id, "closed_reason"])}
+    ends = transfers.set_index("transfer_id")[["origin_id", "destination_id"]]
     for u in unassigned:
         if u["transfer_id"] in relay_notes:
-            u["reason"] = f"{relay_notes[u['transfer_id']]}; {u['reason']}"
+            home = u["transfer_id"].removesuffix("~2") + "~1" in back_home
+            rest = "it waits at the depot for a later day" if home else u["reason"]
+            u["reason"] = f"{relay_notes[u['transfer_id']]}; {rest}"
+        why = [shut[n] for n in ends.loc[u["transfer_id"]] if n in shut]
+        if why and why[0] not in u["reason"]:
+            u["reason"] = f"{why[0]}; {u['reason']}"
     return _day_plan(plan, at_ts, nodes, transfers, matrix, new_stops, unassigned, result, params,
                      vans_down, vans, closures, added, back_home)
 

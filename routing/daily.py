@@ -182,7 +182,7 @@ def plan_day(
         result = solve(dp.problem, params)
     stops = routes_to_stops(dp, result, list(vehicles["vehicle_id"]))
     unassigned = [{"transfer_id": t, "reason": r} for t, r in dp.screened]
-    unassigned += explain_dropped(dp, list(result.dropped))
+    unassigned += explain_dropped(dp, list(result.dropped), lambda prob: solve(prob, params))
     used = set(dp.locations)
     used_matrix = matrix[matrix["from_id"].isin(used) & matrix["to_id"].isin(used)].reset_index(drop=True)
     dist, drive = _leg_totals(stops, used_matrix)

@@ -204,9 +204,15 @@ def plan(
     from bookvan.routing.manifest.crates import consolidated_crates
 
     crates = consolidated_crates(day_plan.stops, day_plan.transfers, fl.items_per_crate)
+    from bookvan.routing.runlines import run_lines
+
+    runs = run_lines(day_plan)
+    day_plan.summary["runs"] = [r.to_json() for r in runs]  # one line per run, kept in plan.json
     write_plan(day_plan, out, items=items, crates=crates, force=force)
     report_aside(target)
     _print_summary(day_plan, out)
+    for r in runs:
+        console.print("  " + r.text, highlight=False, markup=False)
     if schedule is not None:
         from bookvan.routing.schedule_day import schedule_lines
 

@@ -166,3 +166,14 @@ def test_replan_pure_function_matches_cli_rules(base: Path) -> None:
                  params=SolveParams(time_limit_s=10, deterministic=True, solution_limit=50))
     assert not day.stops["driven"].any()  # 07:00: before any shift, nothing is driven
     assert {u["transfer_id"] for u in day.unassigned} <= set(day.transfers["transfer_id"])
+
+
+def test_desk_replan_action_keeps_the_driven_stops(base: Path, tmp_path: Path) -> None:
+    from bookvan.desk.actions import PlanRequest, midday_replan
+
+    req = PlanRequest(date="2026-12-01", time_limit_s=30, search_steps=50)
+    out = tmp_path / "desk"
+    got = midday_replan(base, req, ("VAN-2",), dt.time(10, 0), out)
+    assert got.without == ("VAN-2",)
+    assert check_plan_dir(out) == []
+    _driven_unchanged(base, out, "10:00")

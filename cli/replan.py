@@ -69,7 +69,6 @@ def replan_cmd(
     from bookvan.data.network import load_network
     from bookvan.data.outdir import output_folder
     from bookvan.data.planfolder import write_plan_folder
-    from bookvan.data.travel import build_matrix
     from bookvan.routing.engine import SolveParams
     from bookvan.routing.manifest.plan import load_plan
     from bookvan.routing.plandiff import plan_diff
@@ -97,7 +96,11 @@ def replan_cmd(
 
         added = read_transfers(add_transfers, node_ids=set(net.node_ids), date=old.date,
                                items_per_crate=fl.items_per_crate)
-    matrix = build_matrix(net.nodes) if added is not None else None
+    matrix = None
+    if added is not None:  # new transfers may bring nodes the plan's matrix lacks
+        from bookvan.data.travel import build_matrix
+
+        matrix = build_matrix(net.nodes)
     params = SolveParams(time_limit_s=time_limit, seed=seed, deterministic=True, solution_limit=search_steps)
     with console.status("Re-planning the rest of the day…"):
         day = replan(old, when, costs=fl.costs, settings=fl.routing, params=params, scanned=scanned,

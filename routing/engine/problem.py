@@ -98,6 +98,8 @@ class VanSpec:
     fixed_cost: int = 0
     label: str = ""
     depot: int | None = None
+    max_span_s: int | None = None  # route control: longest time out, leaving the start to coming back
+    max_stops: int | None = None  # route control: most stops (locations served) in one run
 
     @property
     def home(self) -> int:
@@ -144,6 +146,7 @@ class RoutingProblem:
     cost_per_second_delivered_late: int = 0
     depot_locations: frozenset[int] = field(default_factory=frozenset)
     name: str = ""
+    cost_global_span: int = 0  # route control "balance": per second of the longest van's day over the shortest
 
     def __post_init__(self) -> None:
         n = self.distance.shape[0]

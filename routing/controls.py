@@ -14,9 +14,10 @@ from bookvan.routing.day_adapter import COST_SCALE, DayProblem
 
 __all__ = ["apply_controls"]
 
-#: NT$ per hour of the longest van's day beyond the shortest one's (``balance = "duration"``):
-#: as dear as a driver-hour, so evening out the days is worth a little more driving.
-BALANCE_NTD_PER_HOUR = 300.0
+#: NT$ per hour of the day's span, first van out to last van back (``balance = "duration"``, OR-Tools'
+#: global span cost): dearer than a van-day (NT$ 904) over a few hours, so sharing a long day
+#: between two vans wins over one van driving it alone.
+BALANCE_NTD_PER_HOUR = 2000.0
 
 
 def apply_controls(dp: DayProblem, controls: RouteControls, vehicle_ids: list[str]) -> DayProblem:

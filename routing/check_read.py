@@ -208,6 +208,7 @@ class StopRec:
     pickups: list[str]
     deliveries: list[str]
     pos: int = 0  # position in the van's day (trip, seq order)
+    driven: bool = False  # addition (bookvan replan): driven before the re-plan, kept as it was
 
     @property
     def where(self) -> str:
@@ -227,6 +228,7 @@ class PlanRecords:
     stops: list[StopRec] = field(default_factory=list)
     # addition (bookvan replan): van → node where it broke down; its last run may end there
     down_at: dict[str, str] = field(default_factory=dict)
+    replan_at: float | None = None  # plan.json replan.at (epoch seconds): new stops start no earlier
 
 
 def _parse_plan_json(plan: object, label: str) -> tuple[float, int, int, list[tuple[str, str]]]:
@@ -294,6 +296,13 @@ def parse_plan(
     dist, used, planned, unassigned = _parse_plan_json(plan, labels["plan"])
     out = PlanRecords(dist, used, planned, unassigned)
     out.down_at = _vans_down(plan, labels["plan"])
+    rp = plan.get("replan")
+    if isinstance(rp, dict) and rp.get("at") is not None:
+        try:
+            out.replan_at = _as_time(rp["at"])
+        except (ValueError, TypeError):
+            raise InputError.single(labels["plan"], f"replan.at {rp['at']!r} is not a time stamp",
+                                    field="replan") from None
     for name in CORE_TABLES:
         if not isinstance(tables.get(name), pd.DataFrame):
             raise InputError.single(labels[name], "missing table")
@@ -367,9 +376,10 @@ def parse_plan(
     loads = _column(t, "load_after", lab, _as_int, col)
     picks = _column(t, "pickup_ids", lab, _as_ids, col, nullable=True, default=[])
     drops = _column(t, "delivery_ids", lab, _as_ids, col, nullable=True, default=[])
+    driven = _column(t, "driven", lab, bool, col, **opt) if "driven" in t.columns else [None] * len(t)
     col.raise_if_any()
     out.stops = [
-        StopRec(v, tr, sq, n, a, d, a if s is None else s, ld, list(p or []), list(q or []))
-        for v, tr, sq, n, a, d, s, ld, p, q in zip(*cols, starts, loads, picks, drops, strict=True)
+        StopRec(v, tr, sq, n, a, d, a if s is None else s, ld, list(p or []), list(q or []), 0, bool(dv))
+        for v, tr, sq, n, a, d, s, ld, p, q, dv in zip(*cols, starts, loads, picks, drops, driven, strict=True)
     ]
     return out

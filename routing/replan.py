@@ -277,14 +277,15 @@ def replan(
     dp = build_day_problem(date=date, nodes=nodes, vehicles=live, transfers=todo, matrix=matrix, costs=costs,
                            settings=settings, extra_nodes=extra)
     dp, pseudo = _pin_vans(dp, live, vans, board_dest, crates_of, per_crate, node_tab, costs)
-    result = solve(dp.problem, replace(params, warm_start="none"))
+    cold = replace(params, warm_start="none")  # the warm start knows no pinned requests
+    result = solve(dp.problem, cold)
     lost = [dp.request_transfer[i] for i in result.dropped if i >= len(dp.request_transfer) - pseudo]
     if lost:
         raise RuntimeError(f"re-plan lost track of crates on board: {', '.join(lost)}")
     real = len(dp.request_transfer) - pseudo
     new_stops = _splice(dp, result, list(live["vehicle_id"]), vans, set(board_dest))
     unassigned = [{"transfer_id": t, "reason": r} for t, r in dp.screened]
-    unassigned += explain_dropped(dp, [i for i in result.dropped if i < real])
+    unassigned += explain_dropped(dp, [i for i in result.dropped if i < real], lambda prob: solve(prob, cold))
     shut = {c.node_id: str(node_tab.at[c.node_id, "closed_reason"]) for c in closures
             if not pd.isna(node_tab.at[c.node_id, "closed_reason"])}
     ends = transfers.set_index("transfer_id")[["origin_id", "destination_id"]]

@@ -27,7 +27,7 @@ BIN = Path(sys.executable).with_name("bookvan")
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--steps", type=int, default=50, help="search steps of the re-plan (deterministic)")
+    ap.add_argument("--steps", type=int, default=20, help="search steps of the re-plan (deterministic)")
     ap.add_argument("--at", default="11:00")
     ap.add_argument("--van-down", default="VAN-1")
     a = ap.parse_args()

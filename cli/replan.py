@@ -54,7 +54,9 @@ def replan_cmd(
         Path | None, typer.Option(help="Network folder for costs, penalties and travel times; default: bundled.")
     ] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Safety cap of the search, seconds.")] = 4.0,
-    search_steps: Annotated[int, typer.Option("--search-steps", help="Search steps (decide the result).")] = 50,
+    search_steps: Annotated[
+        int, typer.Option("--search-steps", help="Search steps (decide the result); the rest of a day needs fewer.")
+    ] = 20,
     seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
     force: Force = False,
 ) -> None:

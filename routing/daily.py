@@ -190,7 +190,9 @@ def plan_day(
         result = solve(dp.problem, params)
     stops = routes_to_stops(dp, result, list(vehicles["vehicle_id"]))
     unassigned = [{"transfer_id": t, "reason": r} for t, r in dp.screened]
-    unassigned += explain_dropped(dp, list(result.dropped), lambda prob: solve(prob, params))
+    # what was left out though feasible alone is explained by short relaxed re-solves (a fifth of the steps)
+    brief = replace(params, solution_limit=max(1, params.solution_limit // 5))
+    unassigned += explain_dropped(dp, list(result.dropped), lambda prob: solve(prob, brief))
     used = set(dp.locations)
     used_matrix = matrix[matrix["from_id"].isin(used) & matrix["to_id"].isin(used)].reset_index(drop=True)
     dist, drive = _leg_totals(stops, used_matrix)

@@ -87,6 +87,10 @@ def test_van_down_at_11_after_morning_scans(base: Path, tmp_path: Path) -> None:
     assert (out / "diff.csv").exists()
     moved = pd.read_csv(out / "diff.csv")
     assert {"moved", "new"} <= set(moved["change"])
+    # the drivers' manifests print from the new folder (a run ending at the breakdown included)
+    res = runner.invoke(app, ["manifest", str(out), "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert any((out / "manifests").rglob("*VAN-2*"))
 
 
 def test_branch_closing_at_14(base: Path, tmp_path: Path) -> None:

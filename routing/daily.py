@@ -188,7 +188,7 @@ def plan_day(
     else:
         dp = build()
         result = solve(dp.problem, params)
-    return package_plan(date, dp, result, nodes, vehicles, todo, matrix, params, fleet.routing.mode)
+    return package_plan(date, dp, result, nodes, vehicles, todo, matrix, params, fleet.routing.mode, controls=controls)
 
 
 def package_plan(
@@ -201,8 +201,12 @@ def package_plan(
     matrix: pd.DataFrame,
     params: SolveParams,
     mode: str,
+    *,
+    controls: RouteControls | None = None,
 ) -> DayPlan:
     """The engine's answer as the plan folder's tables and summary (also for benchmarks' answers)."""
+    from bookvan.routing.engine import solve  # explains what was left out by relaxed re-solves
+
     stops = routes_to_stops(dp, result, list(vehicles["vehicle_id"]))
     unassigned = [{"transfer_id": t, "reason": r} for t, r in dp.screened]
     # what was left out though feasible alone is explained by short relaxed re-solves (a fifth of the steps)

@@ -123,6 +123,14 @@ def plan(
             help="'hard': arrive within each node's target ± tolerance; 'soft': report the misses only.",
         ),
     ] = "hard",
+    control: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--control",
+            help="Route control KEY=VALUE, over the network's controls.toml: pin.NODE=VAN, max_hours.VAN=H, "
+            "max_runs.VAN=N, max_stops_per_run=N, balance=duration (repeatable).",
+        ),
+    ] = None,
     force: Force = False,
 ) -> None:
     """Plan the day's van runs and write the plan folder.
@@ -184,13 +192,21 @@ def plan(
     with console.status(f"Travel times between {len(net.nodes)} nodes…"):
         matrix = build_matrix(net.nodes, roads=roads)
     params = SolveParams(time_limit_s=time_limit, seed=seed, deterministic=deterministic, solution_limit=search_steps)
+    from functools import partial
+
+    from bookvan.data.controls import CONTROLS_FILE, parse_control_flags, read_controls
+
+    controls = read_controls(net.source_dir / CONTROLS_FILE).merged(parse_control_flags(control or []))  # type: ignore[operator]
+    controls.check(set(net.node_ids), {v.vehicle_id for v in fl.vehicles}, "--control / controls.toml")
+    plan_day = partial(plan_day, controls=controls)
     with console.status(f"Routing {len(todo)} transfers with {len(fl.vehicles)} vans…"):
         if schedule is None:
             day_plan = plan_day(net, fl, todo, day, matrix, params)
         else:
             from bookvan.routing.schedule_day import plan_with_schedule
 
-            day_plan = plan_with_schedule(net, fl, todo, day, matrix, params, schedule, windows=schedule_windows)
+            day_plan = plan_with_schedule(net, fl, todo, day, matrix, params, schedule, windows=schedule_windows,
+                                          planner=plan_day)
     if deterministic and not day_plan.summary.get("reproducible", True):
         warnings.append(
             f"the search ran into the --time-limit safety cap ({time_limit:g} s) before its {search_steps} "
@@ -204,9 +220,15 @@ def plan(
     from bookvan.routing.manifest.crates import consolidated_crates
 
     crates = consolidated_crates(day_plan.stops, day_plan.transfers, fl.items_per_crate)
+    from bookvan.routing.runlines import run_lines
+
+    runs = run_lines(day_plan)
+    day_plan.summary["runs"] = [r.to_json() for r in runs]  # one line per run, kept in plan.json
     write_plan(day_plan, out, items=items, crates=crates, force=force)
     report_aside(target)
     _print_summary(day_plan, out)
+    for r in runs:
+        console.print("  " + r.text, highlight=False, markup=False)
     if schedule is not None:
         from bookvan.routing.schedule_day import schedule_lines
 

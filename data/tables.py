@@ -118,6 +118,8 @@ STOPS_SCHEMA = pa.schema([
     ("service_start", _TS),
     ("break_s", pa.int64()),
     ("break_start", _TS),
+    # addition (bookvan replan): true for a stop already driven before the re-plan's time
+    ("driven", pa.bool_()),
 ])
 
 

@@ -1,9 +1,9 @@
 """What the desk's buttons do: plan a date, re-plan after a van breaks down, print manifests.
 
 Each action calls the same engine as the CLI and writes the same plan folders; the store only
-records them. A re-plan is a :class:`Replanner`: today :func:`whole_day_replan` (the same as
-``bookvan plan --without VAN``, the whole day again from the shift start); a mid-day re-plan
-that keeps what was driven (``bookvan replan``) can replace it without touching the pages.
+records them. A re-plan is a :class:`Replanner`: :func:`midday_replan` (the desk's default, as
+``bookvan replan``: what was driven is kept, the rest re-routed from where the vans are) or
+:func:`whole_day_replan` (``bookvan plan --without VAN``, the whole day again from the shift start).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bookvan.data.errors import InputError
 __all__ = [
     "PlanRequest",
     "Replanner",
+    "midday_replan",
     "plan_into",
     "print_manifests",
     "validate_transfers_file",
@@ -122,3 +123,32 @@ def print_manifests(folder: Path, lang: str = "both") -> Path:
     from bookvan.routing.manifest import write_manifests
 
     return write_manifests(folder, None, lang).out_dir
+
+
+def midday_replan(
+    base: Path, base_req: PlanRequest, vans_down: tuple[str, ...], at: dt.time | None, out: Path
+) -> PlanRequest:
+    """Re-plan from ``at`` (None: now, when the plan is today's) keeping what was driven (``bookvan replan``).
+
+    A plan for another day is not under way yet: it is planned again whole, as before.
+    """
+    from zoneinfo import ZoneInfo
+
+    from bookvan.routing.engine.params import SolveParams
+    from bookvan.routing.manifest.plan import load_plan
+    from bookvan.routing.planfolder import write_plan
+    from bookvan.routing.replan import replan
+
+    if not vans_down:
+        raise InputError.single("van down", "tick the van that is down")
+    now = dt.datetime.now(ZoneInfo("Asia/Taipei"))
+    if at is None:
+        if now.date().isoformat() != base_req.date:
+            return whole_day_replan(base, base_req, vans_down, at, out)
+        at = now.time().replace(second=0, microsecond=0)
+    _, fl = _inputs(base_req)
+    params = SolveParams(time_limit_s=base_req.time_limit_s, seed=base_req.seed, deterministic=True,
+                         solution_limit=base_req.search_steps)
+    day = replan(load_plan(base), at, costs=fl.costs, settings=fl.routing, params=params, vans_down=vans_down)
+    write_plan(day, out)
+    return dataclasses.replace(base_req, without=tuple(sorted({*base_req.without, *vans_down})))

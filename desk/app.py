@@ -54,7 +54,7 @@ class DeskConfig:
     time_limit_s: float = 8.0
     search_steps: int = 50
     planner: Callable[[actions.PlanRequest, Path], Path] = field(default=actions.plan_into)
-    replanner: actions.Replanner = field(default=actions.whole_day_replan)
+    replanner: actions.Replanner = field(default=actions.midday_replan)
 
 
 class _Redirect(Exception):

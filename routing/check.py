@@ -74,6 +74,7 @@ KINDS = (
     "summary",  # vehicles_used / transfers_planned disagree with the stops
     "unscheduled_visit",  # a stop on a day its node is not scheduled, without a reason
     "arrival_window",  # a scheduled arrival outside target ± tolerance (hard), or unlisted (soft)
+    "driven_prefix",  # a re-plan: a driven stop after a re-planned one, or a new stop before replan.at
 )
 
 _ZONE = ZoneInfo(TZ)
@@ -175,6 +176,7 @@ class _Checker:
         self.transfer_fates()
         self.hub_legs()
         self.summary()
+        self.driven_prefix()
         order = {k: i for i, k in enumerate(KINDS)}
         return sorted(self.out, key=lambda v: order[v.kind])  # stable: within a kind, plan order
 
@@ -262,6 +264,9 @@ class _Checker:
                         "trip_structure",
                         f"{van} trip {trip} starts at {rows[0].node}, not at its depot {depot}",
                     )
+                down = self.p.down_at.get(van)
+                if down is not None and trip == max(trips) and rows[-1].node == down:
+                    continue  # broke down there (plan.json replan.vans_down): the run ends where the van stands
                 if rows[-1].node != depot:
                     self.add(
                         "trip_structure",
@@ -485,6 +490,21 @@ class _Checker:
                         f"transfer {orig}: leg {b.tid} is picked up at {_clock(first)}, "
                         f"before the earlier leg {a.tid} is delivered at {_clock(ready)}",
                     )
+
+    # -- a re-plan's fixed prefix ---------------------------------------------------------------
+    def driven_prefix(self) -> None:
+        at = self.p.replan_at
+        for stops in self.days.values():
+            replanned = None
+            for s in stops:
+                if not s.driven:
+                    replanned = replanned or s
+                    if at is not None and s.arrival < at - TIME_TOL_S:
+                        self.add("driven_prefix", f"{s.where}: a re-planned stop arrives at {_clock(s.arrival)}, "
+                                                  f"before the re-plan time {_clock(at)}")
+                elif replanned is not None:
+                    self.add("driven_prefix", f"{s.where} is marked driven but comes after the re-planned "
+                                              f"{replanned.where}")
 
     # -- plan.json summary -----------------------------------------------------------------------
     def summary(self) -> None:

@@ -210,6 +210,7 @@ class StopRec:
     pickups: list[str]
     deliveries: list[str]
     pos: int = 0  # position in the van's day (trip, seq order)
+    driven: bool = False  # addition (bookvan replan): driven before the re-plan, kept as it was
 
     @property
     def where(self) -> str:
@@ -227,6 +228,9 @@ class PlanRecords:
     transfers: list[TransferRec] = field(default_factory=list)
     matrix: list[tuple[str, str, float, float]] = field(default_factory=list)
     stops: list[StopRec] = field(default_factory=list)
+    # addition (bookvan replan): van → node where it broke down; its last run may end there
+    down_at: dict[str, str] = field(default_factory=dict)
+    replan_at: float | None = None  # plan.json replan.at (epoch seconds): new stops start no earlier
 
 
 def _parse_plan_json(plan: object, label: str) -> tuple[float, int, int, list[tuple[str, str]]]:
@@ -265,6 +269,22 @@ def _parse_plan_json(plan: object, label: str) -> tuple[float, int, int, list[tu
     return vals["total_distance_m"], vals["vehicles_used"], vals["transfers_planned"], unassigned
 
 
+def _vans_down(plan: dict[str, Any], label: str) -> dict[str, str]:
+    """plan.json ``replan.vans_down`` (a re-plan's broken-down vans): van id → node where it stands."""
+    rp = plan.get("replan")
+    if rp is None:
+        return {}
+    raw = rp.get("vans_down") if isinstance(rp, dict) else None
+    if not isinstance(raw, list):
+        raise InputError.single(label, "replan must be an object with a list vans_down", field="replan")
+    out = {}
+    for i, d in enumerate(raw, start=1):
+        if not isinstance(d, dict) or _is_null(d.get("vehicle_id")) or _is_null(d.get("node_id")):
+            raise InputError.single(label, f"vans_down entry {i} needs vehicle_id and node_id", field="replan")
+        out[str(d["vehicle_id"])] = str(d["node_id"])
+    return out
+
+
 def parse_plan(
     plan: dict[str, Any], tables: dict[str, pd.DataFrame], labels: dict[str, str]
 ) -> PlanRecords:
@@ -277,6 +297,14 @@ def parse_plan(
     """
     dist, used, planned, unassigned = _parse_plan_json(plan, labels["plan"])
     out = PlanRecords(dist, used, planned, unassigned)
+    out.down_at = _vans_down(plan, labels["plan"])
+    rp = plan.get("replan")
+    if isinstance(rp, dict) and rp.get("at") is not None:
+        try:
+            out.replan_at = _as_time(rp["at"])
+        except (ValueError, TypeError):
+            raise InputError.single(labels["plan"], f"replan.at {rp['at']!r} is not a time stamp",
+                                    field="replan") from None
     for name in CORE_TABLES:
         if not isinstance(tables.get(name), pd.DataFrame):
             raise InputError.single(labels[name], "missing table")
@@ -350,9 +378,10 @@ def parse_plan(
     loads = _column(t, "load_after", lab, _as_int, col)
     picks = _column(t, "pickup_ids", lab, _as_ids, col, nullable=True, default=[])
     drops = _column(t, "delivery_ids", lab, _as_ids, col, nullable=True, default=[])
+    driven = _column(t, "driven", lab, bool, col, **opt) if "driven" in t.columns else [None] * len(t)
     col.raise_if_any()
     out.stops = [
-        StopRec(v, tr, sq, n, a, d, a if s is None else s, ld, list(p or []), list(q or []))
-        for v, tr, sq, n, a, d, s, ld, p, q in zip(*cols, starts, loads, picks, drops, strict=True)
+        StopRec(v, tr, sq, n, a, d, a if s is None else s, ld, list(p or []), list(q or []), 0, bool(dv))
+        for v, tr, sq, n, a, d, s, ld, p, q, dv in zip(*cols, starts, loads, picks, drops, driven, strict=True)
     ]
     return out

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
 
+from bookvan.data.controls import RouteControls
 from bookvan.data.fleet import Fleet
 from bookvan.data.network import Network
+from bookvan.routing.controls import apply_controls
 from bookvan.routing.day_adapter import COST_SCALE, DayProblem, build_day_problem
 from bookvan.routing.day_input import day_nodes, day_vehicles, legged_transfers, split_oversize
 from bookvan.routing.engine import SolveParams, SolveResult
@@ -146,8 +148,13 @@ def plan_day(
     date: dt.date,
     matrix: pd.DataFrame,
     params: SolveParams,
+    controls: RouteControls | None = None,
 ) -> DayPlan:
-    """Route the day's transfers with the fleet; what cannot go today is listed with a reason."""
+    """Route the day's transfers with the fleet; what cannot go today is listed with a reason.
+
+    ``controls`` (pinned stops, longest days, most stops per run, balance, runs per van) bind
+    the routes; none by default.
+    """
     from bookvan.routing.engine import solve  # the engine; imported late to keep start-up light
 
     nodes = day_nodes(network, date)
@@ -162,7 +169,7 @@ def plan_day(
     def build(
         release: dict[str, int] | None = None, due: dict[str, int] | None = None, hub: bool = False
     ) -> DayProblem:
-        return build_day_problem(
+        dp = build_day_problem(
             date=date,
             nodes=nodes,
             vehicles=vehicles,
@@ -174,6 +181,7 @@ def plan_day(
             due_s=due,
             with_precedences=not hub,
         )
+        return dp if controls is None else apply_controls(dp, controls, list(vehicles["vehicle_id"]))
 
     if fleet.routing.mode == "hub":
         dp, result = _solve_hub(build, todo, fleet.routing.sorting_s, params, solve)
@@ -197,7 +205,7 @@ def package_plan(
     """The engine's answer as the plan folder's tables and summary (also for benchmarks' answers)."""
     stops = routes_to_stops(dp, result, list(vehicles["vehicle_id"]))
     unassigned = [{"transfer_id": t, "reason": r} for t, r in dp.screened]
-    unassigned += explain_dropped(dp, list(result.dropped))
+    unassigned += explain_dropped(dp, list(result.dropped), lambda prob: solve(prob, params))
     used = set(dp.locations)
     used_matrix = matrix[matrix["from_id"].isin(used) & matrix["to_id"].isin(used)].reset_index(drop=True)
     dist, drive = _leg_totals(stops, used_matrix)
@@ -206,6 +214,7 @@ def package_plan(
         span = stops.groupby("vehicle_id").agg(first=("departure", "min"), last=("departure", "max"))
         duration = float((span["last"] - span["first"]).dt.total_seconds().sum())
     summary: dict[str, object] = {
+        **({} if controls is None or controls.empty else {"controls": asdict(controls)}),
         "seed": params.seed,
         "time_limit_s": params.time_limit_s,
         "deterministic": params.deterministic,

@@ -82,6 +82,7 @@ def build_day_problem(
     release_s: dict[str, int] | None = None,
     due_s: dict[str, int] | None = None,
     with_precedences: bool = True,
+    extra_nodes: tuple[str, ...] = (),
 ) -> DayProblem:
     """Build the routing problem for transfers already screened as servable today.
 
@@ -90,11 +91,13 @@ def build_day_problem(
     returns, so when something must wait it is a return. ``release_s`` / ``due_s`` hold extra
     earliest pickup / latest delivery times (seconds of the day) by transfer id; hub mode uses
     them for a sorting cut-off instead of a cross-van precedence (``with_precedences=False``).
+    ``extra_nodes`` are locations needed beyond depots and transfer ends (a re-plan's vans
+    standing at a branch).
     """
     midnight = pd.Timestamp(dt.datetime.combine(date, dt.time()), tz=nodes["opens"].dt.tz)
     node = nodes.set_index("node_id")
     depots = sorted(set(vehicles["depot_id"]))
-    used = list(dict.fromkeys([*depots, *transfers["origin_id"], *transfers["destination_id"]]))
+    used = list(dict.fromkeys([*depots, *transfers["origin_id"], *transfers["destination_id"], *extra_nodes]))
     loc = {n: i for i, n in enumerate(used)}
     dist, dur = matrix_arrays(matrix, used)
     stop_service = tuple(0 if node.at[n, "kind"] == "depot" else int(node.at[n, "service_s"]) for n in used)

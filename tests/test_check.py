@@ -223,6 +223,11 @@ def visit_on_unscheduled_day(p: Plan) -> None:
 def arrival_outside_tolerance(p: Plan) -> None:
     _schedule(p, "daily", "15:00")
 
+def driven_after_replanned(p: Plan) -> None:
+    s = p["stops"]
+    s["driven"] = False
+    s.loc[(s["vehicle_id"] == "VAN-2") & (s["seq"] == 2), "driven"] = True
+
 
 CORRUPTIONS: list[tuple[str, Callable[[Plan], None], str]] = [
     ("duplicate_id", duplicate_node, "KL-ANLE"),
@@ -245,6 +250,7 @@ CORRUPTIONS: list[tuple[str, Callable[[Plan], None], str]] = [
     ("due", after_due, "T1"),
     ("load", wrong_load, "VAN-1 trip 1 stop 1"),
     ("capacity", over_capacity, "VAN-2 trip 1 stop 2"),
+    ("driven_prefix", driven_after_replanned, "VAN-2 trip 1 stop 2"),
     ("missing_matrix", no_matrix_row, "KL-MAIN → KL-ANLE"),
     ("travel_time", too_fast, "VAN-2 trip 1 stop 1"),
     ("service", leaves_before_service, "VAN-2 trip 1 stop 2"),

@@ -61,7 +61,7 @@ def _node_tables(p: RoutingProblem) -> tuple[np.ndarray, ...]:
     assert len(locs) == nv + 2 * nvan
     for k, van in enumerate(p.vans):
         extra = van.max_trips - 1
-        locs += [van.start] * extra
+        locs += [van.home] * extra
         kinds += [KIND_RELOAD] * extra
         owner += [k] * extra
         service += [0] * extra
@@ -143,9 +143,9 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
                     load_dim.SlackVar(idx).SetValue(0)
 
     # Runs: +1 each time a van arrives at a depot location from elsewhere.
-    depot_locs = set(p.depot_locations) | {v.start for v in p.vans} | {v.end for v in p.vans}
+    depot_locs = set(p.depot_locations) | {v.home for v in p.vans} | {v.end for v in p.vans}
     runs_dim = None
-    if has_reload or p.depot_locations:
+    if has_reload or p.depot_locations or any(v.depot is not None for v in p.vans):
         is_depot = np.isin(node_loc, sorted(depot_locs))
         trips = (~is_depot[:, None] & is_depot[None, :]).astype(np.int64)
         trips[:, into_start] = 0
@@ -178,6 +178,15 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
         if p.cost_per_second_delivered_late and v.load < 0:
             time.SetCumulVarSoftUpperBound(manager.NodeToIndex(i), v.window[0], p.cost_per_second_delivered_late)
 
+    # Route controls: a longest day per van, balanced days, most stops per run.
+    for k, van in enumerate(p.vans):
+        if van.max_span_s is not None:
+            time.SetSpanUpperBoundForVehicle(int(van.max_span_s), k)
+    if p.cost_global_span:
+        time.SetGlobalSpanCostCoefficient(int(p.cost_global_span))
+    if any(v.max_stops is not None for v in p.vans):
+        _add_stop_count(p, manager, routing, node_loc, node_kind, depot_locs)
+
     # Requests: pairs on one van, pickup first; optional ones may be dropped at a penalty.
     fixed = [van.fixed_cost for van in p.vans]
     arc_bound = _arc_bound(cost)
@@ -192,6 +201,10 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
         pen = mandatory_penalty if r.penalty is None else int(r.penalty)
         mandatory.append(r.penalty is None)
         pi = manager.NodeToIndex(r.pickup)
+        if r.vehicle is not None:  # pinned: this van or left out (same idiom as reloads)
+            routing.VehicleVar(pi).SetValues([-1, r.vehicle])
+            if r.delivery is not None:
+                routing.VehicleVar(manager.NodeToIndex(r.delivery)).SetValues([-1, r.vehicle])
         if r.delivery is None:
             routing.AddDisjunction([pi], pen)
             continue
@@ -258,3 +271,33 @@ def _indices(manager: pywrapcp.RoutingIndexManager, node: int) -> list[int]:
     """Routing indices of a node (a start node maps to its van's start index)."""
     idx = manager.NodeToIndex(node)
     return [idx] if idx >= 0 else []
+
+
+def _add_stop_count(
+    p: RoutingProblem,
+    manager: pywrapcp.RoutingIndexManager,
+    routing: pywrapcp.RoutingModel,
+    node_loc: np.ndarray,
+    node_kind: np.ndarray,
+    depot_locs: set[int],
+) -> None:
+    """A "stops" dimension: +1 on arriving at a new non-depot location; a reload starts a new run at 0.
+
+    Like the load dimension's reloads: leaving a reload node subtracts the van's limit and the
+    reload's slack absorbs what is left, so the count restarts; nowhere else may it vanish.
+    """
+    n = len(node_loc)
+    big = max((v.max_stops for v in p.vans if v.max_stops is not None), default=0) + len(p.visits) + 1
+    is_stop = (node_kind == KIND_VISIT) & ~np.isin(node_loc, sorted(depot_locs))
+    step = (is_stop[None, :] & (node_loc[:, None] != node_loc[None, :])).astype(np.int64)
+    step[node_kind == KIND_RELOAD, :] -= big
+    step[:, node_kind == KIND_START] = 0
+    step[node_kind == KIND_END, :] = 0
+    cb = routing.RegisterTransitMatrix(step.tolist())
+    caps = [big if v.max_stops is None else int(v.max_stops) for v in p.vans]
+    routing.AddDimensionWithVehicleCapacity(cb, big, caps, True, "stops")
+    dim = routing.GetDimensionOrDie("stops")
+    for node in range(n):
+        if node_kind[node] in (KIND_VISIT, KIND_START):
+            for idx in _indices(manager, node):
+                dim.SlackVar(idx).SetValue(0)

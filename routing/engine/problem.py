@@ -55,6 +55,7 @@ class Request:
     delivery: int | None = None
     penalty: int | None = None
     label: str = ""
+    vehicle: int | None = None  # pinned to this van (index into ``vans``); None: any van
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,9 @@ class VanSpec:
     """A van: where it starts and ends, capacity, shift, breaks, runs and fixed cost.
 
     ``max_trips > 1`` lets the van come back through its start location (the depot) and go
-    out again; each return to the depot location ends a run.
+    out again; each return to the depot location ends a run. ``depot`` is that depot
+    location when the van starts elsewhere (a re-plan from where a van stands mid-run);
+    ``None`` means the start location is the depot.
     """
 
     start: int
@@ -94,6 +97,14 @@ class VanSpec:
     max_trips: int = 1
     fixed_cost: int = 0
     label: str = ""
+    depot: int | None = None
+    max_span_s: int | None = None  # route control: longest time out, leaving the start to coming back
+    max_stops: int | None = None  # route control: most stops (locations served) in one run
+
+    @property
+    def home(self) -> int:
+        """The depot location: where reloads happen and runs end."""
+        return self.start if self.depot is None else self.depot
 
     def __post_init__(self) -> None:
         if self.capacity < 0:
@@ -135,6 +146,7 @@ class RoutingProblem:
     cost_per_second_delivered_late: int = 0
     depot_locations: frozenset[int] = field(default_factory=frozenset)
     name: str = ""
+    cost_global_span: int = 0  # route control "balance": per second of the longest van's day over the shortest
 
     def __post_init__(self) -> None:
         n = self.distance.shape[0]
@@ -166,6 +178,9 @@ class RoutingProblem:
             for loc in (van.start, van.end):
                 if not 0 <= loc < n:
                     raise ValueError(f"van {van.label!r}: location {loc} outside the matrix")
+        for r in self.requests:
+            if r.vehicle is not None and not 0 <= r.vehicle < len(self.vans):
+                raise ValueError(f"request {r.label!r}: pinned to van {r.vehicle}, which does not exist")
 
     @property
     def num_locations(self) -> int:

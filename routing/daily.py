@@ -188,7 +188,7 @@ def plan_day(
     else:
         dp = build()
         result = solve(dp.problem, params)
-    return package_plan(date, dp, result, nodes, vehicles, todo, matrix, params, fleet.routing.mode)
+    return package_plan(date, dp, result, nodes, vehicles, todo, matrix, params, fleet.routing.mode, controls)
 
 
 def package_plan(
@@ -201,8 +201,11 @@ def package_plan(
     matrix: pd.DataFrame,
     params: SolveParams,
     mode: str,
+    controls: RouteControls | None = None,
 ) -> DayPlan:
     """The engine's answer as the plan folder's tables and summary (also for benchmarks' answers)."""
+    from bookvan.routing.engine import solve  # for explain_dropped's re-solves
+
     stops = routes_to_stops(dp, result, list(vehicles["vehicle_id"]))
     unassigned = [{"transfer_id": t, "reason": r} for t, r in dp.screened]
     unassigned += explain_dropped(dp, list(result.dropped), lambda prob: solve(prob, params))

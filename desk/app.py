@@ -32,6 +32,7 @@ from bookvan.data.errors import InputError
 from bookvan.data.scans import SCAN_EVENTS, read_scans
 from bookvan.data.tables import TZ
 from bookvan.desk import actions
+from bookvan.desk.schedule_view import load_schedule_view, timetable_page
 from bookvan.desk.store import PlanChanged, Session, Store, open_store
 from bookvan.desk.views import PlanCache, day_end, driver_run, scan_state, today_view
 from bookvan.routing.plandiff import plan_diff
@@ -530,6 +531,29 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
         if root not in target.parents or not target.is_file():
             raise HTTPException(404, "no such file")
         return FileResponse(target)
+
+    # -- Schedule and timetables -----------------------------------------------------------
+    @app.get("/schedule", response_class=HTMLResponse)
+    def schedule_page(request: Request) -> Response:
+        need(request)
+        try:
+            view = load_schedule_view(cfg.network_dir)
+        except InputError as e:
+            return problem_page(request, "The schedule file has errors", [str(p) for p in e.problems], 400, "/")
+        return page(request, "schedule.html", view=view)
+
+    @app.get("/schedule/timetable", response_class=HTMLResponse)
+    @app.get("/schedule/timetable/{node_id}", response_class=HTMLResponse)
+    def timetable(request: Request, node_id: str | None = None) -> Response:
+        need(request)
+        try:
+            text = timetable_page(cfg.network_dir, node_id)
+        except InputError as e:
+            return problem_page(request, "The schedule file has errors", [str(p) for p in e.problems], 400, "/")
+        if text is None:
+            raise HTTPException(404, "no schedule for this network" if node_id is None
+                                else f"'{node_id}' has no standing visit in the schedule")
+        return HTMLResponse(text)
 
     # -- the driver's page ------------------------------------------------------------------
     def _run_of(token: str) -> tuple[str, str, int]:

@@ -533,6 +533,11 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
         return FileResponse(target)
 
     # -- Schedule and timetables -----------------------------------------------------------
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        """No icon (the desk's own pages say so inline; the printable timetables do not)."""
+        return Response(status_code=204)
+
     @app.get("/schedule", response_class=HTMLResponse)
     def schedule_page(request: Request) -> Response:
         need(request)

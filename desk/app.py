@@ -459,6 +459,8 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
         s = need(request)
         need_csrf(s, csrf)
         date = _check_date(date)
+        if store.current_version(date) != base_version or not base_version:
+            return _changed(request, PlanChanged(date, base_version, store.current_version(date)))
         data = transfers.file.read()
         name = Path(transfers.filename or "urgent.csv").name
         suffix = ".parquet" if name.lower().endswith((".parquet", ".pq")) else ".csv"

@@ -333,7 +333,8 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
         if cur:
             _, lp = loaded(cur)
             vans = [str(v) for v in lp.plan.vehicles["vehicle_id"]]
-            nodes = sorted({str(n) for n in lp.plan.stops["node_id"]})
+            depots = set(lp.plan.nodes.loc[lp.plan.nodes["kind"] == "depot", "node_id"])
+            nodes = sorted({str(n) for n in lp.plan.stops["node_id"]} - depots)  # branches the plan visits
         now = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
         return page(request, "actions.html", date=date, current=cur, vans=vans, nodes=nodes,
                     now=f"{now:%H:%M}", versions=store.versions(date))

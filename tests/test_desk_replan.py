@@ -43,6 +43,7 @@ def test_close_early_proposes_a_plan_without_stops_there_after_closing(app):
     c, csrf = planned(app)
     page = c.get(f"/actions?date={DATE}").text
     assert 'action="/actions/close-early"' in page and '<option value="KL-XINYI">' in page
+    assert '<option value="KL-MAIN">' not in page  # the depot is not a branch that closes early
     r = c.post("/actions/close-early", data={"date": DATE, "base_version": 1, "node": "KL-XINYI",
                                              "closes_at": "10:30", "at": "09:40", "csrf": csrf})
     assert r.status_code == 303, r.text

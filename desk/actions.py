@@ -23,6 +23,7 @@ __all__ = [
     "midday_replan",
     "plan_into",
     "print_manifests",
+    "replan_with",
     "validate_transfers_file",
     "whole_day_replan",
 ]
@@ -134,11 +135,6 @@ def midday_replan(
     """
     from zoneinfo import ZoneInfo
 
-    from bookvan.routing.engine.params import SolveParams
-    from bookvan.routing.manifest.plan import load_plan
-    from bookvan.routing.planfolder import write_plan
-    from bookvan.routing.replan import replan
-
     if not vans_down:
         raise InputError.single("van down", "tick the van that is down")
     now = dt.datetime.now(ZoneInfo("Asia/Taipei"))
@@ -146,9 +142,44 @@ def midday_replan(
         if now.date().isoformat() != base_req.date:
             return whole_day_replan(base, base_req, vans_down, at, out)
         at = now.time().replace(second=0, microsecond=0)
-    _, fl = _inputs(base_req)
+    return replan_with(base, base_req, at, out, vans_down=vans_down)
+
+
+def replan_with(
+    base: Path,
+    base_req: PlanRequest,
+    at: dt.time,
+    out: Path,
+    *,
+    vans_down: tuple[str, ...] = (),
+    closures: tuple[tuple[str, dt.time | None], ...] = (),
+    added_file: Path | None = None,
+) -> PlanRequest:
+    """Re-plan the rest of the day from ``at`` with :func:`bookvan.routing.replan.replan` (``bookvan replan``).
+
+    One function for every desk re-plan (van down, a branch closing early, urgent holds), so the
+    desk and the CLI keep what was driven and re-route the rest the same way. ``closures`` are
+    ``(node, closing time)`` (None: at ``at``); ``added_file`` a transfers file read as
+    ``--add-transfers`` reads it (an :class:`InputError` with file/row/field when bad).
+    """
+    from bookvan.routing.engine.params import SolveParams
+    from bookvan.routing.manifest.plan import load_plan
+    from bookvan.routing.planfolder import write_plan
+    from bookvan.routing.replan import Closure, replan
+
+    net, fl = _inputs(base_req)
+    old = load_plan(base)
+    added, matrix = None, None
+    if added_file is not None:
+        from bookvan.data.transfers import read_transfers
+        from bookvan.data.travel import build_matrix
+
+        added = read_transfers(added_file, node_ids=set(net.node_ids), date=old.date,
+                               items_per_crate=fl.items_per_crate)
+        matrix = build_matrix(net.nodes)  # new transfers may bring nodes the plan's matrix lacks
     params = SolveParams(time_limit_s=base_req.time_limit_s, seed=base_req.seed, deterministic=True,
                          solution_limit=base_req.search_steps)
-    day = replan(load_plan(base), at, costs=fl.costs, settings=fl.routing, params=params, vans_down=vans_down)
+    day = replan(old, at, costs=fl.costs, settings=fl.routing, params=params, vans_down=vans_down,
+                 closures=tuple(Closure(n, t) for n, t in closures), added=added, matrix=matrix)
     write_plan(day, out)
     return dataclasses.replace(base_req, without=tuple(sorted({*base_req.without, *vans_down})))

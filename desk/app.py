@@ -32,6 +32,7 @@ from bookvan.data.errors import InputError
 from bookvan.data.scans import SCAN_EVENTS, read_scans
 from bookvan.data.tables import TZ
 from bookvan.desk import actions
+from bookvan.desk.schedule_view import load_schedule_view, timetable_page
 from bookvan.desk.store import PlanChanged, Session, Store, open_store
 from bookvan.desk.views import PlanCache, day_end, driver_run, scan_state, today_view
 from bookvan.routing.plandiff import plan_diff
@@ -55,6 +56,7 @@ class DeskConfig:
     search_steps: int = 50
     planner: Callable[[actions.PlanRequest, Path], Path] = field(default=actions.plan_into)
     replanner: actions.Replanner = field(default=actions.midday_replan)
+    changer: Callable[..., actions.PlanRequest] = field(default=actions.replan_with)  # close early, urgent holds
 
 
 class _Redirect(Exception):
@@ -327,10 +329,15 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
         date = _check_date(date) if date else (next((d for d, v in store.days() if v), None) or _local_date())
         cur = store.current_version(date)
         vans: list[str] = []
+        nodes: list[str] = []
         if cur:
             _, lp = loaded(cur)
             vans = [str(v) for v in lp.plan.vehicles["vehicle_id"]]
-        return page(request, "actions.html", date=date, current=cur, vans=vans, versions=store.versions(date))
+            depots = set(lp.plan.nodes.loc[lp.plan.nodes["kind"] == "depot", "node_id"])
+            nodes = sorted({str(n) for n in lp.plan.stops["node_id"]} - depots)  # branches the plan visits
+        now = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
+        return page(request, "actions.html", date=date, current=cur, vans=vans, nodes=nodes,
+                    now=f"{now:%H:%M}", versions=store.versions(date))
 
     def _new_folder(date: str) -> Path:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
@@ -407,6 +414,73 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
         vid = store.add_version(date, str(folder), "replan", json.dumps(detail), base_version, s.user)
         return RedirectResponse(f"/versions/{vid}", status_code=303)
 
+    def _clock_field(text: str, what: str) -> dt.time:
+        try:
+            return dt.time.fromisoformat(text.strip())
+        except ValueError:
+            raise InputError.single(what, f"'{text}' is not a time like 11:00") from None
+
+    def _midday(request: Request, s: Session, date: str, base_version: int, at: str, kind: str,
+                detail: dict[str, Any], **change: Any) -> Response:
+        """Run ``cfg.changer`` (routing.replan) on the plan in use and show the new version's diff."""
+        if store.current_version(date) != base_version or not base_version:
+            return _changed(request, PlanChanged(date, base_version, store.current_version(date)))
+        base, _ = loaded(base_version)
+        base_req = actions.PlanRequest.from_json(base.detail)
+        folder = _new_folder(date)
+        try:
+            when = _clock_field(at, "re-plan time")
+            req = cfg.changer(Path(base.folder), base_req, when, folder, **change)
+        except InputError as e:
+            return problem_page(request, "Could not re-plan", [str(p) for p in e.problems], 400,
+                                f"/actions?date={date}")
+        full = json.loads(req.to_json()) | {"at": f"{when:%H:%M}"} | detail
+        vid = store.add_version(date, str(folder), kind, json.dumps(full), base_version, s.user)
+        return RedirectResponse(f"/versions/{vid}", status_code=303)
+
+    @app.post("/actions/close-early")
+    def close_early_action(request: Request, date: Annotated[str, Form()], base_version: Annotated[int, Form()],
+                           node: Annotated[str, Form()], closes_at: Annotated[str, Form()],
+                           at: Annotated[str, Form()], csrf: Annotated[str, Form()] = "") -> Response:
+        s = need(request)
+        need_csrf(s, csrf)
+        date = _check_date(date)
+        try:
+            closes = _clock_field(closes_at, "closing time")
+        except InputError as e:
+            return problem_page(request, "Could not re-plan", [str(p) for p in e.problems], 400,
+                                f"/actions?date={date}")
+        return _midday(request, s, date, base_version, at, "close-early",
+                       {"closed": [f"{node.strip()}@{closes:%H:%M}"]}, closures=((node.strip(), closes),))
+
+    @app.post("/actions/urgent")
+    def urgent_action(request: Request, date: Annotated[str, Form()], base_version: Annotated[int, Form()],
+                      at: Annotated[str, Form()], transfers: Annotated[UploadFile, File()],
+                      csrf: Annotated[str, Form()] = "") -> Response:
+        s = need(request)
+        need_csrf(s, csrf)
+        date = _check_date(date)
+        if store.current_version(date) != base_version or not base_version:
+            return _changed(request, PlanChanged(date, base_version, store.current_version(date)))
+        data = transfers.file.read()
+        name = Path(transfers.filename or "urgent.csv").name
+        suffix = ".parquet" if name.lower().endswith((".parquet", ".pq")) else ".csv"
+        req = actions.PlanRequest(date=date, network_dir=cfg.network_dir)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            try:
+                actions.validate_transfers_file(req, path)
+            except InputError as e:
+                lines = [str(p).replace(str(path), name) for p in e.problems]
+                return problem_page(request, "The urgent holds file has errors; nothing was re-planned",
+                                    lines, 400, f"/actions?date={date}")
+        inputs = cfg.plans_dir / date / "inputs"
+        inputs.mkdir(parents=True, exist_ok=True)
+        kept = inputs / f"urgent-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+        kept.write_bytes(data)
+        return _midday(request, s, date, base_version, at, "urgent", {"added_file": str(kept)}, added_file=kept)
+
     @app.get("/versions", response_class=HTMLResponse)
     def history(request: Request) -> Response:
         need(request)
@@ -460,6 +534,34 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
         if root not in target.parents or not target.is_file():
             raise HTTPException(404, "no such file")
         return FileResponse(target)
+
+    # -- Schedule and timetables -----------------------------------------------------------
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        """No icon (the desk's own pages say so inline; the printable timetables do not)."""
+        return Response(status_code=204)
+
+    @app.get("/schedule", response_class=HTMLResponse)
+    def schedule_page(request: Request) -> Response:
+        need(request)
+        try:
+            view = load_schedule_view(cfg.network_dir)
+        except InputError as e:
+            return problem_page(request, "The schedule file has errors", [str(p) for p in e.problems], 400, "/")
+        return page(request, "schedule.html", view=view)
+
+    @app.get("/schedule/timetable", response_class=HTMLResponse)
+    @app.get("/schedule/timetable/{node_id}", response_class=HTMLResponse)
+    def timetable(request: Request, node_id: str | None = None) -> Response:
+        need(request)
+        try:
+            text = timetable_page(cfg.network_dir, node_id)
+        except InputError as e:
+            return problem_page(request, "The schedule file has errors", [str(p) for p in e.problems], 400, "/")
+        if text is None:
+            raise HTTPException(404, "no schedule for this network" if node_id is None
+                                else f"'{node_id}' has no standing visit in the schedule")
+        return HTMLResponse(text)
 
     # -- the driver's page ------------------------------------------------------------------
     def _run_of(token: str) -> tuple[str, str, int]:

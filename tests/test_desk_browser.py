@@ -161,3 +161,62 @@ def test_coordinator_and_driver_walk_through(tmp_path, shots):
         assert "not in the plan in use" in phone.locator("main").text_content() or phone.locator("li.stop").count()
         assert errors == []
         browser.close()
+
+
+def test_schedule_page_and_a_branch_timetable(tmp_path, shots):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("no /usr/bin/chromium (Debian package chromium; scripts/setup.sh installs it)")
+    with desk_server(tmp_path) as base, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(base + "/")
+        page.fill("input[name=name]", "mei")
+        page.fill("input[name=password]", "secret-pass")
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"/day/"))
+        page.click("nav a[href='/schedule']")
+        page.wait_for_url(re.compile(r"/schedule$"))
+        assert page.locator("#calendar tbody tr").count() >= 4
+        assert page.locator("#node-KL-ANLE td.day.on").count() == 3  # tue-thu-sat
+        page.screenshot(path=shots / "11-schedule.png", full_page=True)
+        page.click("#node-KL-ANLE a[href='/schedule/timetable/KL-ANLE']")
+        page.wait_for_url(re.compile(r"/schedule/timetable/KL-ANLE$"))
+        assert page.locator("div.sheet").count() == 1
+        page.screenshot(path=shots / "12-timetable.png", full_page=True)
+        assert errors == []
+        browser.close()
+
+
+def test_branch_closes_early_replan_shows_the_diff(tmp_path, shots):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("no /usr/bin/chromium (Debian package chromium; scripts/setup.sh installs it)")
+    with desk_server(tmp_path, "--search-steps", "5") as base, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        page.set_default_timeout(180_000)
+        page.goto(base + "/")
+        page.fill("input[name=name]", "mei")
+        page.fill("input[name=password]", "secret-pass")
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"/day/"))
+        page.goto(f"{base}/actions?date={DATE}")
+        page.set_input_files("#plan-date input[type=file]", str(SMALL))
+        page.click("#plan-btn")
+        page.wait_for_url(re.compile(r"/versions/1$"))
+        page.click("#adopt-btn")
+        page.wait_for_url(re.compile(rf"/day/{DATE}$"))
+        page.goto(f"{base}/actions?date={DATE}")
+        node = page.locator("#close-early select[name=node] option").first.get_attribute("value")
+        page.fill("#close-early input[name=closes_at]", "08:00")  # closed all day: nothing more there
+        page.fill("#close-early input[name=at]", "08:00")
+        page.screenshot(path=shots / "13-actions-close-early.png", full_page=True)
+        page.click("#close-btn")
+        page.wait_for_url(re.compile(r"/versions/2$"))
+        assert f"closed early: {node}@08:00" in page.locator("main").text_content()
+        assert page.locator("#diff").count() == 1 and page.locator("#adopt-btn").count() == 1
+        page.screenshot(path=shots / "14-close-early-diff.png", full_page=True)
+        browser.close()

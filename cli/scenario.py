@@ -279,17 +279,17 @@ def optimize(
 
 
 @scenario_app.command("list")
+@input_errors_exit_2
 def list_library() -> None:
     """List the shipped scenario files.
 
     Example: bookvan scenario list
     """
-    import tomllib
-
+    from bookvan.data.settings import read_toml_input
     from bookvan.scenarios.catalog import library_files
 
     for p in library_files():
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        raw = read_toml_input(p, what="scenario file")
         variants = [v.get("name", "") for v in raw.get("variant", [])]
         more = f"  (variants: {', '.join(variants)})" if variants else ""
         console.print(f"[bold]{p.stem}[/]  {raw.get('description', '')}{more}", highlight=False)

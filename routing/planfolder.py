@@ -1,4 +1,8 @@
-"""Write a :class:`DayPlan` as the plan folder of the contracts, atomically."""
+"""Write a :class:`DayPlan` as the plan folder of the contracts, atomically.
+
+The layout (files, columns, types) and the one writer are :mod:`bookvan.data.planfolder`'s;
+this module only hands it a day plan's tables and swaps the folder in one step.
+"""
 
 from __future__ import annotations
 

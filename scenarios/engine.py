@@ -20,7 +20,8 @@ __all__ = ["Engine", "real_engine", "search_capped"]
 class Engine:
     """Callables with the signatures of bookvan's demand, travel, routing and checker APIs.
 
-    ``check`` is ``None`` only when no checker is installed; the run records that.
+    ``check`` is ``None`` only for a fake engine that plans nothing the checker could read
+    (bookvan's own always checks); the run records whether its days were checked.
     """
 
     daily_transfers: Callable[..., pd.DataFrame]
@@ -88,10 +89,4 @@ def _check(
 
 def real_engine() -> Engine:
     """bookvan's own engines (imported on first use, so workers import them themselves)."""
-    try:
-        import bookvan.routing.check  # noqa: F401
-
-        check: Callable[..., list] | None = _check
-    except ImportError:
-        check = None
-    return Engine(_daily_transfers, _build_matrix, _plan_day, check)
+    return Engine(_daily_transfers, _build_matrix, _plan_day, _check)

@@ -56,6 +56,8 @@ class HubCandidate:
 
 @dataclass(frozen=True)
 class OptimizeSettings:
+    """The optimiser's settings file: bounds, candidate patterns and hubs, service level."""
+
     name: str
     source_file: str
     base: Scenario
@@ -140,8 +142,12 @@ def load_optimize_settings(path: str | Path) -> OptimizeSettings:
         elif name is not None:
             hubs.append(HubCandidate(str(name), lat, lon))
     service = top.table("service", _SERVICE)
-    share = service.get("share", float, d.share, lo=1e-9, hi=1.0)
-    within = service.get("within_days", float, d.within_days, lo=1e-9)
+    share = service.get("share", float, d.share, hi=1.0)
+    within = service.get("within_days", float, d.within_days)
+    if share <= 0:
+        col.add(f"{share!r} must be a share in (0, 1]", field="service.share")
+    if within <= 0:
+        col.add(f"{within!r} must be a positive number of days", field="service.within_days")
     est = top.table("estimate", _ESTIMATE)
     sample_days = est.get("sample_days", int, d.sample_days, lo=1)
     estimate_days = est.get("estimate_days", int, d.estimate_days, lo=1)
@@ -253,7 +259,7 @@ def _with_hub(world: object, cand: HubCandidate) -> object:
 
 _HOUR_S = 3600.0
 _WORKDAYS = ("tue", "wed", "thu", "fri", "sat")  # the weekdays checked for driver time and crates
-_CBC_TIME_LIMIT_S = 60  # a safety cap on the MIP; the bundled instances solve in under a second
+_CBC_TIME_LIMIT_S = 60  # a safety cap on the MIP solve, seconds
 _BINDING_SHARE = 0.95  # a capacity constraint used this much of its room is reported as binding
 _SERVICE_SLACK = 0.005  # a service level this close to the asked share is reported as binding
 _HOLD_HORIZON_DAYS = 28  # days after the sampled ones searched for a hold's first visit
@@ -596,6 +602,8 @@ def write_choice(choice: Choice, settings: OptimizeSettings, path: Path) -> Path
     }
     if base.mode:
         doc["routing"] = {"mode": base.mode}
+    if base.costs:  # priced as the choice was made
+        doc["costs"] = dict(base.costs)
     cand = next((c for c in settings.hubs if c.name == choice.hub), None)
     if cand is not None and cand.lat is not None:
         from bookvan.scenarios.simulate import load_world

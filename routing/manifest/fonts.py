@@ -68,10 +68,12 @@ LATIN_BOLD = "BookvanBold"
 def bold_font() -> str:
     """Name of an embedded bold Latin font for codes and times (the CJK font has no bold).
 
-    Falls back to the unembedded PDF base font Helvetica-Bold, which every viewer has.
+    Without one, falls back to the embedded CJK font (regular weight), never to the standard
+    Helvetica-Bold, which reportlab does not embed.
     """
     for path in _LATIN_BOLD_CANDIDATES:
         if Path(path).is_file():
             pdfmetrics.registerFont(TTFont(LATIN_BOLD, path))
             return LATIN_BOLD
-    return "Helvetica-Bold"
+    register_cjk_font()
+    return CJK_FONT

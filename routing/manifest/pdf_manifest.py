@@ -15,11 +15,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from bookvan.routing.manifest.fonts import CJK_FONT, bold_font
 from bookvan.routing.manifest.mapgeo import MapFrame, group_points, place_labels
-from bookvan.routing.manifest.pdfkit import esc, latin_bold, numbered_canvas, styles
+from bookvan.routing.manifest.pdfkit import drawing, esc, latin_bold, numbered_canvas, styles, table_style
 from bookvan.routing.manifest.plan import Plan
 from bookvan.routing.manifest.runs import CrateLine, Run, StopLine, fmt_duration, fmt_hm
 from bookvan.routing.manifest.words import day_text, kind_word, node_name, word
@@ -32,7 +32,7 @@ _GREY = colors.Color(0.35, 0.35, 0.35)
 
 def route_map(run: Run, width: float, height: float, lang: str) -> Drawing:
     """The run drawn on a plane: legs, numbered stops (shared places merged), scale bar."""
-    d = Drawing(width, height)
+    d = drawing(width, height)
     d.add(Rect(0, 0, width, height, strokeColor=colors.black, strokeWidth=0.6, fillColor=None))
     pts = [p for leg in run.legs for p in leg] + [(s.lon, s.lat) for s in run.stops]
     frame = MapFrame.fit(pts, width, height, pad=22)
@@ -87,7 +87,7 @@ def _crate_para(lines: tuple[CrateLine, ...], st: dict, lang: str, unloading: bo
 
 
 def _checkbox() -> Drawing:
-    d = Drawing(12, 12)
+    d = drawing(12, 12)
     d.add(Rect(1, 1, 10, 10, strokeColor=colors.black, strokeWidth=0.8, fillColor=None))
     return d
 
@@ -150,7 +150,7 @@ def _header(plan: Plan, run: Run, st: dict, lang: str) -> Table:
     data = [[Paragraph(esc(k), st["small"]), Paragraph(esc(v), st["big"])] for k, v in rows]
     t = Table(data, colWidths=[30 * mm, 68 * mm])
     t.setStyle(
-        TableStyle(
+        table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
@@ -202,7 +202,7 @@ def write_manifest_pdf(plan: Plan, run: Run, path: str | Path, lang: str) -> Non
         colWidths=[100 * mm, width - 100 * mm],
     )
     head.setStyle(
-        TableStyle(
+        table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -218,7 +218,7 @@ def write_manifest_pdf(plan: Plan, run: Run, path: str | Path, lang: str) -> Non
     widths.append(width - sum(widths))
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(
-        TableStyle(
+        table_style(
             [
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),

@@ -1,4 +1,7 @@
-"""What the manifest and label PDFs share: fonts, paragraph styles, page numbering.
+"""What the manifest and label PDFs share: fonts, paragraph styles, page numbering, drawings.
+
+Every font in every PDF is embedded (``pdffonts`` says ``yes`` for each): text, drawings and
+the canvas all start in the embedded CJK font, never in reportlab's unembedded Helvetica.
 
 "Page x of y" needs the page count before the first footer is drawn, so the canvas keeps each
 page's state and draws all footers on save.
@@ -9,12 +12,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from xml.sax.saxutils import escape
 
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import TableStyle
 
 from bookvan.routing.manifest.fonts import CJK_FONT, bold_font, register_cjk_font
 
-__all__ = ["esc", "latin_bold", "numbered_canvas", "styles"]
+__all__ = ["drawing", "esc", "latin_bold", "numbered_canvas", "styles", "table_style"]
+
+
+def drawing(width: float, height: float) -> Drawing:
+    """A reportlab Drawing whose default font is the embedded CJK one.
+
+    reportlab starts every drawing in Helvetica, one of the 14 standard fonts it never embeds;
+    a PDF with an unembedded font is not fit for archiving (PDF/A), so no drawing may use it.
+    """
+    register_cjk_font()
+    return Drawing(width, height, initialFontName=CJK_FONT)
+
+
+def table_style(commands: list[tuple]) -> TableStyle:
+    """A table style whose cells start in the embedded CJK font (reportlab's default cell font
+    is the unembedded Helvetica, set on the page even when every cell is a Paragraph)."""
+    register_cjk_font()
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), CJK_FONT), *commands])
 
 
 def esc(text: object) -> str:
@@ -55,7 +77,8 @@ def numbered_canvas(footer: Callable[[rl_canvas.Canvas, int, int], None]) -> typ
 
     class _Numbered(rl_canvas.Canvas):
         def __init__(self, *args: object, **kwargs: object) -> None:
-            kwargs.setdefault("initialFontName", CJK_FONT)  # no unembedded Helvetica in the file
+            # no unembedded Helvetica in the file; platypus passes initialFontName=None itself
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or CJK_FONT
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 

@@ -16,6 +16,8 @@ import ipaddress
 import json
 import secrets
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,7 @@ __all__ = ["DeskConfig", "create_app"]
 HERE = Path(__file__).parent
 COOKIE = "bookvan_session"
 PRE_COOKIE = "bookvan_pre"  # double-submit token for the sign-in and first-run forms
+MAX_FAILURES, LOCKOUT_S = 5, 600  # wrong passwords per name before a pause, and its length
 
 
 @dataclass(frozen=True)
@@ -167,13 +170,27 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
             return RedirectResponse("/setup", status_code=303)
         return _pre_form(request, "login.html", error=None)
 
+    failures: dict[str, list[float]] = {}  # name → times of recent wrong passwords (this process)
+    fail_lock = threading.Lock()
+
     @app.post("/login")
     def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()],
               pre: Annotated[str, Form()] = "") -> Response:
         _check_pre(request, pre)
+        now = time.monotonic()
+        with fail_lock:
+            recent = [t for t in failures.get(name, []) if now - t < LOCKOUT_S]
+            failures[name] = recent
+        if len(recent) >= MAX_FAILURES:
+            return _pre_form(request, "login.html", error=f"Too many wrong passwords for '{name}': wait "
+                             f"{LOCKOUT_S // 60} minutes, or ask another coordinator.")
         token = store.sign_in(name, password)
         if token is None:
+            with fail_lock:
+                failures.setdefault(name, []).append(now)
             return _pre_form(request, "login.html", error="Wrong name or password.")
+        with fail_lock:
+            failures.pop(name, None)
         return _signed_in(token)
 
     @app.post("/logout")
@@ -230,10 +247,38 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
         ctx: dict[str, Any] = {"date": date, "version": None, "view": None, "days": store.days()}
         if cur:
             v, lp = loaded(cur)
-            state = scan_state(lp, store.scans(date))
-            ctx.update(version=v, view=today_view(lp, state, Path(v.folder) / "manifests"),
-                       links=run_links(request, date, lp), detail=json.loads(v.detail))
+            scans = store.scans(date)
+            state = scan_state(lp, scans)
+            detail = json.loads(v.detail)
+            view = today_view(lp, state, Path(v.folder) / "manifests")
+            down = down_vans(v, tuple(detail.get("without") or ()), scans)
+            view["findings"] = [f for f in view["findings"]
+                                if not (f.kind == "unknown_van" and f.vehicle_id in detail.get("without", ()))]
+            ctx.update(version=v, view=view, links=run_links(request, date, lp), detail=detail, down=down)
         return page(request, "today.html", **ctx)
+
+    def down_vans(v: Any, without: tuple[str, ...], scans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Where the vans left out of the plan in use were, per their scans against the last plan they were in."""
+        out = []
+        for van in without:
+            base = v
+            for _ in range(20):  # walk back the versions this one was made from
+                if not base.base_version:
+                    base = None
+                    break
+                base = store.version(base.base_version)
+                if base is None:
+                    break
+                if van in set(cache.get(base.folder).plan.vehicles["vehicle_id"]):
+                    break
+            if base is None:
+                out.append({"van": van, "seen": None})
+                continue
+            vs = next(x for x in scan_state(cache.get(base.folder), scans).vans if x.vehicle_id == van)
+            out.append({"van": van, "seen": vs.last_scan is not None, "at": vs.node_id,
+                        "last": None if vs.last_scan is None else f"{vs.last_scan:%H:%M}",
+                        "on_board": list(vs.on_board), "from_version": base.id})
+        return out
 
     @app.post("/day/{date}/scans")
     def upload_scans(request: Request, date: str, file: Annotated[UploadFile, File()],
@@ -422,6 +467,12 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
         if run is None:
             raise HTTPException(404, "This driver link is unknown or has expired (links last until midnight).")
         return run
+
+    @app.get("/d/sw.js")
+    def driver_service_worker() -> Response:
+        """Served under /d/ so that its scope covers the drivers' pages and nothing else."""
+        return FileResponse(HERE / "static" / "sw.js", media_type="text/javascript",
+                            headers={"Cache-Control": "no-cache"})
 
     @app.get("/d/{token}", response_class=HTMLResponse)
     def driver(request: Request, token: str) -> Response:

@@ -150,24 +150,27 @@ def _van_stops(plan: Plan) -> dict[str, list]:
     return dict(out)
 
 
-def _base_and_leg(plan: Plan, tid: str) -> tuple[str, int]:
-    r = plan.transfers.loc[tid]
-    base = r.get("leg_of")
-    leg = r.get("leg")
-    base = str(tid) if base is None or pd.isna(base) or base == "" else str(base)
-    leg = 1 if leg is None or pd.isna(leg) else int(leg)
-    return base, leg
+def _transfer_info(plan: Plan) -> dict[str, tuple[str, int, int]]:
+    """transfer id → (crate id base: the original transfer in hub mode, leg number, crates)."""
+    tr = plan.transfers
+    legs_of = tr["leg_of"] if "leg_of" in tr.columns else pd.Series(None, index=tr.index)
+    legs = tr["leg"] if "leg" in tr.columns else pd.Series(None, index=tr.index)
+    out = {}
+    for tid, base, leg, n in zip(tr.index, legs_of, legs, tr["crates"], strict=True):
+        b = str(tid) if base is None or pd.isna(base) or base == "" else str(base)
+        out[str(tid)] = (b, 1 if leg is None or pd.isna(leg) else int(leg), int(n))
+    return out
 
 
 def planned_handlings(plan: Plan) -> dict[str, list[Handling]]:
     """Every crate id of the plan's served transfers → its loads and unloads in order."""
+    info = _transfer_info(plan)
     out: dict[str, list[tuple[tuple, Handling]]] = defaultdict(list)
     for van, stops in _van_stops(plan).items():
         for pos, s in enumerate(stops):
             for action, ids in (("loaded", s.pickup_ids), ("unloaded", s.delivery_ids)):
                 for tid in [] if ids is None else list(ids):
-                    base, leg = _base_and_leg(plan, tid)
-                    n = int(plan.transfers.loc[tid, "crates"])
+                    base, leg, n = info[str(tid)]
                     when = pd.Timestamp(s.departure if action == "loaded" else s.arrival)
                     for cid in crate_ids(base, n):
                         h = Handling(cid, str(tid), action, van, int(s.trip), int(s.seq), str(s.node_id), when, pos)
@@ -177,16 +180,18 @@ def planned_handlings(plan: Plan) -> dict[str, list[Handling]]:
 
 def _all_crates(plan: Plan) -> dict[str, tuple[str, str, str]]:
     """crate id → (transfer id, first origin, final destination), for every transfer row."""
-    out: dict[str, tuple[str, str, str]] = {}
+    info = _transfer_info(plan)
     tr = plan.transfers
+    ends: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for tid, o, d in zip(tr.index, tr["origin_id"], tr["destination_id"], strict=True):
+        base, leg, _ = info[str(tid)]
+        ends[base].append((leg, str(o), str(d)))
+    out: dict[str, tuple[str, str, str]] = {}
     for tid in tr.index:
-        base, _ = _base_and_leg(plan, tid)
-        legs = tr[tr["leg_of"] == base] if base != tid else tr.loc[[tid]]
-        if "leg" in legs.columns and legs["leg"].notna().any():
-            legs = legs.sort_values("leg")
-        first, final = str(legs["origin_id"].iloc[0]), str(legs["destination_id"].iloc[-1])
-        for cid in crate_ids(base, int(tr.loc[tid, "crates"])):
-            out.setdefault(cid, (base, first, final))
+        base, _, n = info[str(tid)]
+        legs = sorted(ends[base])
+        for cid in crate_ids(base, n):
+            out.setdefault(cid, (base, legs[0][1], legs[-1][2]))
     return out
 
 
@@ -252,7 +257,7 @@ def check_scans(plan: Plan, events: pd.DataFrame) -> DayState:
 
         van = vans.get(van_id)
         if van is None:
-            find("unknown_van", f"van '{van_id}' is not in this plan; scan ignored")
+            find("unknown_van", f"van '{van_id}' is not in this plan (left out of it, e.g. down); scan ignored")
             continue
         seq = stops.get(van_id, [])
         after = [i for i in range(max(van.pos, 0), len(seq)) if seq[i].node_id == node]

@@ -275,3 +275,31 @@ def test_the_same_desk_on_postgresql(pg_base, tmp_path):
     for _ in range(2):
         c.post(f"/d/{dcfg['token']}/scans", json={"scans": [scan]}, headers={"X-CSRF-Token": dcfg["csrf"]})
     assert len(create_app(cfg).state.store.scans(DATE)) == 1
+
+
+def test_too_many_wrong_passwords_pause_that_name(app):
+    signed_in(app)
+    c = client(app)
+    for _ in range(5):
+        r = c.post("/login", data={"name": "mei", "password": "guess-guess", "pre": pre(c.get("/login").text)})
+        assert "Wrong name or password" in r.text
+    r = c.post("/login", data={"name": "mei", "password": "secret-pass", "pre": pre(c.get("/login").text)})
+    assert r.status_code == 200 and "Too many wrong passwords" in r.text  # even the right one, for a while
+
+
+def test_today_shows_what_a_van_that_is_down_still_carries(app):
+    c, csrf = planned(app)
+    links = re.findall(r'class="driver-link" href="http://127.0.0.1([^"]+)"', c.get(f"/day/{DATE}").text)
+    phone = client(app)
+    _, cfg = _driver(phone, links[2])  # VAN-2, run 1
+    assert cfg["van"] == "VAN-2"
+    scan = {"client_id": "d-van2-00000001", "time": "2026-12-01T09:05:00+08:00", "crate_id": "H1-C01",
+            "event": "loaded", "node_id": "KL-ANLE"}
+    phone.post(f"/d/{cfg['token']}/scans", json={"scans": [scan]}, headers={"X-CSRF-Token": cfg["csrf"]})
+    r = c.post("/actions/replan", data={"date": DATE, "base_version": 1, "van_down": "VAN-2", "csrf": csrf})
+    vid = int(r.headers["location"].rsplit("/", 1)[1])
+    c.post(f"/versions/{vid}/adopt", data={"expected_current": 1, "csrf": csrf})
+    today = c.get(f"/day/{DATE}").text
+    down = re.search(r'<div class="alert" id="vans-down">(.*?)</div>', today, re.S).group(1)
+    assert "VAN-2: last scan 09:05 at KL-ANLE" in down and "H1-C01" in down
+    assert "unknown van" not in today  # its scans are not noise against the new plan

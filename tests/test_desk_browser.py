@@ -46,6 +46,7 @@ def test_coordinator_and_driver_walk_through(tmp_path, shots):
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         desk = browser.new_context(viewport={"width": 1280, "height": 900})
         page = desk.new_page()
+        page.set_default_timeout(180_000)  # a click waits for its request: planning takes a while on a busy machine
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
@@ -90,6 +91,7 @@ def test_coordinator_and_driver_walk_through(tmp_path, shots):
         assert len(_scans(page, base)) == 1
 
         # the van loses signal: scans wait in the phone
+        assert phone.evaluate("navigator.serviceWorker.ready.then(r => !!r.active)")
         phone_ctx.set_offline(True)
         crates.nth(1).locator("button.do").click()
         crates.nth(2).locator("button.miss").click()
@@ -101,6 +103,10 @@ def test_coordinator_and_driver_walk_through(tmp_path, shots):
         assert "offline" in phone.locator("#net").text_content()
         phone.screenshot(path=shots / "06-driver-offline.png", full_page=True)
         assert len(_scans(page, base)) == 1
+        phone.reload()  # without signal: the service worker shows the kept page, the queue is still there
+        phone.wait_for_function("document.querySelector('#net').textContent.includes('3 scan(s) waiting')")
+        assert phone.locator("li.crate").count() == n
+        crates = phone.locator("li.crate")
 
         # signal back: the queue is sent, each scan once, even if a retry repeats one
         phone_ctx.set_offline(False)

@@ -129,6 +129,11 @@
     }
   });
 
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register("/d/sw.js", { scope: "/d/" }).catch(() => {});
+    // this very page was loaded before the worker ran: keep it now, for a reload without signal
+    if (window.caches) caches.open("bookvan-driver-v1").then((c) => c.add(location.href)).catch(() => {});
+  }
   window.addEventListener("online", flush);
   window.addEventListener("offline", showState);
   setInterval(flush, 15000);

@@ -27,6 +27,7 @@ def _register() -> None:
         manifest,
         network,
         plan,
+        roundtrip,
         scan,
         scenario,
         schedule,

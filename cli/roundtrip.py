@@ -1,0 +1,97 @@
+"""The round trip with the library system: ``bookvan arrived`` and ``bookvan export costs``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bookvan.cli.common import console, input_errors_exit_2
+from bookvan.cli.main import app
+from bookvan.data.errors import InputError
+
+export_app = typer.Typer(help="Tables for the library system (ILS).", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@app.command("arrived")
+@input_errors_exit_2
+def arrived(
+    plan_dir: Annotated[Path, typer.Argument(help="Plan folder written by `bookvan plan --out DIR`.")],
+    events: Annotated[
+        Path, typer.Argument(help="The day's scan events, CSV or Parquet (as `bookvan scan` reads).")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Report folder: arrived.csv, arrived.html, carry_over.csv.")],
+    force: Annotated[bool, typer.Option(help="Move a folder bookvan did not write aside.")] = False,
+) -> None:
+    """What arrived, per item: arrived / in transit (on which van, at which node) / missing / waiting.
+
+    arrived.csv (item_id, status, node_id, time, …) loads back into the library system;
+    arrived.html is the coordinator's page; carry_over.csv holds what did not arrive (missing
+    items excepted) as tomorrow's transfers for `bookvan plan --transfers`.
+
+    Example: bookvan arrived out/2026-12-01 scans.csv --out out/2026-12-01-arrived
+    """
+    from bookvan.data.outdir import check_out, output_folder
+    from bookvan.routing.arrived import load_and_report, write_arrival_report
+
+    check_out(out, "arrived", force=force)
+    plan, report = load_and_report(plan_dir, events)
+    with output_folder(out, "arrived", force=force) as tmp:
+        write_arrival_report(plan, report, tmp)
+    counts = report.counts()
+    what = "item(s)" if report.carry_over_items else "crate(s)"
+    console.print(f"{what}: " + ", ".join(f"{n} {s}" for s, n in counts.items()), highlight=False)
+    console.print(f"{len(report.carry_over)} row(s) carried over to tomorrow → {out}/carry_over.csv", highlight=False)
+
+
+@export_app.command("costs")
+@input_errors_exit_2
+def export_costs(
+    out: Annotated[Path, typer.Option("--out", help="Folder: transport_cost.csv, proximity_adjustment.csv, …")],
+    network: Annotated[Path | None, typer.Option(help="Network folder; default: bundled Keelung.")] = None,
+    week: Annotated[str, typer.Option(help="Monday of the reference week for visit days, YYYY-MM-DD.")] = "2026-11-30",
+    day_value: Annotated[
+        float, typer.Option(min=0.0, max=1000.0, help="NT$ a day of waiting is worth per crate.")
+    ] = 100.0,
+    force: Annotated[bool, typer.Option(help="Move a folder bookvan did not write aside.")] = False,
+) -> None:
+    """Lane costs for the library system: Koha transport cost matrix, Evergreen proximity table, plain CSV.
+
+    cost (NT$) = NT$ per crate of a full van on the lane + day_value × expected days in transit
+    (from the schedule's visit days); a lane no van drives is disabled. See the README.
+
+    Example: bookvan export costs --out out/costs
+    """
+    from bookvan.data.fleet import load_fleet
+    from bookvan.data.network import load_network
+    from bookvan.data.outdir import check_out, output_folder
+    from bookvan.data.schedule import load_schedule
+    from bookvan.data.travel import build_matrix
+    from bookvan.routing.cost_export import lane_costs, write_cost_tables
+
+    try:
+        monday = dt.date.fromisoformat(week)
+    except ValueError:
+        raise InputError.single("--week", f"'{week}' is not a date like 2026-11-30") from None
+    if monday.weekday() != 0:
+        raise InputError.single("--week", f"{week} is not a Monday")
+    check_out(out, "costs", force=force)
+    net = load_network(network)
+    fl = load_fleet(net.source_dir / "fleet.toml", set(net.node_ids))  # type: ignore[operator]
+    sched = load_schedule(net.source_dir, node_ids=set(net.node_ids), vehicle_ids={v.vehicle_id for v in fl.vehicles})
+    cap = max(v.capacity_crates for v in fl.vehicles)
+    lanes = lane_costs(net, build_matrix(net.nodes), fl.costs, cap, sched, monday, day_value)
+    info = {"network": str(net.source_dir), "week_start": monday.isoformat(), "capacity_crates": cap,
+            "costs": fl.costs.as_dict(), "schedule": None if sched is None else sched.source}
+    with output_folder(out, "costs", force=force) as tmp:
+        write_cost_tables(lanes, tmp, day_value, info)
+    on = lanes[lanes["disabled"] == 0]
+    console.print(f"{len(lanes)} lanes ({int(lanes['disabled'].sum())} disabled) → {out}/transport_cost.csv, "
+                  f"proximity_adjustment.csv, lane_costs.csv", highlight=False)
+    if len(on):
+        console.print(f"NT$ per crate {on['ntd_per_crate'].min():.0f}–{on['ntd_per_crate'].max():.0f}, "
+                      f"days in transit {on['days_in_transit'].min():.1f}–{on['days_in_transit'].max():.1f}",
+                      highlight=False)

@@ -145,13 +145,15 @@ def report_page(plan: Plan, report: ArrivalReport) -> str:
             continue
         body = "".join(
             "<tr>" + "".join(f"<td>{e(x)}</td>" for x in (
-                r["item_id"] or "–", r["title"], r["crate_id"], r["vehicle_id"] or names.get(r["node_id"], r["node_id"]),
+                r["item_id"] or "–", r["title"], r["crate_id"],
+                r["vehicle_id"] or names.get(r["node_id"], r["node_id"]),
                 r["time"][11:16], names.get(r["destination_id"], r["destination_id"]), r["crate_status"])) + "</tr>"
             for r in rows)
         head = "".join(f"<th>{h}</th>" for h in ("條碼 Item", "題名 Title", "書箱 Crate", "在哪 Where",
                                                   "時間 Time", "目的地 To", "書箱狀態 Crate status"))
         cls = ' class="alert"' if s == "missing" else ""
-        sections.append(f"<section{cls}><h2>{e(_LABEL[s])} ({len(rows)})</h2><table><tr>{head}</tr>{body}</table></section>")
+        sections.append(f"<section{cls}><h2>{e(_LABEL[s])} ({len(rows)})</h2>"
+                        f"<table><tr>{head}</tr>{body}</table></section>")
     title = f"到館回報 What arrived · {report.date}"
     carry = (f"<p>{len(report.carry_over)} 筆轉為明日調撥 row(s) carried over to tomorrow: carry_over.csv "
              "(bookvan plan --transfers carry_over.csv)；遺失者不列入 missing items are not carried over.</p>")

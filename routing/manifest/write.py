@@ -24,8 +24,8 @@ from pathlib import Path
 
 from bookvan.data.errors import InputError
 from bookvan.data.outdir import check_out, output_folder
-from bookvan.routing.manifest.crates import __doc__ as _CRATE_RULE
 from bookvan.routing.manifest.branch_lists import write_branch_lists
+from bookvan.routing.manifest.crates import __doc__ as _CRATE_RULE
 from bookvan.routing.manifest.exports import geojson_text, gpx_text, write_loading_csvs
 from bookvan.routing.manifest.fonts import register_cjk_font
 from bookvan.routing.manifest.overview import write_overview

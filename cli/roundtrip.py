@@ -95,3 +95,85 @@ def export_costs(
         console.print(f"NT$ per crate {on['ntd_per_crate'].min():.0f}–{on['ntd_per_crate'].max():.0f}, "
                       f"days in transit {on['days_in_transit'].min():.1f}–{on['days_in_transit'].max():.1f}",
                       highlight=False)
+
+
+@app.command("bulk")
+@input_errors_exit_2
+def bulk(
+    moves: Annotated[Path, typer.Argument(help="Bulk moves CSV, or with --rota-items the rota's stages CSV.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder: bulk_moves.csv, bulk.json, days/<date>.csv.")],
+    rota_items: Annotated[
+        Path | None, typer.Option(help="Items on the rota: item_id, rota_id, position, arrived.")
+    ] = None,
+    slack_days: Annotated[int, typer.Option(min=0, max=60, help="Days a rota move may wait after its stage ends.")] = 6,
+    network: Annotated[Path | None, typer.Option(help="Network folder; default: bundled Keelung.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the forecast demand the room is left from.")] = 0,
+    force: Annotated[bool, typer.Option(help="Move a folder bookvan did not write aside.")] = False,
+) -> None:
+    """Place flexible bulk moves (a stock-rotation rota, or moves with a window) on days with spare van room.
+
+    A day's room is the fleet's crates a day less that day's forecast crates; a move goes only
+    on days both its libraries are visited, is split across days when too big, and never goes
+    after its window (what does not fit is listed as unplaced).
+
+    Example: bookvan bulk stages.csv --rota-items rota_items.csv --out out/bulk
+    """
+    import json
+
+    from bookvan.data.csv_safe import write_csv_rows
+    from bookvan.data.fleet import load_fleet
+    from bookvan.data.network import load_network
+    from bookvan.data.outdir import check_out, output_folder
+    from bookvan.data.schedule import load_schedule
+    from bookvan.demand import daily_transfers
+    from bookvan.routing.bulk import moves_from_rota, place_moves, placement_rows, read_moves, read_rota
+
+    check_out(out, "bulk", force=force)
+    net = load_network(network)
+    ids = set(net.node_ids)
+    fl = load_fleet(net.source_dir / "fleet.toml", ids)  # type: ignore[operator]
+    sched = load_schedule(net.source_dir, node_ids=ids, vehicle_ids={v.vehicle_id for v in fl.vehicles})
+    if rota_items is not None:
+        rotas, items = read_rota(moves, rota_items, ids)
+        todo = moves_from_rota(rotas, items, slack_days)
+    else:
+        todo = read_moves(moves, ids)
+    if not todo:
+        raise InputError.single(moves, "no moves to place")
+    first, last = min(m.window_start for m in todo), max(m.window_end for m in todo)
+    per_day = sum(v.capacity_crates * v.max_trips for v in fl.vehicles)
+    room: dict[dt.date, int] = {}
+    forecast: dict[str, int] = {}
+    day = first
+    with console.status("Forecast crates per day…"):
+        while day <= last:
+            t = daily_transfers(net, day, seed=seed, items_per_crate=fl.items_per_crate, sample=False)
+            busy = int(t["crates"].sum())
+            forecast[day.isoformat()] = busy
+            room[day] = max(0, per_day - busy)
+            day += dt.timedelta(days=1)
+
+    def can_visit(node: str, d: dt.date) -> bool:
+        return net.hours_on(node, d).is_open and (sched is None or sched.visits_on(node, d))
+
+    placed = place_moves(todo, room, fl.items_per_crate, can_visit)
+    rows = placement_rows(placed, fl.items_per_crate)
+    cols = ("date", "move_id", "origin_id", "destination_id", "kind", "items", "crates", "part", "parts",
+            "window_start", "window_end", "item_ids")
+    info = {"fleet_crates_per_day": per_day, "forecast_crates": forecast,
+            "room": {d.isoformat(): n for d, n in room.items()},
+            "placed_crates": {d.isoformat(): placed.crates_on(d) for d in sorted(placed.parts)},
+            "unplaced": [{"move_id": m.move_id, "items": n, "reason": why} for m, n, why in placed.unplaced]}
+    with output_folder(out, "bulk", force=force) as tmp:
+        write_csv_rows(tmp / "bulk_moves.csv", cols, rows)
+        (tmp / "days").mkdir()
+        for d in sorted(placed.parts):
+            write_csv_rows(tmp / "days" / f"{d.isoformat()}.csv", ("transfer_id", "origin_id", "destination_id",
+                                                                   "items", "kind"),
+                           [{"transfer_id": f"B{k:04d}", "origin_id": m.origin_id, "destination_id": m.destination_id,
+                             "items": n, "kind": m.kind} for k, (m, _, n) in enumerate(placed.parts[d], start=1)])
+        (tmp / "bulk.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+    console.print(f"{len(todo)} move(s), {sum(m.items for m in todo)} items: {len(rows)} part(s) on "
+                  f"{len(placed.parts)} day(s); {len(placed.unplaced)} move(s) not placed → {out}", highlight=False)
+    for m, _n, why in placed.unplaced:
+        console.print(f"[yellow]unplaced[/] {m.move_id}: {why}", highlight=False)

@@ -101,8 +101,8 @@ def main() -> int:
         for placed, pickup, holders in holds:
             if pickup in holders:
                 continue  # filled on the spot by both rules
-            key = (lambda h: (km[(h, pickup)], h)) if rule == "nearest" else (lambda h: (cost[(h, pickup)], h))
-            src = min(holders, key=key)
+            table = km if rule == "nearest" else cost
+            src = min(holders, key=lambda h, p=pickup, t=table: (t[(h, p)], h))
             leave = next_visit(src, placed)
             arrive = next_visit(pickup, leave)
             touched.setdefault(leave, set()).add(src)

@@ -24,6 +24,12 @@ def arrived(
         Path, typer.Argument(help="The day's scan events, CSV or Parquet (as `bookvan scan` reads).")
     ],
     out: Annotated[Path, typer.Option("--out", help="Report folder: arrived.csv, arrived.html, carry_over.csv.")],
+    checkins: Annotated[
+        Path | None, typer.Option(help="The ILS's per-item check-in export (item_id/barcode, branch, time).")
+    ] = None,
+    checkins_map: Annotated[
+        Path | None, typer.Option(help="Column-mapping TOML for the check-in export ([columns]).")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Move a folder bookvan did not write aside.")] = False,
 ) -> None:
     """What arrived, per item: arrived / in transit (on which van, at which node) / missing / waiting.
@@ -38,7 +44,7 @@ def arrived(
     from bookvan.routing.arrived import load_and_report, write_arrival_report
 
     check_out(out, "arrived", force=force)
-    plan, report = load_and_report(plan_dir, events)
+    plan, report = load_and_report(plan_dir, events, checkins, checkins_map)
     with output_folder(out, "arrived", force=force) as tmp:
         write_arrival_report(plan, report, tmp)
     counts = report.counts()

@@ -10,6 +10,10 @@ The status an ILS loads back (``item_id, status, node_id, time``):
 - ``missing``: a scan reported the crate missing (``node_id`` where it was reported);
 - ``waiting``: never loaded (not yet picked up, or left out of the plan), at its origin.
 
+A per-item check-in export of the library system (:mod:`bookvan.data.checkins`), when given,
+has the last word on the items it lists: checked in at the destination is ``arrived``,
+checked in elsewhere is ``in_transit`` at that node.
+
 Everything not ``arrived`` and not ``missing`` becomes tomorrow's transfers, from where it is
 now (a van's load comes back to its depot at the end of its run) to its destination:
 ``carry_over.csv`` that ``bookvan plan --transfers`` reads (one row per item when the plan
@@ -80,8 +84,13 @@ def _crate_items(plan: Plan) -> dict[str, list[dict]]:
     return out
 
 
-def arrival_report(plan: Plan, events: pd.DataFrame) -> ArrivalReport:
-    """Replay ``events`` (a scans table) on ``plan``; one report row per item (or crate)."""
+def arrival_report(plan: Plan, events: pd.DataFrame, checkins: pd.DataFrame | None = None) -> ArrivalReport:
+    """Replay ``events`` (a scans table) on ``plan``; one report row per item (or crate).
+
+    ``checkins`` (``item_id, node_id, time`` from :func:`bookvan.data.checkins.read_checkins`)
+    overrides an item's crate state: checked in at its destination is ``arrived``, elsewhere
+    ``in_transit`` at that node (the library system saw it there, whatever the crate scans say).
+    """
     state = check_scans(plan, events)
     items = _crate_items(plan)
     by_item = bool(crate_contents(plan))
@@ -104,6 +113,14 @@ def arrival_report(plan: Plan, events: pd.DataFrame) -> ArrivalReport:
                 "destination_id": c.destination_id, "kind": _text(it.get("kind")) or kind,
                 "title": _text(it.get("title")), "_items": int(it.get("items", 1) or 0),
             })
+    if checkins is not None and len(checkins):
+        seen = {str(c.item_id): c for c in checkins.itertuples(index=False)}
+        for r in rows:
+            c = seen.get(r["item_id"]) if r["item_id"] else None
+            if c is not None:
+                r.update(status="arrived" if c.node_id == r["destination_id"] else "in_transit",
+                         node_id=str(c.node_id), time=pd.Timestamp(c.time).isoformat(), vehicle_id="",
+                         crate_status=r["crate_status"] + "+checked_in")
     for r in rows:
         if r["status"] in ("arrived", "missing"):
             continue
@@ -173,10 +190,17 @@ def write_arrival_report(plan: Plan, report: ArrivalReport, folder: Path) -> lis
     return ["arrived.csv", "arrived.html", "carry_over.csv"]
 
 
-def load_and_report(plan_dir: Path, events_file: Path) -> tuple[Plan, ArrivalReport]:
-    """Read a plan folder and a scans file (exit-2 errors from their readers) and report."""
+def load_and_report(
+    plan_dir: Path, events_file: Path, checkins_file: Path | None = None, column_map: Path | None = None
+) -> tuple[Plan, ArrivalReport]:
+    """Read a plan folder, a scans file and an optional check-in export (exit-2 errors) and report."""
+    from bookvan.data.checkins import read_checkins
     from bookvan.data.scans import read_scans
     from bookvan.routing.manifest.plan import load_plan
 
     plan = load_plan(plan_dir)
-    return plan, arrival_report(plan, read_scans(events_file))
+    events = read_scans(events_file)
+    checkins = None
+    if checkins_file is not None:
+        checkins = read_checkins(checkins_file, set(map(str, plan.nodes["node_id"])), column_map)
+    return plan, arrival_report(plan, events, checkins)

@@ -116,3 +116,27 @@ def test_arrived_report_per_item_with_a_missing_crate(plan_dir: Path, tmp_path: 
     assert listed.items is not None and len(listed.items) == len(carry)
     pairs = set(zip(listed.transfers["origin_id"], listed.transfers["destination_id"], strict=True))
     assert pairs == {(D, C), (C, D), (X, B)}
+
+
+def test_ils_checkins_have_the_last_word_and_bad_rows_exit_2(plan_dir: Path, tmp_path: Path) -> None:
+    scans = _scans(tmp_path / "scans.csv")
+    chk = tmp_path / "checkins.csv"
+    # a missing crate's item turns up at Baifu; one of T4's never-loaded items is checked in at the depot
+    chk.write_text(f"barcode,branchcode,datetime\nT3-095,{C},{DATE} 15:10\nT4-001,{D},{DATE} 16:00\n"
+                   f"T3-095,{C},{DATE} 14:00\n", encoding="utf-8")
+    res = runner.invoke(app, ["arrived", str(plan_dir), str(scans), "--checkins", str(chk),
+                              "--out", str(tmp_path / "a")])
+    assert res.exit_code == 0, res.output
+    rep = pd.read_csv(tmp_path / "a" / "arrived.csv", dtype=str, keep_default_na=False).set_index("item_id")
+    assert tuple(rep.loc["T3-095", ["status", "node_id"]]) == ("arrived", C)
+    assert rep.loc["T3-095", "time"].startswith(f"{DATE}T15:10")  # the latest check-in
+    assert tuple(rep.loc["T4-001", ["status", "node_id"]]) == ("arrived", D)
+    assert rep.loc["T3-096", "status"] == "missing"
+    carry = pd.read_csv(tmp_path / "a" / "carry_over.csv", dtype=str)
+    assert "T4-001" not in set(carry["item_id"]) and "T4-000" in set(carry["item_id"])
+    chk.write_text(f"barcode,branchcode,datetime\nT3-095,KL-NOPE,{DATE} 15:10\nT4-001,{D},yesterday\n",
+                   encoding="utf-8")
+    res = runner.invoke(app, ["arrived", str(plan_dir), str(scans), "--checkins", str(chk),
+                              "--out", str(tmp_path / "b")])
+    assert res.exit_code == 2 and "row 1" in res.output and "node_id" in res.output and "row 2" in res.output
+    assert not (tmp_path / "b").exists()

@@ -114,11 +114,15 @@ def bulk(
     slack_days: Annotated[int, typer.Option(min=0, max=60, help="Days a rota move may wait after its stage ends.")] = 6,
     network: Annotated[Path | None, typer.Option(help="Network folder; default: bundled Keelung.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the forecast demand the room is left from.")] = 0,
+    runs_per_van: Annotated[
+        int | None, typer.Option(min=1, help="Full runs a van makes a day for room; default: 1 (up to its max_trips).")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Move a folder bookvan did not write aside.")] = False,
 ) -> None:
     """Place flexible bulk moves (a stock-rotation rota, or moves with a window) on days with spare van room.
 
-    A day's room is the fleet's crates a day less that day's forecast crates; a move goes only
+    A day's room is the fleet's crates a day (each van's capacity × --runs-per-van) less that
+    day's forecast crates (median day); a move goes only
     on days both its libraries are visited, is split across days when too big, and never goes
     after its window (what does not fit is listed as unplaced).
 
@@ -147,7 +151,7 @@ def bulk(
     if not todo:
         raise InputError.single(moves, "no moves to place")
     first, last = min(m.window_start for m in todo), max(m.window_end for m in todo)
-    per_day = sum(v.capacity_crates * v.max_trips for v in fl.vehicles)
+    per_day = sum(v.capacity_crates * min(v.max_trips, runs_per_van or 1) for v in fl.vehicles)
     room: dict[dt.date, int] = {}
     forecast: dict[str, int] = {}
     day = first

@@ -15,8 +15,8 @@ Placement (:func:`place_moves`): earliest window end first, a move takes the spa
 each day of its window in date order on which both ends are visited (the schedule, opening
 hours), as many as it still needs; a move too big for one day is split across days, and what
 does not fit by the window's end is left unplaced with a reason, never put after the window.
-A day's spare room is the fleet's crates a day (each van's capacity × its runs) minus the
-day's forecast crates; what the router then cannot fit in a day waits for the next day by the
+A day's spare room is the fleet's crates a day (each van's capacity × the runs it makes, one by
+default) minus the day's forecast crates; what the router then cannot fit in a day waits for the next day by the
 schedule's carry-over (``bookvan plan --carry-over``).
 """
 

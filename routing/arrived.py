@@ -94,7 +94,12 @@ def arrival_report(plan: Plan, events: pd.DataFrame, checkins: pd.DataFrame | No
     state = check_scans(plan, events)
     items = _crate_items(plan)
     by_item = bool(crate_contents(plan))
-    transfers = {str(t.transfer_id): t for t in plan.transfers.itertuples(index=False)}
+    transfers = {}
+    for t in plan.transfers.reset_index(drop=True).sort_values("transfer_id").itertuples(index=False):
+        transfers[str(t.transfer_id)] = t
+        base = _text(getattr(t, "leg_of", None))
+        if base and (base not in transfers or int(getattr(t, "leg", 1) or 1) == 1):
+            transfers[base] = t  # a hub crate's id is its original transfer's: origin of leg 1, same kind
     depots = dict(zip(plan.vehicles["vehicle_id"].astype(str), plan.vehicles["depot_id"].astype(str), strict=True))
     rows: list[dict] = []
     carry: list[dict] = []

@@ -72,6 +72,19 @@ def test_thousands_of_items_plan_like_the_aggregated_list_and_label_their_crates
     b = plan_day(network, fleet, again.transfers, PLAN_DATE, matrix, params)
     pd.testing.assert_frame_equal(a.stops, b.stops)
     assert a.unassigned == b.unassigned and a.summary["total_distance_m"] == b.summary["total_distance_m"]
+    # the exported lane costs price the legs this plan drives: same km, same NT$ per km and hour
+    from bookvan.routing.cost_export import lane_costs
+
+    cap = max(v.capacity_crates for v in fleet.vehicles)
+    lanes = lane_costs(network, matrix, fleet.costs, cap, None, PLAN_DATE).set_index(["from_id", "to_id"])
+    legs = [(x, y) for _, run in a.stops.sort_values(["vehicle_id", "trip", "seq"]).groupby(["vehicle_id", "trip"])
+            for x, y in zip(run["node_id"], run["node_id"].iloc[1:], strict=False) if x != y]
+    assert legs and sum(lanes.loc[leg, "distance_km"] for leg in legs) == pytest.approx(
+        a.summary["total_distance_m"] / 1000, abs=0.01 * len(legs))
+    drive_ntd = sum(lanes.loc[leg, "ntd_per_crate"] * cap for leg in legs)
+    hours = sum(lanes.loc[leg, "driving_min"] for leg in legs) / 60
+    assert drive_ntd == pytest.approx(fleet.costs.per_km * a.summary["total_distance_m"] / 1000
+                                      + fleet.costs.per_driver_hour * hours, rel=0.01)
     folder = write_plan(a, tmp_path / "plan", items=listed.items)
     plan = load_plan(folder)
     labels = crate_labels(plan, build_runs(plan))

@@ -140,3 +140,16 @@ def test_ils_checkins_have_the_last_word_and_bad_rows_exit_2(plan_dir: Path, tmp
                               "--out", str(tmp_path / "b")])
     assert res.exit_code == 2 and "row 1" in res.output and "node_id" in res.output and "row 2" in res.output
     assert not (tmp_path / "b").exists()
+
+
+def test_crate_level_plan_reports_crates_and_carries_over_aggregated(tmp_path: Path) -> None:
+    from bookvan.data.scans import read_scans
+    from bookvan.routing.arrived import arrival_report
+
+    plan = load_plan(write_plan_dir(good_plan(), tmp_path / "plan"))  # no items.parquet
+    rep = arrival_report(plan, read_scans(_scans(tmp_path / "scans.csv")))
+    assert not rep.carry_over_items and rep.counts() == {"arrived": 6, "in_transit": 4, "missing": 1, "waiting": 6}
+    hub = next(r for r in rep.rows if r["crate_id"] == "H1-C01")
+    assert (hub["origin_id"], hub["kind"], hub["node_id"]) == (A, "hold", D)
+    carry = {(c["origin_id"], c["destination_id"], c["kind"]): c["items"] for c in rep.carry_over}
+    assert carry == {(C, D, "return"): 150, (X, B, "hold"): 30, (D, C, "hold"): 60}

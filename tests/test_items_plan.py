@@ -69,7 +69,7 @@ def test_cli_plans_an_item_list_keeps_items_and_reports_twice_listed(tmp_path: P
     items = read_table(plan / "items.parquet")
     assert list(items.columns) == ITEMS_SCHEMA.names and len(items) == 200 and items["item_id"].is_unique
     transfers = read_table(plan / "transfers.parquet")
-    grouped = transfers["part_of"].fillna(transfers["leg_of"]).fillna(transfers["transfer_id"])  # schedule relays: leg_of
+    grouped = transfers["part_of"].fillna(transfers["leg_of"]).fillna(transfers["transfer_id"])  # relay: leg_of
     assert set(items["transfer_id"]) == set(grouped)
     assert transfers.groupby(grouped)["items"].sum().to_dict() == items.groupby("transfer_id").size().to_dict()
     meta = json.loads((plan / "plan.json").read_text(encoding="utf-8"))

@@ -28,6 +28,7 @@ def _register() -> None:
         network,
         plan,
         replan,
+        roundtrip,
         scan,
         scenario,
         schedule,

@@ -37,7 +37,8 @@ def manifest(
     loading lists per node and a self-contained HTML day overview.
 
     Writes overview.html, labels.pdf (A4, 2 × 7 labels of 99.1 × 38.1 mm), runs/VAN_tripN.pdf,
-    .gpx and .geojson, loading/NODE.csv and index.json. Crate ids: TRANSFER-C01, TRANSFER-C02, …
+    .gpx and .geojson, loading/NODE.csv, receiving/NODE.csv+.html (what arrives there, when),
+    packing/NODE.csv+.html (what to have packed by the van) and index.json. Crate ids: TRANSFER-C01, TRANSFER-C02, …
 
 
     Example: bookvan manifest out/2026-12-01 --lang both

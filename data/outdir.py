@@ -50,6 +50,9 @@ _SIGNATURES = {
     "compare": ("compare.parquet", "compare.csv", "report.html"),
     "scan-state": ("state.json", "vans.parquet", "crates.parquet"),
     "schedule": ("schedule.csv", "timetable.csv", "build.json"),
+    "costs": ("transport_cost.csv", "proximity_adjustment.csv", "lane_costs.csv"),
+    "arrived": ("arrived.csv", "arrived.html", "carry_over.csv"),
+    "bulk": ("bulk_moves.csv", "bulk.json"),
 }
 _WHAT = {
     "plan": "plan folder",
@@ -58,6 +61,9 @@ _WHAT = {
     "compare": "scenario compare folder",
     "scan-state": "scan state folder",
     "schedule": "schedule folder",
+    "costs": "cost export folder",
+    "arrived": "arrival report folder",
+    "bulk": "bulk moves folder",
 }
 
 

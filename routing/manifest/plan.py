@@ -24,7 +24,7 @@ __all__ = ["Plan", "load_plan"]
 
 #: The tables a manifest prints from; the matrix and road legs only add distances and lines.
 _TABLES = ("nodes", "vehicles", "transfers", "stops")
-_OPTIONAL_TABLES = ("matrix", "legs", "items")
+_OPTIONAL_TABLES = ("matrix", "legs", "items")  # items: item-level plans (labels, packing lists)
 #: Optional text columns (additions beyond the contract) that printing reads: null if absent.
 _OPTIONAL_TEXT = {
     "nodes": ("address", "closed_reason"),

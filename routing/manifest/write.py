@@ -10,6 +10,8 @@ Layout of the output folder (default ``<plan>/manifests/``)::
     loading/<node>.csv       crates loaded/unloaded at that node today, one row per crate
                              (file name: bookvan.data.file_names.file_stem of the node id)
     packing.csv              item-level plans only: the items in each crate, one row per item
+    receiving/<node>.csv|.html  what the vans bring that node today (crates, items, expected time)
+    packing/<node>.csv|.html    what that node has packed by its van's arrival
     index.json               what was written, per-run totals and the plan id
 """
 
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from bookvan.data.errors import InputError
 from bookvan.data.outdir import check_out, output_folder
+from bookvan.routing.manifest.branch_lists import write_branch_lists
 from bookvan.routing.manifest.crates import __doc__ as _CRATE_RULE
 from bookvan.routing.manifest.exports import geojson_text, gpx_text, write_loading_csvs
 from bookvan.routing.manifest.fonts import register_cjk_font
@@ -132,6 +135,7 @@ def write_manifests(
         note("loading lists")
         for p in write_loading_csvs(plan, runs, tmp / "loading"):
             index["loading"].append(f"loading/{p.name}")
+        index["branch_lists"] = write_branch_lists(plan, runs, tmp)  # receiving/ and packing/ per node
         links["_day"] = {"labels.pdf": "labels.pdf", "index.json": "index.json"}
         links["_day"] |= {name: name for name in index["loading"]}
         if packing is not None:

@@ -116,12 +116,9 @@ def replan_cmd(
         diff = plan_diff(old, load_plan(tmp))
         rows = [{"transfer_id": c.transfer_id, "change": c.change, "before": c.before, "after": c.after}
                 for c in diff.changes]
-        import pandas as pd
+        from bookvan.data.csv_safe import write_csv_rows
 
-        from bookvan.data.csv_safe import safe_frame
-
-        safe_frame(pd.DataFrame(rows, columns=["transfer_id", "change", "before", "after"])).to_csv(
-            tmp / "diff.csv", index=False)
+        write_csv_rows(tmp / "diff.csv", ["transfer_id", "change", "before", "after"], rows)
         (tmp / "diff.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     report_aside(target)
     s = day.summary

@@ -10,7 +10,7 @@ from bookvan.data.network import bundled_network_dir
 from bookvan.data.schedule import load_schedule
 from bookvan.data.travel import build_matrix
 from bookvan.routing.check import check_plan_dir
-from bookvan.routing.solution_types import SolveParams
+from bookvan.routing.engine.params import SolveParams
 from bookvan.scenarios.schedule_days import consistency_kpis, run_days, working_days
 
 

@@ -71,14 +71,14 @@ def stations_daily(seed: int = 3, days: int = 420) -> History:
     week = np.array([0.0, 1.0, 1.0, 1.1, 1.2, 1.6, 1.4])
     rows = []
     for b in range(6):
-        lam = 40 * (b + 1) * week[idx.dayofweek]
+        lam = 40 * (b + 1) * week[idx.day_of_week]
         rows += [(d, f"BR{b}", int(v)) for d, v in zip(idx, rng.poisson(lam), strict=True)]
     for s in range(6):
         p = 0.15 + 0.05 * s
         size = 2 + s % 3
         occurs = rng.random(days) < p
         vals = np.where(occurs, 1 + rng.poisson(size, days), 0)
-        vals[idx.dayofweek == 6] = 0
+        vals[idx.day_of_week == 6] = 0
         rows += [(d, f"ST{s}", int(v)) for d, v in zip(idx, vals, strict=True)]
     return parse_history_frame(pd.DataFrame(rows, columns=["date", "branch", "checkouts"]),
                                "stations")

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from bookvan.cli.common import console, input_errors_exit_2
 from bookvan.cli.main import app
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bookvan.data.network import Network
 
 network_app = typer.Typer(help="Inspect the network: nodes, hours, travel times.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
@@ -75,15 +80,27 @@ def matrix(
 
     Example: bookvan network matrix --roads keelung.osm.pbf --out out/matrix.parquet
     """
+    from bookvan.data.network import load_network  # pandas: only when a command runs
+    from bookvan.data.tables import MATRIX_SCHEMA, write_table
+
+    net = load_network(network)
+    m = _matrix_with_progress(net, roads, cache_dir)
+    if out is not None:
+        write_table(m, MATRIX_SCHEMA, out)
+    _print_matrix_summary(m, net, roads)
+    _print_depot_legs(m, net, roads)
+    if out is not None:
+        console.print(f"wrote {out}")
+
+
+def _matrix_with_progress(net: Network, roads: Path | None, cache_dir: Path | None) -> pd.DataFrame:
+    """Build the matrix behind a progress bar, then print the warnings it raised."""
     import warnings
 
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from bookvan.data.network import load_network  # pandas: only when a command runs
-    from bookvan.data.tables import MATRIX_SCHEMA, write_table
     from bookvan.data.travel import build_matrix
 
-    net = load_network(network)
     with (
         warnings.catch_warnings(record=True) as caught,
         Progress(
@@ -104,9 +121,11 @@ def matrix(
         m = build_matrix(net.nodes, roads=roads, cache_dir=cache_dir, on_progress=on_progress)
     for w in caught:
         console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
-    if out is not None:
-        write_table(m, MATRIX_SCHEMA, out)
+    return m
 
+
+def _print_matrix_summary(m: pd.DataFrame, net: Network, roads: Path | None) -> None:
+    """Where the times come from (cache, road graph or estimate parameters) and their range."""
     source = str(m["source"].iloc[0])
     off = m[m["from_id"] != m["to_id"]]
     cached = {"hit": " (from the cache)", "miss": " (computed, now cached)"}
@@ -129,6 +148,10 @@ def matrix(
         f"{off['duration_s'].min() / 60:.0f}–{off['duration_s'].max() / 60:.0f} min "
         f"(median {off['duration_s'].median() / 60:.0f} min)"
     )
+
+
+def _print_depot_legs(m: pd.DataFrame, net: Network, roads: Path | None) -> None:
+    """A table of every node's legs out of and back to the first depot (and its snap distance)."""
     depot = net.depot_ids[0] if net.depot_ids else None
     if depot:
         t = Table(title=f"from / to {depot}")
@@ -146,5 +169,3 @@ def matrix(
                 row.append(f"{snap.get(nid, float('nan')):.0f}")
             t.add_row(*row)
         console.print(t)
-    if out is not None:
-        console.print(f"wrote {out}")

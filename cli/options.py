@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import typer
 
+from bookvan.data.hours import DAY_S
+
 __all__ = [
     "MAX_DAYS",
     "MAX_REPLICATIONS",
@@ -28,7 +30,7 @@ MAX_SEED = 2**31 - 1
 MAX_DAYS = 3660
 MAX_REPLICATIONS = 1000
 #: Longest search: a day.
-MAX_TIME_LIMIT_S = 86400.0
+MAX_TIME_LIMIT_S = float(DAY_S)
 
 
 def _finite_between(lo: float, hi: float, *, what: str) -> Callable[[float | None], float | None]:

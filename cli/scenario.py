@@ -21,7 +21,8 @@ from bookvan.cli.options import MAX_DAYS, MAX_REPLICATIONS
 from bookvan.data.errors import InputError
 
 if TYPE_CHECKING:
-    from bookvan.scenarios.runner import RunProgress
+    from bookvan.scenarios.runner import RunProgress, RunSet
+    from bookvan.scenarios.spec import Scenario
 
 scenario_app = typer.Typer(
     help="Simulate scenarios (new branches, closures, fleet, visit days, demand) and compare them.",
@@ -72,32 +73,11 @@ def run(
 
     Example: bookvan scenario run fleet-plus-one --days 30 --replications 2 --out out/scn/plus1
     """
-    from dataclasses import replace
-
-    from bookvan.scenarios.catalog import resolve_scenario_file
     from bookvan.scenarios.runner import run_scenarios, write_run_folder
     from bookvan.scenarios.simulate import SimulationError
-    from bookvan.scenarios.spec import load_scenarios
 
     target = check_out_early(out, "scenario-run", force)
-    paths = [resolve_scenario_file(f) for f in files]
-    scns = [s for p in paths for s in load_scenarios(p)]
-    if costs is not None:
-        over = _read_cost_overrides(costs)
-        scns = [replace(s, costs={**s.costs, **over}) for s in scns]
-    if start is not None:
-        import datetime as dt
-
-        try:
-            first = dt.date.fromisoformat(start)
-        except ValueError:
-            raise InputError.single("--start", f"'{start}' is not a date like 2027-03-01") from None
-        scns = [s.with_sim(start=first) for s in scns]
-    names = [s.name for s in scns]
-    if len(set(names)) != len(names):
-        raise InputError.single(
-            ", ".join(map(str, paths)), "two scenarios share a name", field="name"
-        )
+    paths, scns = _load_scenarios(files, costs, start)
     try:
         with _ProgressBars() as bars:
             runs = run_scenarios(
@@ -119,6 +99,46 @@ def run(
         raise
     write_run_folder(out, runs, source_files=paths, force=force)
     report_aside(target)
+    _print_run_summary(runs)
+    console.print(f"wrote {out}/kpis.parquet")
+
+
+def _load_scenarios(files: list[Path], costs: Path | None, start: str | None) -> tuple[list[Path], list[Scenario]]:
+    """The scenario files found by path or name, their scenarios with ``--costs`` and ``--start`` applied.
+
+    Raises
+    ------
+    InputError
+        ``--start`` is not a date, or two scenarios share a name.
+    """
+    from dataclasses import replace
+
+    from bookvan.scenarios.catalog import resolve_scenario_file
+    from bookvan.scenarios.spec import load_scenarios
+
+    paths = [resolve_scenario_file(f) for f in files]
+    scns = [s for p in paths for s in load_scenarios(p)]
+    if costs is not None:
+        over = _read_cost_overrides(costs)
+        scns = [replace(s, costs={**s.costs, **over}) for s in scns]
+    if start is not None:
+        import datetime as dt
+
+        try:
+            first = dt.date.fromisoformat(start)
+        except ValueError:
+            raise InputError.single("--start", f"'{start}' is not a date like 2027-03-01") from None
+        scns = [s.with_sim(start=first) for s in scns]
+    names = [s.name for s in scns]
+    if len(set(names)) != len(names):
+        raise InputError.single(
+            ", ".join(map(str, paths)), "two scenarios share a name", field="name"
+        )
+    return paths, scns
+
+
+def _print_run_summary(runs: RunSet) -> None:
+    """The yearly KPIs per scenario (mean over replications), and a warning for capped days."""
     summary = runs.summary()
     s = summary.groupby("scenario", sort=False).mean(numeric_only=True)
     from rich.table import Table
@@ -154,7 +174,6 @@ def run(
             "to make the run repeatable.",
             highlight=False,
         )
-    console.print(f"wrote {out}/kpis.parquet")
 
 
 def _read_cost_overrides(path: Path) -> dict[str, float]:

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from bookvan.data.costs import DAYS_PER_YEAR
 from bookvan.data.crates import crates_for
 from bookvan.data.hours import day_hours
 from bookvan.data.network import Network
@@ -63,6 +64,7 @@ BACKLOG_DAYS = 21
 MIN_FILL = 10
 MAX_WAIT_DAYS = 7
 DAY_CV = 0.2
+_JULIAN_YEAR_DAYS = 365.25  # the trend counts years of 365.25 days since 2024-01-01
 _TRANSFER_COLUMNS = (
     "transfer_id", "origin_id", "destination_id", "items", "crates", "kind",
     "release", "due", "leg_of", "leg", "part_of",
@@ -71,7 +73,7 @@ _TRANSFER_COLUMNS = (
 
 def loans_per_resident(date: dt.date) -> float:
     """Yearly loans per resident: 1.0 in 2024 (estimate) rising linearly to 3.0 in 2030 (target)."""
-    t = (date - dt.date(2024, 1, 1)).days / 365.25
+    t = (date - dt.date(2024, 1, 1)).days / _JULIAN_YEAR_DAYS
     return float(min(3.0, max(0.8, 1.0 + t * 2.0 / 6.0)))
 
 
@@ -154,7 +156,7 @@ def daily_rates(
     if "_od" not in memo:
         memo["_od"] = od_weights(network.nodes)
         memo["_pop"] = city_population(network.nodes)
-    loans_day = memo["_pop"] * loans_per_resident(date) / 365.0
+    loans_day = memo["_pop"] * loans_per_resident(date) / DAYS_PER_YEAR
     act = ACTIVITY[date.weekday()]
     shares = {"hold": HOLD_SHARE, "return": RETURN_SHARE}
     ids = list(network.nodes["node_id"])

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from bookvan.data.atomic import atomic_file
+from bookvan.data.costs import DAYS_PER_YEAR
 from bookvan.data.hours import Closure
 from bookvan.data.network import Network, load_network
 from bookvan.demand.generator import ACTIVITY, loans_per_resident, open_days, simulate_shipments
@@ -113,7 +114,7 @@ def synthetic_history(
     for t in range(1, len(days)):
         level[t] = 0.98 * level[t - 1] + rng.normal(0, 0.01, n)
     base = np.array([
-        weight * loans_per_resident(d) / 365.0 * ACTIVITY[d.weekday()] * _season(d)
+        weight * loans_per_resident(d) / DAYS_PER_YEAR * ACTIVITY[d.weekday()] * _season(d)
         for d in days
     ]) / open_share
     mu = base * np.exp(level) * open_m

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["day_time_text"]
+from bookvan.data.hours import DAY_S
 
-_DAY_S = 24 * 3600
+__all__ = ["day_time_text"]
 
 
 def day_time_text(seconds: int | None, midnight: pd.Timestamp) -> str:
@@ -26,6 +26,6 @@ def day_time_text(seconds: int | None, midnight: pd.Timestamp) -> str:
     if seconds is None:
         return "?"
     s = int(seconds)
-    if 0 <= s < _DAY_S:
+    if 0 <= s < DAY_S:
         return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
     return f"{midnight + pd.Timedelta(seconds=s):%Y-%m-%d %H:%M}"

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from bookvan.data.csv_safe import write_csv_rows
-from bookvan.data.hours import WEEKDAYS
+from bookvan.data.hours import DAY_S, WEEKDAYS
 from bookvan.data.network import Network
 from bookvan.data.outdir import output_folder
 from bookvan.data.planfolder import write_plan_folder
@@ -27,7 +27,7 @@ _EN_WD = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _clock(s: int) -> str:
-    s %= 24 * 3600
+    s %= DAY_S
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
 
 

@@ -33,7 +33,8 @@ def test_runner_solves_verifies_and_summarises(runner, tmp_path: Path, capsys) -
     code = runner.main([str(inst), "--time-limit", "1", "--engines", "bookvan,ortools-default", "--jobs", "1",
                         "--csv", str(out)])
     assert code == 0
-    rows = list(csv.DictReader(out.open()))
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     assert [r["engine"] for r in rows] == ["bookvan", "ortools-default"]
     assert all(r["feasible"] == "True" for r in rows)
     for r in rows:  # the gap is the recomputed distance against bks.csv

@@ -19,6 +19,22 @@ from bookvan.desk.store import PlanChanged, open_store, users_t
 TPE = dt.timezone(dt.timedelta(hours=8))
 
 
+@pytest.fixture(autouse=True)
+def _close_stores(monkeypatch):
+    """Close every store a test opens: its pooled PostgreSQL connections would otherwise be
+    garbage-collected while open (psycopg's ResourceWarning, an error under filterwarnings)."""
+    opened, real = [], open_store
+
+    def tracked(url):
+        opened.append(real(url))
+        return opened[-1]
+
+    monkeypatch.setitem(globals(), "open_store", tracked)
+    yield
+    for store in opened:
+        store.engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def pg_url():
     with postgres_server() as url:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from bookvan.routing.manifest.mapgeo import MapFrame, group_points, place_labels
 from bookvan.routing.manifest.plan import Plan
-from bookvan.routing.manifest.runs import Run, fmt_duration, fmt_hm
+from bookvan.routing.manifest.runs import Run, StopLine, fmt_duration, fmt_hm
 from bookvan.routing.manifest.words import day_text, kind_word, node_name, word
 
 __all__ = ["VAN_COLOURS", "day_map_svg", "overview_html", "write_overview"]
@@ -161,9 +161,31 @@ def _van_row(
     col: str,
     lang: str,
 ) -> str:
+    """One van's timeline row: its shift and break window, then each run's drives and stops."""
     out = [_el("text", f"■ {_e(van)}", x=6, y=y + 21, class_="rowlabel", fill=col)]
     v = veh.loc[van] if van in veh.index else None
-    if v is not None and not pd.isna(v.get("shift_start")) and not pd.isna(v.get("shift_end")):
+    if v is not None:
+        out += _shift_frames(v, y, row_h, x, lang)
+    mine = [r for r in runs if r.vehicle_id == van]
+    if not mine:
+        out.append(
+            _el(
+                "text",
+                _e(word("not_used", lang)),
+                x=x(veh["shift_start"].min()) + 6 if len(veh) else 240,
+                y=y + 21,
+                class_="muted",
+            )
+        )
+    for r in mine:
+        out += _run_marks(r, y, row_h, x, col, lang)
+    return _el("g", "".join(out), class_="van-row", data_van=van)
+
+
+def _shift_frames(v: pd.Series, y: float, row_h: float, x: Callable[[pd.Timestamp], float], lang: str) -> list[str]:
+    """The driver's shift (grey frame) and break window (dashed frame), where the van has them."""
+    out = []
+    if not pd.isna(v.get("shift_start")) and not pd.isna(v.get("shift_end")):
         a, b = v["shift_start"], v["shift_end"]
         out.append(
             _el(
@@ -177,7 +199,7 @@ def _van_row(
                 stroke="#bbb",
             )
         )
-    if v is not None and not pd.isna(v.get("break_earliest")) and not pd.isna(v.get("break_latest")):
+    if not pd.isna(v.get("break_earliest")) and not pd.isna(v.get("break_latest")):
         a, b = v["break_earliest"], v["break_latest"]
         out.append(
             _el(
@@ -192,93 +214,90 @@ def _van_row(
                 stroke_dasharray="3 3",
             )
         )
-    mine = [r for r in runs if r.vehicle_id == van]
-    if not mine:
+    return out
+
+
+def _run_marks(
+    r: Run, y: float, row_h: float, x: Callable[[pd.Timestamp], float], col: str, lang: str
+) -> list[str]:
+    """One run on the timeline: a line for each drive, a bar for each stop, and the run's number."""
+    mid = y + row_h / 2
+    out = [
+        _el("line", x1=x(a.departure), y1=mid, x2=x(b.arrival), y2=mid, stroke=col, stroke_width=3)
+        for a, b in zip(r.stops, r.stops[1:], strict=False)
+    ]
+    for i, s in enumerate(r.stops):
+        out += _stop_marks(r, i, s, y, row_h, x, col, lang)
+    out.append(_el("text", f"#{r.trip}", x=x(r.departure) + 2, y=y + 5, class_="tick"))
+    return out
+
+
+def _stop_marks(
+    r: Run, i: int, s: StopLine, y: float, row_h: float, x: Callable[[pd.Timestamp], float], col: str, lang: str
+) -> list[str]:
+    """A stop: hatched waiting before opening, the service bar, and the break if it is taken here."""
+    bar_y, bar_h = y + 7, row_h - 14
+    out = []
+    start = s.service_start if s.service_start is not None else s.arrival
+    end = s.departure
+    if s.break_start is not None and start <= s.break_start < s.departure:
+        end = s.break_start  # the break is taken here, after the service
+    if start > s.arrival:
+        out.append(
+            _el(
+                "rect",
+                _title(f"{s.node_id} {word('wait', lang)} {fmt_hm(start)}"),
+                x=x(s.arrival),
+                y=y + 10,
+                width=max(x(start) - x(s.arrival), 0.5),
+                height=row_h - 20,
+                fill="url(#wait)",
+                stroke=col,
+                stroke_width=0.5,
+            )
+        )
+    tip = (
+        f"{r.vehicle_id} #{r.trip} · {i} {s.node_id} · {fmt_hm(s.arrival)}–"
+        f"{fmt_hm(s.departure)} · {word('unload', lang)} {s.crates_unloaded} · "
+        f"{word('load', lang)} {s.crates_loaded}"
+    )
+    out.append(
+        _el(
+            "rect",
+            _title(tip),
+            class_="stop",
+            x=x(start),
+            y=bar_y,
+            width=max(x(end) - x(start), 1.5),
+            height=bar_h,
+            fill=col,
+        )
+    )
+    if s.break_s and s.break_start is not None:
+        b0, b1 = s.break_start, s.break_start + pd.Timedelta(seconds=s.break_s)
+        out.append(
+            _el(
+                "rect",
+                _title(f"{word('break', lang)} {fmt_hm(b0)}–{fmt_hm(b1)}"),
+                class_="break",
+                x=x(b0),
+                y=bar_y,
+                width=x(b1) - x(b0),
+                height=bar_h,
+                fill="#444",
+            )
+        )
         out.append(
             _el(
                 "text",
-                _e(word("not_used", lang)),
-                x=x(veh["shift_start"].min()) + 6 if len(veh) else 240,
+                _e(word("break", lang)),
+                x=(x(b0) + x(b1)) / 2,
                 y=y + 21,
-                class_="muted",
+                text_anchor="middle",
+                class_="brk",
             )
         )
-    mid, bar_y, bar_h = y + row_h / 2, y + 7, row_h - 14
-    for r in mine:
-        for a, b in zip(r.stops, r.stops[1:], strict=False):
-            out.append(
-                _el(
-                    "line",
-                    x1=x(a.departure),
-                    y1=mid,
-                    x2=x(b.arrival),
-                    y2=mid,
-                    stroke=col,
-                    stroke_width=3,
-                )
-            )
-        for i, s in enumerate(r.stops):
-            start = s.service_start if s.service_start is not None else s.arrival
-            end = s.departure
-            if s.break_start is not None and start <= s.break_start < s.departure:
-                end = s.break_start  # the break is taken here, after the service
-            if start > s.arrival:
-                out.append(
-                    _el(
-                        "rect",
-                        _title(f"{s.node_id} {word('wait', lang)} {fmt_hm(start)}"),
-                        x=x(s.arrival),
-                        y=y + 10,
-                        width=max(x(start) - x(s.arrival), 0.5),
-                        height=row_h - 20,
-                        fill="url(#wait)",
-                        stroke=col,
-                        stroke_width=0.5,
-                    )
-                )
-            tip = (
-                f"{r.vehicle_id} #{r.trip} · {i} {s.node_id} · {fmt_hm(s.arrival)}–"
-                f"{fmt_hm(s.departure)} · {word('unload', lang)} {s.crates_unloaded} · "
-                f"{word('load', lang)} {s.crates_loaded}"
-            )
-            out.append(
-                _el(
-                    "rect",
-                    _title(tip),
-                    class_="stop",
-                    x=x(start),
-                    y=bar_y,
-                    width=max(x(end) - x(start), 1.5),
-                    height=bar_h,
-                    fill=col,
-                )
-            )
-            if s.break_s and s.break_start is not None:
-                b0, b1 = s.break_start, s.break_start + pd.Timedelta(seconds=s.break_s)
-                out.append(
-                    _el(
-                        "rect",
-                        _title(f"{word('break', lang)} {fmt_hm(b0)}–{fmt_hm(b1)}"),
-                        class_="break",
-                        x=x(b0),
-                        y=bar_y,
-                        width=x(b1) - x(b0),
-                        height=bar_h,
-                        fill="#444",
-                    )
-                )
-                out.append(
-                    _el(
-                        "text",
-                        _e(word("break", lang)),
-                        x=(x(b0) + x(b1)) / 2,
-                        y=y + 21,
-                        text_anchor="middle",
-                        class_="brk",
-                    )
-                )
-        out.append(_el("text", f"#{r.trip}", x=x(r.departure) + 2, y=y + 5, class_="tick"))
-    return _el("g", "".join(out), class_="van-row", data_van=van)
+    return out
 
 
 def _node_row(

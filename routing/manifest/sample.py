@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from bookvan.data.fleet import load_fleet
-from bookvan.data.network import bundled_network_dir, load_network
+from bookvan.data.fleet import Fleet, Vehicle, load_fleet
+from bookvan.data.network import Network, bundled_network_dir, load_network
 from bookvan.data.planfolder import write_plan_folder
 from bookvan.data.tables import TZ
 
@@ -39,6 +40,23 @@ def _at(date: dt.date, t: dt.time | None) -> pd.Timestamp | None:
     return None if t is None else pd.Timestamp(dt.datetime.combine(date, t)).tz_localize(TZ)
 
 
+@dataclass
+class _Runs:
+    """The sample's runs: which van drives which tour, and what each stop picks up and drops.
+
+    ``pick[i][node]`` / ``drop[i][node]`` list the transfer ids of run ``i`` at ``node``.
+    """
+
+    keys: list[tuple[Vehicle, int]]  # (van, trip)
+    tours: list[list[str]]  # stops of each run, depot excluded
+    pick: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    drop: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+
+    def carry(self, run: int, tid: str, origin: str, destination: str) -> None:
+        self.pick.setdefault(run, {}).setdefault(origin, []).append(tid)
+        self.drop.setdefault(run, {}).setdefault(destination, []).append(tid)
+
+
 def write_sample_plan(out: str | Path, date: dt.date, *, seed: int = 7, network: str | Path | None = None) -> Path:
     """Write a plan folder for ``date`` on the bundled (or given) network into ``out``."""
     out = Path(out)
@@ -47,8 +65,40 @@ def write_sample_plan(out: str | Path, date: dt.date, *, seed: int = 7, network:
     net_dir = Path(network) if network else bundled_network_dir()
     net = load_network(net_dir)
     fleet = load_fleet(net_dir / "fleet.toml", set(net.node_ids))
-    nodes = net.nodes.set_index("node_id", drop=False)
+    ndf = _day_nodes(net, date)
+    depot = fleet.vehicles[0].depot
+    open_nodes, runs = _sweep(ndf, depot, fleet.vehicles)
+    transfers, unassigned = _transfers(runs, ndf, depot, fleet, rng)
+    crates_of = {t["transfer_id"]: t["crates"] for t in transfers}
+    mrows, mat = _matrix(ndf, [depot, *open_nodes])
+    stops, total_d = _drive(runs, ndf, depot, mat, crates_of, date)
+    sdf = pd.DataFrame(stops)
+    last = sdf.groupby("vehicle_id")["arrival"].max()
+    first = sdf.groupby("vehicle_id")["departure"].min()
+    info = {
+        "date": date.isoformat(),
+        "seed": seed,
+        "time_limit_s": 0,
+        "total_distance_m": round(total_d, 1),
+        "total_duration_s": int(sum((last - first).dt.total_seconds())),
+        "vehicles_used": int(sdf["vehicle_id"].nunique()),
+        "transfers_planned": len(transfers) - len(unassigned),
+        "unassigned": unassigned,
+        "solver": {
+            "name": "bookvan.routing.manifest.sample",
+            "version": "synthetic",
+            "status": "synthetic sample, not optimised",
+            "wall_s": 0.0,
+        },
+    }
+    tables = {"nodes": ndf.reset_index(drop=True), "vehicles": _vehicles(fleet.vehicles, date),
+              "transfers": _transfer_frame(transfers), "matrix": pd.DataFrame(mrows), "stops": sdf}
+    return write_plan_folder(out, info, tables)
 
+
+def _day_nodes(net: Network, date: dt.date) -> pd.DataFrame:
+    """The nodes table with this date's hours, indexed (and keyed) by node id."""
+    nodes = net.nodes.set_index("node_id", drop=False)
     rows = []
     for nid in net.node_ids:
         h = net.hours_on(nid, date)
@@ -70,8 +120,11 @@ def write_sample_plan(out: str | Path, date: dt.date, *, seed: int = 7, network:
                 "closed_reason": h.closed_reason,
             }
         )
-    ndf = pd.DataFrame(rows).set_index("node_id", drop=False)
-    depot = fleet.vehicles[0].depot
+    return pd.DataFrame(rows).set_index("node_id", drop=False)
+
+
+def _sweep(ndf: pd.DataFrame, depot: str, vans: tuple[Vehicle, ...]) -> tuple[list[str], _Runs]:
+    """Open nodes within 30 km, sorted by bearing around the depot and cut into one tour per run."""
     dpos = (ndf.loc[depot, "lat"], ndf.loc[depot, "lon"])
     open_nodes = [
         nid
@@ -86,11 +139,18 @@ def write_sample_plan(out: str | Path, date: dt.date, *, seed: int = 7, network:
         return math.atan2(ndf.loc[nid, "lat"] - dpos[0], ndf.loc[nid, "lon"] - dpos[1])
 
     open_nodes.sort(key=bearing)
-    vans = fleet.vehicles
     run_keys = [(vans[0], 1), (vans[-1], 1), (vans[0], 2)] if len(vans) > 1 else [(vans[0], 1), (vans[0], 2)]
     k = len(run_keys)
     tours = [open_nodes[i * len(open_nodes) // k : (i + 1) * len(open_nodes) // k] for i in range(k)]
+    runs = _Runs(run_keys, tours, {i: {} for i in range(k)}, {i: {} for i in range(k)})
+    return open_nodes, runs
 
+
+def _transfers(
+    runs: _Runs, ndf: pd.DataFrame, depot: str, fleet: Fleet, rng: random.Random
+) -> tuple[list[dict], list[dict[str, str]]]:
+    """The day's transfers, each put on a run (holds out, returns back, some rotations, one hub
+    transfer in two legs), plus one too big for any van, left unassigned with its reason."""
     transfers: list[dict] = []
 
     def add(o: str, d: str, kind: str, crates: int, **extra: object) -> str:
@@ -108,29 +168,21 @@ def write_sample_plan(out: str | Path, date: dt.date, *, seed: int = 7, network:
         )
         return tid
 
-    plan_pick: dict[int, dict[str, list[str]]] = {i: {} for i in range(k)}
-    plan_drop: dict[int, dict[str, list[str]]] = {i: {} for i in range(k)}
+    tours, k = runs.tours, len(runs.keys)
     for i, tour in enumerate(tours):
         for j, nid in enumerate(tour):
-            t = add(depot, nid, "hold", rng.randint(1, 2))
-            plan_pick[i].setdefault(depot, []).append(t)
-            plan_drop[i].setdefault(nid, []).append(t)
-            t = add(nid, depot, "return", rng.randint(1, 3))
-            plan_pick[i].setdefault(nid, []).append(t)
-            plan_drop[i].setdefault(depot, []).append(t)
+            runs.carry(i, add(depot, nid, "hold", rng.randint(1, 2)), depot, nid)
+            runs.carry(i, add(nid, depot, "return", rng.randint(1, 3)), nid, depot)
             if j + 1 < len(tour) and rng.random() < 0.7:
                 t = add(nid, tour[j + 1], rng.choice(["hold", "rotation"]), rng.randint(1, 2))
-                plan_pick[i].setdefault(nid, []).append(t)
-                plan_drop[i].setdefault(tour[j + 1], []).append(t)
+                runs.carry(i, t, nid, tour[j + 1])
     # hub mode: one transfer from run 0's first stop to the last run's first stop, via the depot
     if tours[0] and tours[-1] and k > 1:
         base = f"T{len(transfers) + 1:04d}"
         a = add(tours[0][0], depot, "hold", 2, tid=f"{base}.1", leg_of=base, leg=1)
         b = add(depot, tours[-1][0], "hold", 2, tid=f"{base}.2", leg_of=base, leg=2)
-        plan_pick[0].setdefault(tours[0][0], []).append(a)
-        plan_drop[0].setdefault(depot, []).append(a)
-        plan_pick[k - 1].setdefault(depot, []).append(b)
-        plan_drop[k - 1].setdefault(tours[-1][0], []).append(b)
+        runs.carry(0, a, tours[0][0], depot)
+        runs.carry(k - 1, b, depot, tours[-1][0])
     unassigned_dest = tours[0][-1] if tours[0] else depot
     lost = add(depot, unassigned_dest, "balance", 30)
     unassigned = [
@@ -138,13 +190,15 @@ def write_sample_plan(out: str | Path, date: dt.date, *, seed: int = 7, network:
             "transfer_id": lost,
             "reason": (
                 f"30 crates to {ndf.loc[unassigned_dest, 'name_en']} do not fit in any van "
-                f"({vans[0].capacity_crates} crates); split it or send it tomorrow"
+                f"({fleet.vehicles[0].capacity_crates} crates); split it or send it tomorrow"
             ),
         }
     ]
-    crates_of = {t["transfer_id"]: t["crates"] for t in transfers}
+    return transfers, unassigned
 
-    used = [depot, *open_nodes]
+
+def _matrix(ndf: pd.DataFrame, used: list[str]) -> tuple[list[dict], dict[tuple[str, str], tuple[float, int]]]:
+    """Matrix rows for the plan folder and (distance_m, duration_s) by pair: great-circle × road factor."""
     pos = {n: (ndf.loc[n, "lat"], ndf.loc[n, "lon"]) for n in used}
     mrows, mat = [], {}
     for a in used:
@@ -161,15 +215,27 @@ def write_sample_plan(out: str | Path, date: dt.date, *, seed: int = 7, network:
                         "source": "estimate",
                     }
                 )
+    return mrows, mat
 
+
+def _drive(
+    runs: _Runs,
+    ndf: pd.DataFrame,
+    depot: str,
+    mat: dict[tuple[str, str], tuple[float, int]],
+    crates_of: dict[str, int],
+    date: dt.date,
+) -> tuple[list[dict], float]:
+    """Drive each run in order (a van's second run starts 10 minutes after its first ends):
+    the stops rows with times, loads and one break per van, and the metres driven."""
     stops, total_d, free_at = [], 0.0, {}
-    for i, (van, trip) in enumerate(run_keys):
+    for i, (van, trip) in enumerate(runs.keys):
         t = max(_at(date, van.shift_start), free_at.get(van.vehicle_id, _at(date, van.shift_start)))
-        seqs = [depot, *tours[i], depot]
+        seqs = [depot, *runs.tours[i], depot]
         load, took_break, prev = 0, trip > 1, None
         for s, nid in enumerate(seqs):
-            pick = plan_pick[i].get(nid, []) if s < len(seqs) - 1 else []
-            drop = plan_drop[i].get(nid, []) if s > 0 else []
+            pick = runs.pick[i].get(nid, []) if s < len(seqs) - 1 else []
+            drop = runs.drop[i].get(nid, []) if s > 0 else []
             if prev is not None and prev != nid:
                 d, dur = mat[(prev, nid)]
                 total_d += d
@@ -201,8 +267,12 @@ def write_sample_plan(out: str | Path, date: dt.date, *, seed: int = 7, network:
             )
             t, prev = dep, nid
         free_at[van.vehicle_id] = t + pd.Timedelta(minutes=10)
+    return stops, total_d
 
-    vrows = [
+
+def _vehicles(vans: tuple[Vehicle, ...], date: dt.date) -> pd.DataFrame:
+    """The vehicles table: every van of the fleet with its shift and break window on ``date``."""
+    return pd.DataFrame([
         {
             "vehicle_id": v.vehicle_id,
             "depot_id": v.depot,
@@ -215,32 +285,15 @@ def write_sample_plan(out: str | Path, date: dt.date, *, seed: int = 7, network:
             "max_trips": v.max_trips,
         }
         for v in vans
-    ]
+    ])
+
+
+def _transfer_frame(transfers: list[dict]) -> pd.DataFrame:
+    """The transfers table, with null ``leg_of``/``leg`` for the transfers that are not legs."""
     tdf = pd.DataFrame(transfers)
     for c in ("leg_of", "leg"):
         if c not in tdf:
             tdf[c] = None
     tdf["leg_of"] = tdf["leg_of"].astype(object).where(tdf["leg_of"].notna(), None)
     tdf["leg"] = [None if pd.isna(x) else int(x) for x in tdf["leg"]]
-    sdf = pd.DataFrame(stops)
-    last = sdf.groupby("vehicle_id")["arrival"].max()
-    first = sdf.groupby("vehicle_id")["departure"].min()
-    info = {
-        "date": date.isoformat(),
-        "seed": seed,
-        "time_limit_s": 0,
-        "total_distance_m": round(total_d, 1),
-        "total_duration_s": int(sum((last - first).dt.total_seconds())),
-        "vehicles_used": int(sdf["vehicle_id"].nunique()),
-        "transfers_planned": len(transfers) - len(unassigned),
-        "unassigned": unassigned,
-        "solver": {
-            "name": "bookvan.routing.manifest.sample",
-            "version": "synthetic",
-            "status": "synthetic sample, not optimised",
-            "wall_s": 0.0,
-        },
-    }
-    tables = {"nodes": ndf.reset_index(drop=True), "vehicles": pd.DataFrame(vrows), "transfers": tdf,
-              "matrix": pd.DataFrame(mrows), "stops": sdf}
-    return write_plan_folder(out, info, tables)
+    return tdf

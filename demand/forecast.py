@@ -7,8 +7,9 @@ error on the *selection* windows (the most recent ``h`` periods, rolled back ``n
 times) wins for that series. The same windows calibrate the intervals
 (:mod:`bookvan.demand.calibrate`: conformal quantiles per horizon step and family, errors
 normalised by each series' noise scale). City (and district) totals are forecast as series
-of their own and reconciled with the branches by MinT-shrink (:mod:`bookvan.demand.hierarchy`),
-so the branches' ``mean`` and ``p50`` add up to the totals. Weekdays on which a daily series
+of their own and reconciled with the branches by MinT-shrink (:mod:`bookvan.demand.hierarchy`;
+bottom-up for a measure where MinT does not beat it out of sample), so the branches' ``mean``
+and ``p50`` add up to the totals. Weekdays on which a daily series
 was zero for the last eight weeks (a closed day) are forecast as exactly zero.
 
 Candidate models, chosen for speed on two cores (AutoETS on 70 daily series × 5 windows took

@@ -73,11 +73,13 @@ class Calibration:
 
 def _choose(cv: pd.DataFrame, names: list[str], squared: set[str] | frozenset = frozenset()
             ) -> pd.Series:
-    """Each series' model by mean absolute error; by mean squared error for ``squared`` ids.
+    """Each series' model by mean absolute error; for the intermittent ``squared`` ids, by the
+    absolute error of the p50 each model would issue (:func:`_p50_error`).
 
-    Why squared for intermittent series: absolute error rewards forecasting zero (the
-    median of a mostly-zero series) and so picks against the demand-rate models; the rate is
-    what the mean is, and the calibrated median becomes p50 (Kourentzes 2014).
+    Why not the raw absolute error there: it rewards forecasting zero (the median of a
+    mostly-zero series) and so picks against the demand-rate models, whose mean is the rate
+    while their p50 is the rate moved by the median error (Kourentzes 2014). (The name
+    ``squared`` is kept from when these series were scored by squared error.)
     """
     ok = cv[cv["y_obs"].notna()]
     sq = ok["unique_id"].isin(squared).to_numpy()

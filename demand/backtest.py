@@ -172,6 +172,7 @@ def backtest(
                            lambda d, ms: _cv(d, hz, n_select + n_windows, h.freq, ms))
     cutoffs = sorted(cv["cutoff"].unique())
     scored, used = [], set()
+    bottom_up: dict[str, int] = {}
     for k in range(n_windows):
         sel_cut = cutoffs[k:k + n_select]
         eval_cut = cutoffs[k + n_select]
@@ -183,6 +184,8 @@ def backtest(
         if tree:
             resid = residuals(cv[cv["cutoff"].isin(sel_cut)], names, cal.model)
             q = reconcile_forecasts(q, tree, resid)
+            for meas in q.attrs.get("bottom_up", []):
+                bottom_up[meas] = bottom_up.get(meas, 0) + 1
             used |= {k for g in tree.values() for k in used_groups(g, resid)}
         q["y"] = ev["y_obs"].to_numpy()
         q["snaive"] = seasonal_naive(p, ev[["unique_id", "ds"]], eval_cut, m).to_numpy()
@@ -229,7 +232,8 @@ def backtest(
         rec = {"method": "MinT-shrink", "relative_mase_branches": mm / ms if ms else float("nan"),
                "relative_mase_branches_unreconciled": base,
                "levels": sorted({"city" if u.startswith("(city)") else "district"
-                                 for u in used})}
+                                 for u in used}),
+               "bottom_up_origins": dict(sorted(bottom_up.items()))}
     return BacktestReport(
         series=len(good), mase_model=mm, mase_seasonal_naive=ms,
         relative_mase=mm / ms if ms and np.isfinite(ms) else float("nan"),

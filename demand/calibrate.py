@@ -24,6 +24,7 @@ __all__ = ["Calibration", "calibrate", "pinball", "series_scale"]
 
 QUANTILES = (0.1, 0.5, 0.9)
 MIN_POOL = 40  # fewest scores behind one (family, step) quantile before pooling wider
+MIN_MEDIAN = 8  # fewest scores behind a family's own median when its tails are pooled
 
 
 def series_scale(train: pd.DataFrame, m: int, periods: int) -> pd.Series:
@@ -72,19 +73,41 @@ class Calibration:
 
 def _choose(cv: pd.DataFrame, names: list[str], squared: set[str] | frozenset = frozenset()
             ) -> pd.Series:
-    """Each series' model by mean absolute error; by mean squared error for ``squared`` ids.
+    """Each series' model by mean absolute error; for the intermittent ``squared`` ids, by the
+    absolute error of the p50 each model would issue (:func:`_p50_error`).
 
-    Why squared for intermittent series: absolute error rewards forecasting zero (the
-    median of a mostly-zero series) and so picks against the demand-rate models; the rate is
-    what the mean is, and the calibrated median becomes p50 (Kourentzes 2014).
+    Why not the raw absolute error there: it rewards forecasting zero (the median of a
+    mostly-zero series) and so picks against the demand-rate models, whose mean is the rate
+    while their p50 is the rate moved by the median error (Kourentzes 2014). (The name
+    ``squared`` is kept from when these series were scored by squared error.)
     """
     ok = cv[cv["y_obs"].notna()]
     sq = ok["unique_id"].isin(squared).to_numpy()
-    err = pd.DataFrame({n: np.where(sq, (ok[n] - ok["y_obs"]) ** 2, (ok[n] - ok["y_obs"]).abs())
+    err = pd.DataFrame({n: np.where(sq, _p50_error(ok, n), (ok[n] - ok["y_obs"]).abs())
                         for n in names}, index=ok.index)
     err["unique_id"] = ok["unique_id"].to_numpy()
     score = err.groupby("unique_id")[names].mean()
     return score.idxmin(axis=1, skipna=True).dropna()
+
+
+def _p50_error(ok: pd.DataFrame, name: str) -> np.ndarray:
+    """Absolute error of the p50 an intermittent series would get from model ``name``.
+
+    Why: the backtest (and the planner) judge p50, which for a demand-rate model is the rate
+    plus the median error (often zero), not the rate; scoring every candidate by the error
+    of that p50 lets a smooth model win where it is the better median (a weekly aggregate
+    just past the ADI cut-off), and a rate model where it is. Seasonal models keep their own
+    shape (see ``forecast.attach_quantiles``).
+    """
+    pred = ok[name].to_numpy(float)
+    y = ok["y_obs"].to_numpy(float)
+    if name not in SEASONAL_MODELS:
+        med = pd.Series(y - pred).groupby(ok["unique_id"].to_numpy()).transform("median")
+        pred = np.clip(pred + med.to_numpy(float), 0, None)
+    return np.abs(y - pred)
+
+
+SEASONAL_MODELS = ("SeasonalNaive", "SWA4", "SWA8")
 
 
 def _levels(n: int, tail: float) -> tuple[float, float, float]:
@@ -121,6 +144,11 @@ def _fit(scores: pd.DataFrame, h: int, tail: float) -> tuple[dict[str, np.ndarra
         sel = fam == f
         if sel.sum() >= MIN_POOL:
             q[str(f)] = _band_quantiles(step[sel], r[sel], h, tail)
+        elif sel.sum() >= MIN_MEDIAN:
+            # too few for a family's own tails, enough for its median: an intermittent
+            # family's p50 is its median error (often below the rate), not every family's
+            q[str(f)] = q_all.copy()
+            q[str(f)][:, 1] = np.median(r[sel])
     return q, q_all
 
 

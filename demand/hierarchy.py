@@ -70,10 +70,13 @@ def reconcile_forecasts(out: pd.DataFrame, tree: Tree, resid: pd.DataFrame) -> p
     """Reconcile ``out`` (``unique_id, ds, mean, p10, p50, p90``, every level) by MinT-shrink.
 
     ``resid`` has one column per series id (base-forecast errors on the calibration windows,
-    rows aligned across series). Forecasts fixed at zero (closed days) stay zero.
+    rows aligned across series). Forecasts fixed at zero (closed days) stay zero. Measures
+    where MinT does not beat bottom-up out of sample (:func:`mint_helps`) are reconciled
+    bottom-up; they are listed in ``out.attrs["bottom_up"]``.
     """
     out = out.copy()
-    for all_groups in tree.values():
+    bottom_up: list[str] = []
+    for meas, all_groups in tree.items():
         bottom = sorted({b for m in all_groups.values() for b in m})
         groups = used_groups(all_groups, resid)
         totals = list(groups)
@@ -83,10 +86,13 @@ def reconcile_forecasts(out: pd.DataFrame, tree: Tree, resid: pd.DataFrame) -> p
         if mean.isna().any().any():
             continue
         s = summing_matrix(bottom, groups)
-        w = _covariance(resid, ids, sub)
-        g = mint_weights(s, w)
-        new = g @ mean.to_numpy()
         base_b = mean.loc[bottom].to_numpy()
+        if mint_helps(resid, ids, bottom, s, sub):
+            g = mint_weights(s, _covariance(resid, ids, sub))
+            new = g @ mean.to_numpy()
+        else:  # bottom-up: the branches stay, the totals become their sums
+            new = base_b
+            bottom_up.append(meas)
         fixed = sub.pivot(index="unique_id", columns="ds", values="p90").reindex(bottom) <= 0
         delta = np.where(fixed.to_numpy(), 0.0, new - base_b)
         key = pd.MultiIndex.from_frame(out[["unique_id", "ds"]])
@@ -114,7 +120,45 @@ def reconcile_forecasts(out: pd.DataFrame, tree: Tree, resid: pd.DataFrame) -> p
             out.loc[t, "p50"] = tp
             out.loc[t, "p10"] = np.clip(tp - lo, 0, None)
             out.loc[t, "p90"] = tp + hi
+    out.attrs["bottom_up"] = bottom_up
     return out
+
+
+def mint_helps(resid: pd.DataFrame, ids: list[str], bottom: list[str], s: np.ndarray,
+               sub: pd.DataFrame) -> bool:
+    """Whether MinT beats bottom-up on the branches, judged window by window out of sample.
+
+    Why: with few error vectors (weekly/monthly windows) the covariance is mostly shrinkage
+    and MinT can move good branch forecasts toward a worse total. The totals' ``y`` are the
+    branches' sums, so a branch's reconciled error is ``G e`` (``e`` the base errors of every
+    level); ``G`` is learnt on the other windows and applied to the one left out. MinT is
+    kept when the branches' mean absolute error, each scaled by its base error, does not
+    grow; otherwise the reconciliation is bottom-up (also a coherent method). With fewer
+    error vectors than series (monthly windows) there is no evidence either way, and the
+    branches are left as they are (bottom-up).
+    """
+    cuts = resid.index.get_level_values(0).unique() if len(resid) else []
+    if len(cuts) < 2:
+        return True
+    r = resid.reindex(columns=ids)
+    if len(r.dropna(how="any")) < len(ids):
+        return False  # fewer error vectors than series: W is all shrinkage, no evidence
+    nb = len(bottom)
+    base, rec = [], []
+    for c in cuts:
+        held = r.xs(c, level=0, drop_level=False).dropna()
+        rest = resid[resid.index.get_level_values(0) != c]
+        if held.empty:
+            continue
+        g = mint_weights(s, _covariance(rest, ids, sub))
+        e = held.to_numpy(float)
+        base.append(np.abs(e[:, -nb:]))
+        rec.append(np.abs(e @ g.T))
+    if not base:
+        return True
+    b, m = np.vstack(base), np.vstack(rec)
+    scale = np.where(b.mean(axis=0) > 0, b.mean(axis=0), 1.0)
+    return float((m.mean(axis=0) / scale).mean()) <= float((b.mean(axis=0) / scale).mean())
 
 
 def used_groups(groups: dict[str, list[str]], resid: pd.DataFrame) -> dict[str, list[str]]:

@@ -88,3 +88,34 @@ def test_districts_join_only_with_enough_error_vectors():
     many = pd.DataFrame(np.ones((12, 5)), columns=cols)
     assert list(used_groups(groups, few)) == ["(city)|x"]
     assert used_groups(groups, many) == groups
+
+
+def _resid(rows: int, city_sd: float, seed: int = 0) -> pd.DataFrame:
+    """Errors on two windows: branches share a shock the city's own forecast does not have."""
+    rng = np.random.default_rng(seed)
+    shock = rng.normal(0, 5, rows)
+    b = shock[:, None] + rng.normal(0, 1, (rows, 3))
+    city = b.sum(axis=1) - 3 * shock + rng.normal(0, city_sd, rows)
+    idx = pd.MultiIndex.from_arrays([np.repeat([pd.Timestamp("2025-01-01"),
+                                                pd.Timestamp("2025-02-01")], rows // 2),
+                                     pd.date_range("2025-01-01", periods=rows)])
+    return pd.DataFrame(np.column_stack([city, b]), index=idx,
+                        columns=["(city)|x", "a|x", "b|x", "c|x"])
+
+
+def test_mint_kept_where_it_beats_bottom_up_and_not_without_evidence():
+    from bookvan.demand.hierarchy import mint_helps
+
+    ids, bottom = ["(city)|x", "a|x", "b|x", "c|x"], ["a|x", "b|x", "c|x"]
+    s = summing_matrix(bottom, {"(city)|x": bottom})
+    sub = pd.DataFrame({"unique_id": ids, "p10": 0.0, "p90": 1.0})
+    # a city forecast free of the branches' shared shock: MinT removes it from the branches
+    assert mint_helps(_resid(60, 1.0), ids, bottom, s, sub)
+    # a city forecast good on one window and far off on the next: the covariance learnt on
+    # one window misleads on the other, so the branches stay (bottom-up)
+    r = _resid(60, 1.0)
+    r["(city)|x"] = np.r_[np.random.default_rng(5).normal(0, 1, 30),
+                          np.random.default_rng(6).normal(0, 30, 30)]
+    assert not mint_helps(r, ids, bottom, s, sub)
+    # fewer error vectors than series: no evidence for the covariance, bottom-up
+    assert not mint_helps(_resid(2, 1.0), ids, bottom, s, sub)

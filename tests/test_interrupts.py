@@ -37,8 +37,12 @@ class _Run:
         )
         self.out: list[bytes] = []
         self.err: list[bytes] = []
-        for stream, sink in ((self.p.stdout, self.out), (self.p.stderr, self.err)):
-            threading.Thread(target=self._pump, args=(stream, sink), daemon=True).start()
+        self.pumps = [
+            threading.Thread(target=self._pump, args=(stream, sink), daemon=True)
+            for stream, sink in ((self.p.stdout, self.out), (self.p.stderr, self.err))
+        ]
+        for t in self.pumps:
+            t.start()
 
     @staticmethod
     def _pump(stream, sink: list[bytes]) -> None:
@@ -65,8 +69,16 @@ class _Run:
             os.killpg(self.p.pid, signal.SIGKILL)
             self.p.wait()
             pytest.fail(f"still running 30 s after Ctrl-C: {self.text()[-2000:]}")
-        time.sleep(0.2)  # let the readers take the last bytes
-        return time.monotonic() - t0
+        took = time.monotonic() - t0
+        self.close()
+        return took
+
+    def close(self) -> None:
+        """Let the readers take the last bytes, then close the pipes (no ResourceWarning)."""
+        for t in self.pumps:
+            t.join(timeout=5)
+        for stream in (self.p.stdout, self.p.stderr):
+            stream.close()  # type: ignore[union-attr]
 
     def stderr(self) -> str:
         return b"".join(self.err).decode("utf-8", "replace")

@@ -217,8 +217,14 @@ def replan(
             here = set(_ids(v.rows[-1]["pickup_ids"]))
             v.rows[-1] = {**v.rows[-1], "pickup_ids": []}
             v.on_board = [t for t in v.on_board if t not in here]
+        # the crates wait there from when the van stands there (it may still be driving at ``at``)
+        ready = at_ts
+        if v.rows:  # leg 1 is delivered there when the van's service starts (the checker's time)
+            last = v.rows[-1]
+            start = last.get("service_start")
+            ready = max(at_ts, pd.Timestamp(last["arrival"] if start is None or pd.isna(start) else start))
         for tid in v.on_board:
-            a, b = _relay(transfers, tid, v.node_id, at_ts)
+            a, b = _relay(transfers, tid, v.node_id, ready)
             relay_rows += [a, b]
             renamed[tid] = a["transfer_id"]
             relay_notes[b["transfer_id"]] = f"on {vid}, broken down at {v.node_id} at {at_ts:%H:%M}"

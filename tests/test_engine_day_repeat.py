@@ -19,7 +19,7 @@ def test_bundled_day_planned_twice_gives_identical_tables(tmp_path: Path) -> Non
         res = runner.invoke(app, ["plan", "--date", "2026-12-01", "--out", str(tmp_path / name)])
         assert res.exit_code == 0, res.output
     tables = sorted(p.name for p in (tmp_path / "a").iterdir() if p.suffix == ".parquet")
-    assert len(tables) == 5
+    assert len(tables) == 6  # the five contract tables and the packed crates
     for name in tables:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     plans = [json.loads((tmp_path / n / "plan.json").read_text(encoding="utf-8")) for n in ("a", "b")]

@@ -479,6 +479,9 @@ class _Run:
 
     def result(self, n_days: int) -> RunResult:
         kpis = pd.DataFrame(self.kpi_rows)
+        # one column per node's arrival, in node order: the same columns whatever day saw a node first
+        arrivals = sorted(c for c in kpis.columns if c.startswith("arr:"))
+        kpis = kpis[[c for c in kpis.columns if not c.startswith("arr:")] + arrivals]
         parts = list(self.transit_parts)
         if len(self.pool):
             parts.append(self._still_waiting(n_days))

@@ -137,6 +137,8 @@ def mint_helps(resid: pd.DataFrame, ids: list[str], bottom: list[str], s: np.nda
     error vectors than series (monthly windows) there is no evidence either way, and the
     branches are left as they are (bottom-up).
     """
+    if not isinstance(resid.index, pd.MultiIndex):
+        return True  # errors of one window: none to hold out, MinT as asked
     cuts = resid.index.get_level_values(0).unique() if len(resid) else []
     if len(cuts) < 2:
         return True

@@ -247,6 +247,7 @@ def _workers_deaf_to_ctrl_c() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
         yield
         return
+    _spawn_deaf_to_ctrl_c()
     def on_sigint(_s: int, _f: object) -> None:
         request_stop()
         _quiet_logs()  # a start cut short logs its failures: the user asked for it
@@ -258,6 +259,29 @@ def _workers_deaf_to_ctrl_c() -> Iterator[None]:
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         signal.signal(signal.SIGINT, previous)  # a pending Ctrl-C runs the flag handler first
+
+
+def _spawn_deaf_to_ctrl_c() -> None:
+    """Spawned workers start with Ctrl-C ignored, before their first import.
+
+    A blocked signal mask is not inherited by a spawned process (the spawn clears it), but an
+    ignored signal is, across exec, and Python keeps it ignored: so the workers are started
+    through a two-line shell wrapper that ignores SIGINT and then runs this Python.
+    """
+    import multiprocessing
+    import sys
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / f"bookvan-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    wrapper = folder / "python-deaf-to-ctrl-c"
+    text = f"#!/bin/sh\ntrap '' INT\nexec '{sys.executable}' \"$@\"\n"
+    if not wrapper.exists() or wrapper.read_text() != text:
+        tmp = folder / f".wrapper.{os.getpid()}"
+        tmp.write_text(text)
+        tmp.chmod(0o700)
+        os.replace(tmp, wrapper)
+    multiprocessing.set_executable(str(wrapper))
 
 
 def _quiet_logs() -> None:

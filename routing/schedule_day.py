@@ -287,7 +287,12 @@ def plan_with_schedule(
         if leg1 in left:
             continue
         d = str(orig["destination_id"])
-        hub = str(plan.transfers.loc[plan.transfers["transfer_id"] == leg1, "destination_id"].iloc[0])
+        # a relay too big for one van travels as parts (``part_of`` names the relay leg)
+        part_of = tr["part_of"] if "part_of" in tr.columns else pd.Series(None, index=tr.index)
+        legs = tr.loc[(tr["transfer_id"] == leg1) | (part_of == leg1), "destination_id"]
+        if legs.empty:
+            continue
+        hub = str(legs.iloc[0])
         when, _ = next_common(hub, d)
         why = (
             f"collected to the depot today: {network.node(str(orig['origin_id']))['name_en']}'s visit comes after "

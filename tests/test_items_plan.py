@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bookvan.data.tables import ITEMS_SCHEMA, read_table
 from bookvan.data.transfers import read_transfer_list
 
 DATE_S = "2026-12-01"
+ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 PAIRS = [("KL-ANLE", "KL-XINYI", "Reserve"), ("KL-BAIFU", "KL-MAIN", "ReturnToHome"),
          ("KL-MAIN", "KL-ANLE", "Reserve"), ("KL-XINYI", "KL-BAIFU", "StockrotationAdvance"),
@@ -160,3 +162,19 @@ def test_crate_contents_follow_parts_and_hub_legs() -> None:
     plan = Plan(Path("."), {"date": "2026-12-01"}, empty, empty, transfers, empty, None, None, "x", items)
     got = {cid: [r["item_id"] for r in recs] for cid, recs in crate_contents(plan).items()}
     assert got == {"G/1-C01": ["a"], "G/1-C24": ["b"], "G/2-C01": ["c"], "H-C01": ["d"]}
+
+
+@pytest.mark.slow
+def test_a_large_item_list_with_relays_split_into_parts_plans(tmp_path: Path) -> None:
+    """50,000 item rows on the scheduled bundled day: relays too big for one van travel as
+    parts (``part_of``) and the schedule's waiting list still finds their depot leg."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("items_bench", ROOT / "bench" / "items_bench.py")
+    bench = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(bench)  # type: ignore[union-attr]
+    src = tmp_path / "items.csv"
+    bench.write_item_list(src, 50_000, dt.date(2026, 12, 1))
+    res = runner.invoke(app, ["plan", "--date", "2026-12-01", "--transfers", str(src), "--out", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    assert runner.invoke(app, ["check", str(tmp_path / "p")]).exit_code == 0

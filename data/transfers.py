@@ -157,7 +157,10 @@ def _header(path: Path) -> list[str]:
     except OSError as e:
         raise InputError.single(path, f"cannot read the file: {e.strerror}") from None
     sep = "\t" if first.count("\t") > first.count(",") else ","
-    return next(csv.reader(io.StringIO(first), delimiter=sep), [])
+    try:
+        return next(csv.reader(io.StringIO(first), delimiter=sep), [])
+    except csv.Error:  # only telling the formats apart: the full reader names the row and field
+        return []
 
 
 def read_transfer_list(

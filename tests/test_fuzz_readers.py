@@ -144,6 +144,14 @@ def test_items_overflow(work: Path, tripwire: dict[str, Any], items: str) -> Non
     assert res.exit_code == 2 and "field 'items'" in res.output
 
 
+def test_a_bare_carriage_return_in_the_header_is_exit_2(work: Path, tripwire: dict[str, Any]) -> None:
+    """Found by the fuzzer: the format peek at the header raised csv.Error (a traceback)."""
+    f = work / "transfers.csv"
+    f.write_bytes(b"origin\r,destination,items,kind\nKL-ANLE,KL-MAIN,3,return\n")
+    res = plan(work, "--transfers", str(f))
+    assert res.exit_code == 2 and "transfers.csv" in res.output
+
+
 @FUZZ
 @given(data=st.binary(max_size=120))
 def test_fuzz_transfers_bytes(work: Path, tripwire: dict[str, Any], data: bytes) -> None:

@@ -75,6 +75,27 @@ def _check_date(text: str) -> str:
         raise HTTPException(400, f"'{text}' is not a date like 2026-12-01") from None
 
 
+def _upload_problems(req: actions.PlanRequest, data: bytes, name: str) -> list[str]:
+    """The CLI's file/row/field lines for an uploaded transfers file (empty when it reads)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        try:
+            actions.validate_transfers_file(req, path)
+        except InputError as e:
+            return [str(p).replace(str(path), name) for p in e.problems]
+    return []
+
+
+def _keep_upload(inputs: Path, data: bytes, name: str, prefix: str = "") -> Path:
+    """Keep a checked upload under its content hash, so the plan version can be re-run."""
+    suffix = ".parquet" if name.lower().endswith((".parquet", ".pq")) else ".csv"
+    inputs.mkdir(parents=True, exist_ok=True)
+    kept = inputs / f"{prefix}{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+    kept.write_bytes(data)
+    return kept
+
+
 def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
     """The app, with its store opened (and migrated) and plan folders under ``cfg.plans_dir``."""
     store = store or open_store(cfg.db_url)
@@ -367,20 +388,11 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
         try:
             if transfers is not None and transfers.filename:
                 data = transfers.file.read()
-                name = Path(transfers.filename).name
-                suffix = ".parquet" if name.lower().endswith((".parquet", ".pq")) else ".csv"
-                with tempfile.TemporaryDirectory() as tmp:
-                    path = Path(tmp) / name
-                    path.write_bytes(data)
-                    try:
-                        actions.validate_transfers_file(req, path)
-                    except InputError as e:
-                        lines = [str(p).replace(str(path), name) for p in e.problems]
-                        return problem_page(request, "The transfers file has errors; nothing was planned",
-                                            lines, 400, f"/actions?date={date}")
-                inputs.mkdir(parents=True, exist_ok=True)
-                kept = inputs / f"{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
-                kept.write_bytes(data)
+                lines = _upload_problems(req, data, Path(transfers.filename).name)
+                if lines:
+                    return problem_page(request, "The transfers file has errors; nothing was planned",
+                                        lines, 400, f"/actions?date={date}")
+                kept = _keep_upload(inputs, data, Path(transfers.filename).name)
                 req = actions.PlanRequest(**{**req.__dict__, "transfers_file": str(kept)})
             folder = _new_folder(date)
             cfg.planner(req, folder)
@@ -464,21 +476,11 @@ def create_app(cfg: DeskConfig, store: Store | None = None) -> FastAPI:
             return _changed(request, PlanChanged(date, base_version, store.current_version(date)))
         data = transfers.file.read()
         name = Path(transfers.filename or "urgent.csv").name
-        suffix = ".parquet" if name.lower().endswith((".parquet", ".pq")) else ".csv"
-        req = actions.PlanRequest(date=date, network_dir=cfg.network_dir)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / name
-            path.write_bytes(data)
-            try:
-                actions.validate_transfers_file(req, path)
-            except InputError as e:
-                lines = [str(p).replace(str(path), name) for p in e.problems]
-                return problem_page(request, "The urgent holds file has errors; nothing was re-planned",
-                                    lines, 400, f"/actions?date={date}")
-        inputs = cfg.plans_dir / date / "inputs"
-        inputs.mkdir(parents=True, exist_ok=True)
-        kept = inputs / f"urgent-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
-        kept.write_bytes(data)
+        lines = _upload_problems(actions.PlanRequest(date=date, network_dir=cfg.network_dir), data, name)
+        if lines:
+            return problem_page(request, "The urgent holds file has errors; nothing was re-planned",
+                                lines, 400, f"/actions?date={date}")
+        kept = _keep_upload(cfg.plans_dir / date / "inputs", data, name, prefix="urgent-")
         return _midday(request, s, date, base_version, at, "urgent", {"added_file": str(kept)}, added_file=kept)
 
     @app.get("/versions", response_class=HTMLResponse)

@@ -24,6 +24,7 @@ from bookvan.routing.engine.warm_vroom import vroom_routes
 __all__ = ["LARGE_VISITS", "PORTFOLIO_VISITS", "assignment_from_visit_routes", "vroom_level_for", "warm_start"]
 
 LARGE_VISITS = 200  # above this many visits the search uses granular neighbourhoods
+READ_SOLUTIONS = 1  # a route read stops at its first set of visit times (a work limit)
 PORTFOLIO_VISITS = 100  # up to this many visits PyVRP joins VROOM in the deterministic portfolio
 # VROOM's exploration level by the day's visits (first bound not below it). Level 5 is the
 # issue-13 anchor; bench/scale.py, CPU s / cost NT$ (bench/README.md, "Library days"):
@@ -142,10 +143,15 @@ def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, 
                 idx.append(m.manager.NodeToIndex(v))
         return idx
 
-    # Reading routes searches for service times (breaks make that hard) within the closing
-    # parameters' time limit: keep each read short, the search proper gets its own limit.
+    # Reading routes runs a small search for the times of every visit and break. With an
+    # objective it goes on looking for cheaper times until its limits end it, so under a
+    # wall-clock limit the read depends on the machine's load (and took the whole limit:
+    # 4 s of 4 s at 100 stops). The first times found are the cheapest there (OR-Tools
+    # sets the cumuls by its scheduling optimisers): stop at the first solution, a work limit.
     read_sp = pywrapcp.DefaultRoutingSearchParameters()
     read_sp.CopyFrom(sp)
+    read_sp.solution_limit = READ_SOLUTIONS
+    # safety cap for a read that cannot succeed (the tree of break placements can be large)
     read_sp.time_limit.FromMilliseconds(max(200, int(sp.time_limit.ToMilliseconds() * 0.02)))
     if not m.closed:
         m.routing.CloseModelWithParameters(read_sp)

@@ -87,3 +87,57 @@ def test_a_stop_request_ends_the_search_with_interrupted() -> None:
             solve(_depot_day(), SolveParams(deterministic=True, solution_limit=10**7, time_limit_s=30))
     finally:
         interrupt.clear()
+
+
+def _busy_day(n_pairs: int = 30, seed: int = 4) -> RoutingProblem:
+    """A seeded day of ``n_pairs`` pickup-delivery pairs, 4 vans with a lunch break each."""
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 20_000, size=(n_pairs + 1, 2))
+    dist = np.rint(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
+    dur = dist // 8  # 8 m/s
+    visits, requests = [], []
+    for i in range(n_pairs):
+        a, b = rng.choice(np.arange(1, n_pairs + 1), size=2, replace=False)
+        visits += [Visit(int(a), (0, 30_000), 120, 1), Visit(int(b), (3_600, 30_000), 120, -1)]
+        requests.append(Request(2 * i, 2 * i + 1, penalty=10**7))
+    van = VanSpec(0, 0, 12, (0, 30_000), breaks=(Break(12_000, 16_000, 2_700),), fixed_cost=50_000)
+    return RoutingProblem(
+        dist, dur, tuple(visits), tuple(requests), (van,) * 4, cost_per_span_second=3,
+        stop_service_s=(0,) + (60,) * n_pairs,
+    )
+
+
+def test_vroom_gives_the_same_routes_on_any_number_of_threads() -> None:
+    p = _busy_day()
+    one = vroom_routes(p, exploration_level=5, threads=1)
+    assert one[0] is not None
+    assert vroom_routes(p, exploration_level=5, threads=2) == one == vroom_routes(p, exploration_level=5, threads=4)
+
+
+def test_the_plan_does_not_depend_on_the_time_limit_when_the_steps_end_it() -> None:
+    # The route read and the search stop on work limits: a 5 s and a 300 s cap give one plan.
+    p = _busy_day()
+    short = solve(p, SolveParams(deterministic=True, solution_limit=5, warm_start="vroom", time_limit_s=5))
+    long = solve(p, SolveParams(deterministic=True, solution_limit=5, warm_start="vroom", time_limit_s=300))
+    assert short.stats["search_capped"] == long.stats["search_capped"] == 0.0
+    assert [r.visits for r in short.routes] == [r.visits for r in long.routes]
+    assert [r.starts_s for r in short.routes] == [r.starts_s for r in long.routes]
+    assert short.objective == long.objective and long.wall_s < 30
+
+
+def test_the_search_on_the_lp_twin_never_returns_a_dearer_plan_than_its_start() -> None:
+    # With breaks the search runs on a twin whose filters time breaks by LP; the exact model
+    # prices its answer, and the start is kept unless the answer is strictly cheaper.
+    from bookvan.routing.engine.model import build_model
+    from bookvan.routing.engine.search import search_parameters
+    from bookvan.routing.engine.warm_start import assignment_from_visit_routes
+
+    p = _busy_day()
+    routes, _ = vroom_routes(p, exploration_level=5)
+    m = build_model(p)
+    start = assignment_from_visit_routes(m, routes, search_parameters(p, SolveParams(deterministic=True)))
+    res = solve(p, SolveParams(deterministic=True, solution_limit=20, warm_start="vroom", time_limit_s=120))
+    assert res.dropped == () and res.objective <= start.ObjectiveValue()
+    for r in res.routes:
+        if r.visits:
+            assert len(r.breaks) == 1 and 12_000 <= r.breaks[0][0] <= 16_000

@@ -22,6 +22,11 @@ _STATUS = {
 }
 
 
+def search_status(routing: pywrapcp.RoutingModel) -> str:
+    """The last search's status in bookvan's words: ``optimal``, ``feasible`` or ``no_solution``."""
+    return _status(routing)
+
+
 def _status(routing: pywrapcp.RoutingModel) -> str:
     name = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
     return _STATUS.get(name, "no_solution")

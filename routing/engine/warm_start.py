@@ -21,7 +21,15 @@ from bookvan.routing.engine.warm_pyvrp import RELOAD, pyvrp_routes
 from bookvan.routing.engine.warm_repair import complete_pairs, pair_partners, trim_route
 from bookvan.routing.engine.warm_vroom import vroom_routes
 
-__all__ = ["LARGE_VISITS", "PORTFOLIO_VISITS", "assignment_from_visit_routes", "vroom_level_for", "warm_start"]
+__all__ = [
+    "LARGE_VISITS",
+    "PORTFOLIO_VISITS",
+    "assignment_from_visit_routes",
+    "close_for_reading",
+    "read_nodes",
+    "vroom_level_for",
+    "warm_start",
+]
 
 LARGE_VISITS = 200  # above this many visits the search uses granular neighbourhoods
 READ_SOLUTIONS = 1  # a route read stops at its first set of visit times (a work limit)
@@ -123,6 +131,32 @@ def _pyvrp_start(m: BuiltModel, params: SolveParams, deadline: float) -> list[li
     )
 
 
+def close_for_reading(m: BuiltModel, sp) -> None:
+    """Close ``m`` (once) with the settings of a route read: the first visit times found, ``sp``'s solvers.
+
+    Reading routes runs a small search for the times of every visit and break. With an
+    objective it goes on looking for cheaper times until its limits end it, so under a
+    wall-clock limit the read depends on the machine's load (and took the whole limit: 4 s
+    of 4 s at 100 stops). The first times found are the cheapest there (OR-Tools sets the
+    cumuls by its scheduling optimisers): a read stops at the first solution, a work limit.
+    """
+    if m.closed:
+        return
+    read_sp = pywrapcp.DefaultRoutingSearchParameters()
+    read_sp.CopyFrom(sp)
+    read_sp.solution_limit = READ_SOLUTIONS
+    # safety cap for a read that cannot succeed (the tree of break placements can be large)
+    read_sp.time_limit.FromMilliseconds(max(200, int(sp.time_limit.ToMilliseconds() * 0.02)))
+    m.routing.CloseModelWithParameters(read_sp)
+    m.closed = True
+
+
+def read_nodes(m: BuiltModel, nodes: list[list[int]], sp):
+    """Per van, routes of OR-Tools nodes (as ``extract.route_nodes`` gives) → assignment or ``None``."""
+    close_for_reading(m, sp)
+    return m.routing.ReadAssignmentFromRoutes(_as_indices(m, nodes), True)
+
+
 def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, deadline: float | None = None):
     """Routes of visit indices (``RELOAD`` = back to the depot) → OR-Tools assignment or ``None``.
 
@@ -143,19 +177,7 @@ def assignment_from_visit_routes(m: BuiltModel, routes: list[list[int]], sp, *, 
                 idx.append(m.manager.NodeToIndex(v))
         return idx
 
-    # Reading routes runs a small search for the times of every visit and break. With an
-    # objective it goes on looking for cheaper times until its limits end it, so under a
-    # wall-clock limit the read depends on the machine's load (and took the whole limit:
-    # 4 s of 4 s at 100 stops). The first times found are the cheapest there (OR-Tools
-    # sets the cumuls by its scheduling optimisers): stop at the first solution, a work limit.
-    read_sp = pywrapcp.DefaultRoutingSearchParameters()
-    read_sp.CopyFrom(sp)
-    read_sp.solution_limit = READ_SOLUTIONS
-    # safety cap for a read that cannot succeed (the tree of break placements can be large)
-    read_sp.time_limit.FromMilliseconds(max(200, int(sp.time_limit.ToMilliseconds() * 0.02)))
-    if not m.closed:
-        m.routing.CloseModelWithParameters(read_sp)
-        m.closed = True
+    close_for_reading(m, sp)
     nvan = len(m.problem.vans)
     full = [to_index(k, seq) for k, seq in enumerate(routes)]
     if all(r is not None for r in full):

@@ -6,8 +6,8 @@ when the van arrives from elsewhere, as bookvan's ``stop_service_s``) and vehicl
 van, per km, per hour). It does not model multiple runs a day, hub precedences, the span
 cost (it prices driving hours, not hours out) or the early-delivery preference: OR-Tools
 reads its routes and finishes under every constraint. Its search has no random choices
-and, on one thread without a timeout, its work is set by the exploration level alone, so
-the same input gives the same routes on any machine.
+and, without a timeout, its work is set by the exploration level alone, so the same input
+gives the same routes on any machine.
 """
 
 from __future__ import annotations
@@ -25,14 +25,20 @@ def _cost_unit(per_km: float, per_hour: float, fixed: float) -> float:
     return max(1.0, biggest / 1_000_000)
 
 
+THREADS = 2  # the machines have 2 cores; VROOM's answer is the same on 1, 2 or 4 threads
+
+
 def vroom_routes(
-    p: RoutingProblem, *, exploration_level: int = 5, timeout_s: float | None = None
+    p: RoutingProblem, *, exploration_level: int = 5, timeout_s: float | None = None, threads: int = THREADS
 ) -> tuple[list[list[int]] | None, bool]:
     """Routes per van (visit indices, one run each) from VROOM (``None``: it serves nothing), and capped.
 
-    One thread: the exploration level (1–5) alone decides the work; ``timeout_s`` is a
-    safety cap, and ``capped`` is True when it, not the level, ended the search. Requests
-    VROOM leaves out are left for OR-Tools to insert.
+    The exploration level (1–5) alone decides the work: VROOM runs a fixed list of start
+    heuristics, each with its local search, shares the list among its ``threads`` and keeps
+    the best by a fixed order, so the answer does not depend on the threads (checked at 100
+    and 300 stops, ``tests/test_engine_warm_vroom.py``) and two threads halve the wall time.
+    ``timeout_s`` is a safety cap, and ``capped`` is True when it, not the level, ended the
+    search. Requests VROOM leaves out are left for OR-Tools to insert.
     """
     import datetime as dt
     import time
@@ -132,7 +138,7 @@ def vroom_routes(
         )
     timeout = None if timeout_s is None else dt.timedelta(seconds=max(0.001, timeout_s))
     t0 = time.perf_counter()
-    solution = inp.solve(exploration_level=int(exploration_level), nb_threads=1, timeout=timeout)
+    solution = inp.solve(exploration_level=int(exploration_level), nb_threads=max(1, int(threads)), timeout=timeout)
     capped = timeout_s is not None and time.perf_counter() - t0 >= 0.98 * timeout_s
     steps = np.asarray(solution._routes_numpy())
     before: list[list[int]] = [[] for _ in p.vans]

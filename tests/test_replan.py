@@ -186,12 +186,6 @@ def test_replan_pure_function_matches_cli_rules(base: Path) -> None:
     assert {u["transfer_id"] for u in day.unassigned} <= set(day.transfers["transfer_id"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: when the rescuing van reaches the broken-down van's node before the relayed "
-    "crates are released there, routing.stops merges both visits into one stop that starts at the "
-    "earlier arrival, so the checker sees leg 2 picked up before leg 1 is delivered (hub_leg)",
-)
 def test_desk_replan_action_keeps_the_driven_stops(base: Path, tmp_path: Path) -> None:
     from bookvan.desk.actions import PlanRequest, midday_replan
 

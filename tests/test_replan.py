@@ -195,3 +195,49 @@ def test_desk_replan_action_keeps_the_driven_stops(base: Path, tmp_path: Path) -
     assert got.without == ("VAN-2",)
     assert check_plan_dir(out) == []
     _driven_unchanged(base, out, "10:00")
+
+
+def test_replan_honours_the_route_controls(base: Path, tmp_path: Path) -> None:
+    """The network's controls.toml and --control bind the rest of the day, as they bind `plan`."""
+    import shutil
+
+    from bookvan.data.network import bundled_network_dir
+
+    free = tmp_path / "free"
+    _replan(base, free, "--at", "11:00")
+    stops = load_plan(free).stops
+    later = stops[~stops["driven"] & (stops["node_id"] != "KL-MAIN")]
+    by_van = later.groupby("node_id")["vehicle_id"].agg(set)
+    node, van = next((n, min(v)) for n, v in by_van.items() if len(v) == 1)
+    other = "VAN-2" if van == "VAN-1" else "VAN-1"
+    # the file: the node is pinned to the other van
+    net = tmp_path / "net"
+    shutil.copytree(bundled_network_dir(), net)
+    (net / "controls.toml").write_text(f'[pin]\n"{node}" = "{other}"\n', encoding="utf-8")
+    pinned = tmp_path / "pinned"
+    info = _replan(base, pinned, "--at", "11:00", "--network", str(net))
+    new = _driven_unchanged(base, pinned, "11:00")
+    there = new[~new["driven"] & (new["node_id"] == node)]
+    assert other in set(there["vehicle_id"])
+    # only crates already on board another van (they stay on it) reach the node otherwise
+    on_board = {t for ids in new.loc[new["driven"], "pickup_ids"] for t in ids}
+    elsewhere = there[there["vehicle_id"] != other]
+    assert {t for ids in elsewhere["delivery_ids"] for t in ids} <= on_board
+    assert not any(len(ids) for ids in elsewhere["pickup_ids"])
+    assert info["controls"]["pins"] == {node: other}
+    # a flag: that van's day (from first leaving the depot, the driven part included) is cut short
+    mine = stops[stops["vehicle_id"] == van]
+    hours = round((mine["arrival"].max() - mine["departure"].min()).total_seconds() / 3600 * 0.85, 2)
+    short = tmp_path / "short"
+    info = _replan(base, short, "--at", "11:00", "--control", f"max_hours.{van}={hours}")
+    new = _driven_unchanged(base, short, "11:00")
+    mine = new[new["vehicle_id"] == van]
+    assert (mine["arrival"].max() - mine["departure"].min()).total_seconds() <= hours * 3600 + 1
+    assert info["controls"]["max_hours"] == {van: hours}
+
+
+def test_replan_refuses_a_control_naming_no_node(base: Path, tmp_path: Path) -> None:
+    res = runner.invoke(app, ["replan", str(base), "--at", "11:00", "--control", "order=KL-ANLE,NOWHERE",
+                              "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2
+    assert "NOWHERE" in res.output and "order[0]" in res.output and "Traceback" not in res.output

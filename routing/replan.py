@@ -456,12 +456,20 @@ def _splice(dp: DayProblem, result, van_ids: list[str], vans: dict[str, VanNow],
             k = 0 if len(first_trip) < 2 or first_trip[1]["node_id"] != now.node_id else 1
             here = first_trip[k]
             last = rows[-1]
-            last["pickup_ids"] = [*last["pickup_ids"], *(t for t in here["pickup_ids"] if t and t not in on_board)]
-            last["delivery_ids"] = [*last["delivery_ids"], *here["delivery_ids"]]
-            last["departure"] = max(last["departure"], here["departure"])
-            if here.get("break_s"):
-                last["break_s"], last["break_start"] = here["break_s"], here["break_start"]
             seq = int(last["seq"])
+            picks = [t for t in here["pickup_ids"] if t and t not in on_board]
+            if k == 1 and (picks or here["delivery_ids"]):
+                # new work where the van stands (a branch) is a stop of its own: the driven stop stays as
+                # driven; at the depot, still loading, it joins the run's first row
+                seq += 1
+                rows.append({**here, "trip": int(last["trip"]), "seq": seq, "pickup_ids": picks,
+                             "arrival": max(here["arrival"], last["departure"])})
+            else:
+                last["pickup_ids"] = [*last["pickup_ids"], *picks]
+                last["delivery_ids"] = [*last["delivery_ids"], *here["delivery_ids"]]
+                last["departure"] = max(last["departure"], here["departure"])
+                if here.get("break_s"):
+                    last["break_s"], last["break_start"] = here["break_s"], here["break_start"]
             for r in first_trip[k + 1:]:
                 seq += 1
                 rows.append({**r, "trip": int(last["trip"]), "seq": seq})

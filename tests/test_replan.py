@@ -241,3 +241,45 @@ def test_replan_refuses_a_control_naming_no_node(base: Path, tmp_path: Path) -> 
                               "--out", str(tmp_path / "x")])
     assert res.exit_code == 2
     assert "NOWHERE" in res.output and "order[0]" in res.output and "Traceback" not in res.output
+
+
+def test_manifests_of_a_replan_list_the_rest_of_the_day(base: Path, tmp_path: Path) -> None:
+    """Re-printed after a re-plan: only what is still to do, each sheet saying from when."""
+    import shutil
+    import subprocess
+
+    from bookvan.routing.manifest.rest import rest_of_day
+    from bookvan.routing.manifest.runs import build_runs
+
+    out = tmp_path / "r1100"
+    _replan(base, out, "--at", "11:00", "--van-down", "VAN-1")
+    plan = load_plan(out)
+    stops = plan.stops
+    rest = rest_of_day(plan).stops
+    # runs driven to their end are gone; a run under way keeps only its last driven stop, emptied
+    for (van, trip), run in stops.groupby(["vehicle_id", "trip"]):
+        left = rest[(rest["vehicle_id"] == van) & (rest["trip"] == trip)]
+        todo = run[~run["driven"]]
+        assert len(left) == (0 if todo.empty else len(todo) + int(run["driven"].any()))
+        if len(left) and run["driven"].any():
+            here = left.iloc[0]
+            assert here["driven"] and here["seq"] == run.loc[run["driven"], "seq"].max()
+            assert here["seq"] == 0 or (len(here["pickup_ids"]) == 0 and len(here["delivery_ids"]) == 0)
+    assert not rest.empty and (rest["driven"].sum() <= rest[["vehicle_id", "trip"]].drop_duplicates().shape[0])
+    res = runner.invoke(app, ["manifest", str(out), "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    index = json.loads((out / "manifests" / "index.json").read_text(encoding="utf-8"))
+    assert index["replan_from"].startswith("2026-12-01T11:00") and index["rest_of_day"] is True
+    runs = build_runs(rest_of_day(plan))
+    assert [(r["vehicle_id"], r["trip"]) for r in index["runs"]] == [(r.vehicle_id, r.trip) for r in runs]
+    # what the driver reads: the sheet says it is a re-plan from 11:00, and lists the stops still to do
+    if shutil.which("pdftotext"):
+        first = index["runs"][0]
+        pdf = out / "manifests" / first["pdf_file"]
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert "Re-plan from" in text and "11:00" in text and "only the stops still to do" in text
+    whole = runner.invoke(app, ["manifest", str(out), "--lang", "en", "--whole-day", "--out", str(tmp_path / "all")])
+    assert whole.exit_code == 0, whole.output
+    every = json.loads((tmp_path / "all" / "index.json").read_text(encoding="utf-8"))
+    assert len(every["runs"]) == stops[["vehicle_id", "trip"]].drop_duplicates().shape[0] >= len(index["runs"])

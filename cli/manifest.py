@@ -31,6 +31,11 @@ def manifest(
             "plan says, not what a van can do).",
         ),
     ] = False,
+    whole_day: Annotated[
+        bool,
+        typer.Option("--whole-day", help="A re-plan folder: print every run of the day, the driven stops "
+                     "too (default: only what is still to do)."),
+    ] = False,
     force: Force = False,
 ) -> None:
     """Print a plan: a PDF manifest per van per trip, crate labels, GPX/GeoJSON per run, CSV
@@ -40,6 +45,10 @@ def manifest(
     .gpx and .geojson, loading/NODE.csv, receiving/NODE.csv+.html (what arrives there, when),
     packing/NODE.csv+.html (what to have packed by the van) and index.json. Crate ids: TRANSFER-C01, TRANSFER-C02, …
 
+
+    A re-plan folder (`bookvan replan`) prints the rest of the day: runs already driven are left
+    out, a run under way starts where the van stood at the re-plan time, and each sheet says
+    "Re-plan from HH:MM" (--whole-day prints everything).
 
     Example: bookvan manifest out/2026-12-01 --lang both
     """
@@ -70,7 +79,8 @@ def manifest(
 
     target = check_out_early(manifests_out(plan_dir, out), "manifests", force)
     res = write_manifests(
-        plan_dir, out, lang, progress=lambda msg: err_console.print(f"[dim]… {msg}[/]"), force=force
+        plan_dir, out, lang, progress=lambda msg: err_console.print(f"[dim]… {msg}[/]"), force=force,
+        whole_day=whole_day,
     )
     report_aside(target)
     console.print(

@@ -128,7 +128,8 @@ def plan(
         typer.Option(
             "--control",
             help="Route control KEY=VALUE, over the network's controls.toml: pin.NODE=VAN, max_hours.VAN=H, "
-            "max_runs.VAN=N, max_stops_per_run=N, balance=duration (repeatable).",
+            "max_runs.VAN=N, max_stops_per_run=N, balance=duration, first=NODE[,NODE…], "
+            "order=NODE,NODE[,…] (repeatable).",
         ),
     ] = None,
     force: Force = False,

@@ -58,6 +58,11 @@ def replan_cmd(
         int, typer.Option("--search-steps", help="Search steps (decide the result); the rest of a day needs fewer.")
     ] = 20,
     seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
+    control: Annotated[
+        list[str] | None,
+        typer.Option("--control", help="Route control KEY=VALUE over the network's controls.toml, as for "
+                     "`bookvan plan` (pin.NODE=VAN, max_runs.VAN=N, order=A,B, …; repeatable)."),
+    ] = None,
     force: Force = False,
 ) -> None:
     """Re-plan the rest of the day: driven stops kept, crates on board stay pinned to their van,
@@ -67,6 +72,7 @@ def replan_cmd(
 
     Example: bookvan replan out/2026-12-01 --at 11:00 --van-down VAN-1 --out out/2026-12-01-1100
     """
+    from bookvan.data.controls import CONTROLS_FILE, parse_control_flags, read_controls
     from bookvan.data.fleet import load_fleet
     from bookvan.data.network import load_network
     from bookvan.data.outdir import output_folder
@@ -83,6 +89,8 @@ def replan_cmd(
     old = load_plan(plan_dir)
     net = load_network(network)
     fl = load_fleet(net.source_dir / "fleet.toml", set(net.node_ids))  # type: ignore[operator]
+    controls = read_controls(net.source_dir / CONTROLS_FILE).merged(parse_control_flags(control or []))  # type: ignore[operator]
+    controls.check(set(net.node_ids), {str(v) for v in old.vehicles["vehicle_id"]}, "--control / controls.toml")
     scanned = None
     if events is not None:
         from bookvan.data.scans import read_scans
@@ -106,7 +114,8 @@ def replan_cmd(
     params = SolveParams(time_limit_s=time_limit, seed=seed, deterministic=True, solution_limit=search_steps)
     with console.status("Re-planning the rest of the day…"):
         day = replan(old, when, costs=fl.costs, settings=fl.routing, params=params, scanned=scanned,
-                     vans_down=tuple(van_down or ()), closures=closures, added=added, matrix=matrix)
+                     vans_down=tuple(van_down or ()), closures=closures, added=added, matrix=matrix,
+                     controls=controls)
     lines = run_lines(day)
     day.summary["runs"] = [ln.to_json() for ln in lines]
     tables = {"nodes": day.nodes, "vehicles": day.vehicles, "transfers": day.transfers, "matrix": day.matrix,

@@ -17,11 +17,13 @@ on board whose destination can no longer receive it today goes back to the depot
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
 
+from bookvan.data.controls import RouteControls
 from bookvan.data.fleet import Costs, RoutingSettings
+from bookvan.routing.controls import apply_controls
 from bookvan.routing.daily import DayPlan, _leg_totals
 from bookvan.routing.day_adapter import COST_SCALE, DayProblem, VisitInfo, build_day_problem, seconds_of_day
 from bookvan.routing.engine import SolveParams
@@ -164,6 +166,7 @@ def replan(
     closures: tuple[Closure, ...] = (),
     added: pd.DataFrame | None = None,
     matrix: pd.DataFrame | None = None,
+    controls: RouteControls | None = None,
 ) -> DayPlan:
     """Re-plan ``plan`` from ``at``: driven stops kept, the rest routed again by the engine.
 
@@ -179,6 +182,9 @@ def replan(
         Urgent transfers (the transfers table's columns) to insert.
     matrix
         Travel matrix covering every node (default: the plan's, enough unless ``added`` brings new nodes).
+    controls
+        Route controls, as for :func:`~bookvan.routing.daily.plan_day`, on the rest of the day (see
+        :func:`_controls_now` for how a van's driven part counts).
     """
     from bookvan.data.errors import InputError
     from bookvan.routing.engine import solve
@@ -275,6 +281,9 @@ def replan(
     # nothing not yet picked up can be picked up before the re-plan time
     todo["release"] = [at_ts if pd.isna(r) or r < at_ts else r for r in todo["release"]]
     live = plan.vehicles[plan.vehicles["vehicle_id"].isin(active)].reset_index(drop=True)
+    if controls is not None and controls.max_runs:  # route control: runs a day, the driven ones included
+        live["max_trips"] = [min(int(n), controls.max_runs.get(v, int(n)))
+                             for v, n in zip(live["vehicle_id"], live["max_trips"], strict=True)]
     runs_left = {vid: int(live.set_index("vehicle_id").at[vid, "max_trips"]) - vans[vid].trips_used
                  + int(vans[vid].mid_run) for vid in active}
     live = live[[runs_left[v] >= 1 for v in live["vehicle_id"]]].reset_index(drop=True)
@@ -282,10 +291,24 @@ def replan(
                                 + [d for _, d in board_dest.values()]))
     dp = build_day_problem(date=date, nodes=nodes, vehicles=live, transfers=todo, matrix=matrix, costs=costs,
                            settings=settings, extra_nodes=extra)
+    if controls is not None and not controls.empty:
+        dp = apply_controls(dp, controls, list(live["vehicle_id"]))
     dp, pseudo = _pin_vans(dp, live, vans, board_dest, crates_of, per_crate, node_tab, costs)
+    unlimited = dp
+    if controls is not None and not controls.empty:
+        dp = _controls_now(dp, controls, list(live["vehicle_id"]), vans, board_dest, depot_of)
     cold = replace(params, warm_start="none")  # the warm start knows no pinned requests
     result = solve(dp.problem, cold)
     lost = [dp.request_transfer[i] for i in result.dropped if i >= len(dp.request_transfer) - pseudo]
+    notes: list[str] = []
+    if lost and dp is not unlimited:
+        # crates on board must get off the van: a van limit that leaves them no way is waived
+        notes.append(f"route controls max_hours / max_stops_per_run waived: with them the crates on board "
+                     f"({', '.join(lost)}) could not be delivered")
+        free = tuple(replace(v, max_span_s=None, max_stops=None) for v in unlimited.problem.vans)
+        dp = replace(dp, problem=replace(dp.problem, vans=free))
+        result = solve(dp.problem, cold)
+        lost = [dp.request_transfer[i] for i in result.dropped if i >= len(dp.request_transfer) - pseudo]
     if lost:
         raise RuntimeError(f"re-plan lost track of crates on board: {', '.join(lost)}")
     real = len(dp.request_transfer) - pseudo
@@ -303,8 +326,52 @@ def replan(
         why = [shut[n] for n in ends.loc[u["transfer_id"]] if n in shut]
         if why and why[0] not in u["reason"]:
             u["reason"] = f"{why[0]}; {u['reason']}"
-    return _day_plan(plan, at_ts, nodes, transfers, matrix, new_stops, unassigned, result, params,
-                     vans_down, vans, closures, added, back_home)
+    day = _day_plan(plan, at_ts, nodes, transfers, matrix, new_stops, unassigned, result, params,
+                    vans_down, vans, closures, added, back_home)
+    day.summary.pop("controls", None)  # the old plan's: this re-plan's own, if any, replace them
+    if controls is not None and not controls.empty:
+        day.summary["controls"] = asdict(controls)
+    if notes:
+        day.summary["warnings"] = [*(day.summary.get("warnings") or []), *notes]
+    return day
+
+
+def _controls_now(
+    dp: DayProblem,
+    controls: RouteControls,
+    van_ids: list[str],
+    vans: dict[str, VanNow],
+    board_dest: dict[str, tuple[str, str]],
+    depot_of: dict[str, str],
+) -> DayProblem:
+    """Van limits for the rest of the day: what each van already drove counts against them.
+
+    ``max_runs``: runs begun count (a run under way is the first of the rest; the vans' runs are
+    limited before the problem is built). ``max_hours``: a van that has left its depot is back
+    by then plus the hours (its shift ends there; never before it can drive home). ``max_stops_per_run``:
+    a run under way keeps the stops it drove; as the engine has one limit per van for all its
+    runs, that van's limit is lowered for the rest of the day (never below the places its crates
+    on board go).
+    """
+    p = dp.problem
+    out = []
+    for van, vid in zip(p.vans, van_ids, strict=True):
+        now = vans[vid]
+        span, shift = van.max_span_s, van.shift
+        if span is not None and now.rows:
+            left = seconds_of_day(now.rows[0]["departure"], dp.midnight) or 0
+            home = shift[0] + int(p.duration[van.start, van.home])
+            shift = (shift[0], min(shift[1], max(left + span, home)))
+            span = None
+        stops = van.max_stops
+        if stops is not None and now.mid_run:
+            trip = now.rows[-1]["trip"]
+            driven = sum(1 for r in now.rows if r["trip"] == trip and r["node_id"] != depot_of[vid])
+            # the stop where it stands is counted in ``driven``; the engine does not count its start
+            dests = {d for t, (v, d) in board_dest.items() if v == vid and d != depot_of[vid]}
+            stops = max(stops - driven, len(dests), 1)
+        out.append(replace(van, shift=shift, max_span_s=span, max_stops=stops))
+    return replace(dp, problem=replace(dp.problem, vans=tuple(out)))
 
 
 def _dur(matrix: pd.DataFrame, a: str, b: str) -> float:
@@ -389,12 +456,20 @@ def _splice(dp: DayProblem, result, van_ids: list[str], vans: dict[str, VanNow],
             k = 0 if len(first_trip) < 2 or first_trip[1]["node_id"] != now.node_id else 1
             here = first_trip[k]
             last = rows[-1]
-            last["pickup_ids"] = [*last["pickup_ids"], *(t for t in here["pickup_ids"] if t and t not in on_board)]
-            last["delivery_ids"] = [*last["delivery_ids"], *here["delivery_ids"]]
-            last["departure"] = max(last["departure"], here["departure"])
-            if here.get("break_s"):
-                last["break_s"], last["break_start"] = here["break_s"], here["break_start"]
             seq = int(last["seq"])
+            picks = [t for t in here["pickup_ids"] if t and t not in on_board]
+            if k == 1 and (picks or here["delivery_ids"]):
+                # new work where the van stands (a branch) is a stop of its own: the driven stop stays as
+                # driven; at the depot, still loading, it joins the run's first row
+                seq += 1
+                rows.append({**here, "trip": int(last["trip"]), "seq": seq, "pickup_ids": picks,
+                             "arrival": max(here["arrival"], last["departure"])})
+            else:
+                last["pickup_ids"] = [*last["pickup_ids"], *picks]
+                last["delivery_ids"] = [*last["delivery_ids"], *here["delivery_ids"]]
+                last["departure"] = max(last["departure"], here["departure"])
+                if here.get("break_s"):
+                    last["break_s"], last["break_start"] = here["break_s"], here["break_start"]
             for r in first_trip[k + 1:]:
                 seq += 1
                 rows.append({**r, "trip": int(last["trip"]), "seq": seq})

@@ -7,6 +7,7 @@ run (what it unloads) and once as row 0 of the next (what it loads).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -104,12 +105,7 @@ def _route_rows(dp: DayProblem, route: RouteResult) -> list[list[_Row]]:
             cur.append(closing)
             trips.append([opening])
             continue
-        fixed = p.stop_service_s[loc]
-        row = _Row(dp.locations[loc], route.arrivals_s[positions[0]], route.starts_s[positions[0]],
-                   max(end_of(pos) for pos in positions) + fixed)
-        for pos in positions:
-            _apply(dp, row, visits[pos])
-        trips[-1].append(row)
+        trips[-1] += _place_rows(dp, route, loc, positions, end_of)
     # back home at the end of the day
     last = trips[-1]
     if len(last) == 1 and len(trips) > 1 and not last[0].pickups:
@@ -123,6 +119,31 @@ def _route_rows(dp: DayProblem, route: RouteResult) -> list[list[_Row]]:
         last.append(_Row(dp.locations[van.end], arrive, arrive, route.return_s))
     _place_breaks(trips, route)
     return trips
+
+
+def _place_rows(
+    dp: DayProblem, route: RouteResult, loc: int, positions: list[int], end_of: Callable[[int], int]
+) -> list[_Row]:
+    """The stop rows of consecutive visits at one place (not the depot): one row, or more when the van waits.
+
+    A row has one service start for all its transfers (the checker's time for releases), so a
+    visit that may not start before a later time than the row's start (a pickup released while
+    the van is there: a relayed crate, a hub leg) opens a new row at the same node, starting
+    when the engine starts it. The place's fixed stop time is charged once, on the last row.
+    """
+    p = dp.problem
+    node = dp.locations[loc]
+    first = positions[0]
+    rows = [_Row(node, route.arrivals_s[first], route.starts_s[first], end_of(first))]
+    for pos in positions:
+        row = rows[-1]
+        if pos != first and p.visits[route.visits[pos]].window[0] > row.start:
+            row = _Row(node, row.departure, route.starts_s[pos], end_of(pos))
+            rows.append(row)
+        row.departure = max(row.departure, end_of(pos))
+        _apply(dp, row, route.visits[pos])
+    rows[-1].departure += p.stop_service_s[loc]
+    return rows
 
 
 def _apply(dp: DayProblem, row: _Row, vi: int) -> None:

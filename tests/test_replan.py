@@ -186,12 +186,6 @@ def test_replan_pure_function_matches_cli_rules(base: Path) -> None:
     assert {u["transfer_id"] for u in day.unassigned} <= set(day.transfers["transfer_id"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: when the rescuing van reaches the broken-down van's node before the relayed "
-    "crates are released there, routing.stops merges both visits into one stop that starts at the "
-    "earlier arrival, so the checker sees leg 2 picked up before leg 1 is delivered (hub_leg)",
-)
 def test_desk_replan_action_keeps_the_driven_stops(base: Path, tmp_path: Path) -> None:
     from bookvan.desk.actions import PlanRequest, midday_replan
 
@@ -201,3 +195,91 @@ def test_desk_replan_action_keeps_the_driven_stops(base: Path, tmp_path: Path) -
     assert got.without == ("VAN-2",)
     assert check_plan_dir(out) == []
     _driven_unchanged(base, out, "10:00")
+
+
+def test_replan_honours_the_route_controls(base: Path, tmp_path: Path) -> None:
+    """The network's controls.toml and --control bind the rest of the day, as they bind `plan`."""
+    import shutil
+
+    from bookvan.data.network import bundled_network_dir
+
+    free = tmp_path / "free"
+    _replan(base, free, "--at", "11:00")
+    stops = load_plan(free).stops
+    later = stops[~stops["driven"] & (stops["node_id"] != "KL-MAIN")]
+    by_van = later.groupby("node_id")["vehicle_id"].agg(set)
+    node, van = next((n, min(v)) for n, v in by_van.items() if len(v) == 1)
+    other = "VAN-2" if van == "VAN-1" else "VAN-1"
+    # the file: the node is pinned to the other van
+    net = tmp_path / "net"
+    shutil.copytree(bundled_network_dir(), net)
+    (net / "controls.toml").write_text(f'[pin]\n"{node}" = "{other}"\n', encoding="utf-8")
+    pinned = tmp_path / "pinned"
+    info = _replan(base, pinned, "--at", "11:00", "--network", str(net))
+    new = _driven_unchanged(base, pinned, "11:00")
+    there = new[~new["driven"] & (new["node_id"] == node)]
+    assert other in set(there["vehicle_id"])
+    # only crates already on board another van (they stay on it) reach the node otherwise
+    on_board = {t for ids in new.loc[new["driven"], "pickup_ids"] for t in ids}
+    elsewhere = there[there["vehicle_id"] != other]
+    assert {t for ids in elsewhere["delivery_ids"] for t in ids} <= on_board
+    assert not any(len(ids) for ids in elsewhere["pickup_ids"])
+    assert info["controls"]["pins"] == {node: other}
+    # a flag: that van's day (from first leaving the depot, the driven part included) is cut short
+    mine = stops[stops["vehicle_id"] == van]
+    hours = round((mine["arrival"].max() - mine["departure"].min()).total_seconds() / 3600 * 0.85, 2)
+    short = tmp_path / "short"
+    info = _replan(base, short, "--at", "11:00", "--control", f"max_hours.{van}={hours}")
+    new = _driven_unchanged(base, short, "11:00")
+    mine = new[new["vehicle_id"] == van]
+    assert (mine["arrival"].max() - mine["departure"].min()).total_seconds() <= hours * 3600 + 1
+    assert info["controls"]["max_hours"] == {van: hours}
+
+
+def test_replan_refuses_a_control_naming_no_node(base: Path, tmp_path: Path) -> None:
+    res = runner.invoke(app, ["replan", str(base), "--at", "11:00", "--control", "order=KL-ANLE,NOWHERE",
+                              "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2
+    assert "NOWHERE" in res.output and "order[0]" in res.output and "Traceback" not in res.output
+
+
+def test_manifests_of_a_replan_list_the_rest_of_the_day(base: Path, tmp_path: Path) -> None:
+    """Re-printed after a re-plan: only what is still to do, each sheet saying from when."""
+    import shutil
+    import subprocess
+
+    from bookvan.routing.manifest.rest import rest_of_day
+    from bookvan.routing.manifest.runs import build_runs
+
+    out = tmp_path / "r1100"
+    _replan(base, out, "--at", "11:00", "--van-down", "VAN-1")
+    plan = load_plan(out)
+    stops = plan.stops
+    rest = rest_of_day(plan).stops
+    # runs driven to their end are gone; a run under way keeps only its last driven stop, emptied
+    for (van, trip), run in stops.groupby(["vehicle_id", "trip"]):
+        left = rest[(rest["vehicle_id"] == van) & (rest["trip"] == trip)]
+        todo = run[~run["driven"]]
+        assert len(left) == (0 if todo.empty else len(todo) + int(run["driven"].any()))
+        if len(left) and run["driven"].any():
+            here = left.iloc[0]
+            assert here["driven"] and here["seq"] == run.loc[run["driven"], "seq"].max()
+            assert here["seq"] == 0 or (len(here["pickup_ids"]) == 0 and len(here["delivery_ids"]) == 0)
+    assert not rest.empty and (rest["driven"].sum() <= rest[["vehicle_id", "trip"]].drop_duplicates().shape[0])
+    res = runner.invoke(app, ["manifest", str(out), "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    index = json.loads((out / "manifests" / "index.json").read_text(encoding="utf-8"))
+    assert index["replan_from"].startswith("2026-12-01T11:00") and index["rest_of_day"] is True
+    runs = build_runs(rest_of_day(plan))
+    assert [(r["vehicle_id"], r["trip"]) for r in index["runs"]] == [(r.vehicle_id, r.trip) for r in runs]
+    # what the driver reads: the sheet says it is a re-plan from 11:00, and lists the stops still to do
+    if shutil.which("pdftotext"):
+        first = index["runs"][0]
+        pdf = out / "manifests" / first["pdf_file"]
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert "Re-plan from" in text and "11:00" in text and "only the stops still to do" in text
+    whole = runner.invoke(app, ["manifest", str(out), "--lang", "en", "--whole-day", "--out", str(tmp_path / "all")])
+    assert whole.exit_code == 0, whole.output
+    every = json.loads((tmp_path / "all" / "index.json").read_text(encoding="utf-8"))
+    assert len(every["runs"]) == stops[["vehicle_id", "trip"]].drop_duplicates().shape[0] >= len(index["runs"])

@@ -88,3 +88,32 @@ def test_vans_without_visits_write_no_rows() -> None:
                                             wall_s=0.0), ["V1"])
     assert stops.empty
     assert "service_start" in stops.columns and "break_s" in stops.columns
+
+
+def test_a_pickup_released_while_the_van_waits_is_a_stop_of_its_own() -> None:
+    # B at 10:00: T1 down (2 x 20 s); T2 is ready only at 10:08:20, so the van waits and picks it
+    # up then. One row would say T2 was picked up at 10:00, before its release: two rows at B.
+    dp = build_day_problem(date=DATE, nodes=nodes(), vehicles=vehicles(), transfers=transfers(), matrix=matrix(),
+                           costs=Costs(), settings=RoutingSettings(), release_s={"T2": 36500})
+    route = RouteResult(van=0, visits=(0, 1, 2, 3), arrivals_s=(35200, 36000, 36040, 37580),
+                        starts_s=(35200, 36000, 36500, 37580), depart_s=34600, return_s=37595)
+    result = SolveResult(routes=(route,), dropped=(), objective=0, status="feasible", wall_s=0.0)
+    stops = routes_to_stops(dp, result, ["V1"])
+    assert list(stops["node_id"]) == ["DEP", "A", "B", "B", "DEP"]
+    assert stops.loc[2, "delivery_ids"] == ["T1"] and stops.loc[2, "pickup_ids"] == []
+    assert stops.loc[3, "pickup_ids"] == ["T2"] and stops.loc[3, "delivery_ids"] == []
+    assert stops.loc[2, "service_start"] == dp.at(36000) and stops.loc[2, "departure"] == dp.at(36040)
+    # the second row starts when T2 is ready; B's fixed stop time (120 s) is charged once, at the end
+    assert stops.loc[3, "arrival"] == dp.at(36040) and stops.loc[3, "service_start"] == dp.at(36500)
+    assert stops.loc[3, "departure"] == dp.at(36500 + 60 + 120)
+    assert list(stops["load_after"]) == [0, 2, 0, 3, 0]
+
+
+def test_visits_ready_on_arrival_stay_one_stop() -> None:
+    dp = build_day_problem(date=DATE, nodes=nodes(), vehicles=vehicles(), transfers=transfers(), matrix=matrix(),
+                           costs=Costs(), settings=RoutingSettings(), release_s={"T2": 36000})
+    route = RouteResult(van=0, visits=(0, 1, 2, 3), arrivals_s=(35200, 36000, 36040, 37120),
+                        starts_s=(35200, 36000, 36040, 37120), depart_s=34600, return_s=37135)
+    stops = routes_to_stops(dp, SolveResult(routes=(route,), dropped=(), objective=0, status="feasible",
+                                            wall_s=0.0), ["V1"])
+    assert list(stops["node_id"]) == ["DEP", "A", "B", "DEP"]

@@ -21,6 +21,7 @@ from bookvan.routing.manifest.fonts import CJK_FONT, bold_font
 from bookvan.routing.manifest.mapgeo import MapFrame, group_points, place_labels
 from bookvan.routing.manifest.pdfkit import drawing, esc, latin_bold, numbered_canvas, styles, table_style
 from bookvan.routing.manifest.plan import Plan
+from bookvan.routing.manifest.rest import replan_from
 from bookvan.routing.manifest.runs import CrateLine, Run, StopLine, fmt_duration, fmt_hm
 from bookvan.routing.manifest.words import day_text, kind_word, node_name, word
 
@@ -146,6 +147,9 @@ def _header(plan: Plan, run: Run, st: dict, lang: str) -> Table:
         (word("odo_out", lang, "\n"), blank),
         (word("odo_in", lang, "\n"), blank),
     ]
+    at = replan_from(plan)
+    if at is not None:  # a re-plan: say from when, on top
+        rows.insert(0, (word("replan_from", lang, "\n"), f"{fmt_hm(at)} · {word('rest_of_day', lang)}"))
     # labels are word(…, sep="\n"): with both languages Chinese above English, no word cut
     data = [[Paragraph(esc(k), st["small"]), Paragraph(esc(v), st["big"])] for k, v in rows]
     t = Table(data, colWidths=[30 * mm, 68 * mm])

@@ -22,6 +22,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "driver": ("司機姓名", "Driver name"),
     "odo_out": ("里程表（出發）", "Odometer out"),
     "odo_in": ("里程表（返回）", "Odometer in"),
+    "replan_from": ("重新規劃，自", "Re-plan from"),
+    "rest_of_day": ("只列尚未完成的站點", "only the stops still to do"),
     "no": ("序", "No."),
     "arrival": ("預計到達 / 開放時間", "Arrival / open"),
     "stop": ("站點 / 地址", "Stop / address"),

@@ -34,6 +34,7 @@ from bookvan.routing.manifest.packing import write_packing_csv
 from bookvan.routing.manifest.pdf_labels import crate_labels, write_labels_pdf
 from bookvan.routing.manifest.pdf_manifest import write_manifest_pdf
 from bookvan.routing.manifest.plan import load_plan
+from bookvan.routing.manifest.rest import replan_from, rest_of_day
 from bookvan.routing.manifest.runs import build_runs
 from bookvan.routing.manifest.words import LANGS
 
@@ -68,11 +69,13 @@ def write_manifests(
     progress: Callable[[str], None] | None = None,
     *,
     force: bool = False,
+    whole_day: bool = False,
 ) -> ManifestResult:
     """Read the plan folder and write manifests, labels, GPX/GeoJSON, loading lists and overview.
 
     The output folder must be absent, empty or a bookvan manifests folder (checked before
-    anything is drawn); ``force`` moves anything else aside.
+    anything is drawn); ``force`` moves anything else aside. A re-plan folder prints the rest of
+    the day only (:func:`~bookvan.routing.manifest.rest.rest_of_day`) unless ``whole_day``.
     """
     canonical = {x.lower(): x for x in LANGS}
     if lang.lower().replace("_", "-") not in canonical:
@@ -83,6 +86,8 @@ def write_manifests(
     note = progress or (lambda _msg: None)
     register_cjk_font()  # fail before anything is written when the font is missing
     plan = load_plan(plan_dir)
+    if not whole_day:
+        plan = rest_of_day(plan)
     check_out(out, "manifests", force=force)
     runs = build_runs(plan)
     labels = crate_labels(plan, runs)
@@ -96,6 +101,9 @@ def write_manifests(
         "runs": [],
         "loading": [],
     }
+    if replan_from(plan) is not None:
+        index["replan_from"] = replan_from(plan).isoformat()
+        index["rest_of_day"] = not whole_day
     links: dict[str, dict[str, str]] = {}
     with output_folder(out, "manifests", force=force) as tmp:
         (tmp / "runs").mkdir()

@@ -111,13 +111,6 @@ def test_max_hours_shortens_the_longest_day(network: Network, fleet: Fleet, base
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known engine defect (routing/engine/model.py, _add_stop_count): a reload node's slack is "
-    "free, so the count of the run after a reload may restart at 0 instead of 1 on its first stop; every "
-    "run after the first may then have max_stops_per_run + 1 stops. Fix there: for each reload index, "
-    "solver.Add(dim.CumulVar(idx) + dim.SlackVar(idx) == big) (checked: 5 stops at most, 21 transfers served)",
-)
 def test_max_stops_per_run(network: Network, fleet: Fleet, base: DayPlan) -> None:
     most = max(_stops_per_run(base))
     assert most > 5

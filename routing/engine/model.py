@@ -297,7 +297,13 @@ def _add_stop_count(
     caps = [big if v.max_stops is None else int(v.max_stops) for v in p.vans]
     routing.AddDimensionWithVehicleCapacity(cb, big, caps, True, "stops")
     dim = routing.GetDimensionOrDie("stops")
+    solver = routing.solver()
     for node in range(n):
         if node_kind[node] in (KIND_VISIT, KIND_START):
             for idx in _indices(manager, node):
                 dim.SlackVar(idx).SetValue(0)
+        elif node_kind[node] == KIND_RELOAD:
+            # leaving a reload, the count is exactly 0: a free slack could restart it lower
+            # and give every later run one stop more than the limit
+            for idx in _indices(manager, node):
+                solver.Add(dim.CumulVar(idx) + dim.SlackVar(idx) == big)

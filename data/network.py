@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -127,7 +128,12 @@ class Network:
         return list(self.nodes.loc[self.nodes["kind"] == "depot", "node_id"])
 
     def node(self, node_id: str) -> pd.Series:
-        return self.nodes.loc[self.nodes["node_id"] == node_id].iloc[0]
+        return self._rows[node_id]
+
+    @cached_property
+    def _rows(self) -> dict[str, pd.Series]:
+        """Each node's row by id, built once: a day's plan asks for rows hundreds of times."""
+        return {str(row["node_id"]): row for _, row in self.nodes.iterrows()}
 
     def hours_on(self, node_id: str, date: dt.date) -> DayHours:
         """Opening hours of ``node_id`` on ``date`` (closures, holidays and monthly rules applied)."""

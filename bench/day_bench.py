@@ -15,7 +15,8 @@ Engines:
 
 - ``bookvan``: :func:`bookvan.routing.engine.solve` with ``bookvan plan``'s defaults
   (deterministic, ``--search-steps``, the time limit a safety cap).
-- ``vroom-N``: VROOM (pyvroom) alone at exploration level N, one thread (one run per van:
+- ``vroom-N``: VROOM (pyvroom) alone at exploration level N, one thread (bookvan's own VROOM
+  phase runs on two: the same routes in half the wall time; one run per van:
   VROOM has no multiple trips); its routes are read into bookvan's model for the times.
 - ``pyvrp``: PyVRP alone on the relaxation it models, ``--pyvrp-s`` seconds.
 - ``ortools``: plain OR-Tools (first solution + guided local search, no warm start),
@@ -91,7 +92,7 @@ def engines(args: argparse.Namespace) -> dict:
 
     def vroom(p: RoutingProblem, level: int) -> SolveResult:
         t0 = time.perf_counter()
-        routes, _ = vroom_routes(p, exploration_level=level)
+        routes, _ = vroom_routes(p, exploration_level=level, threads=1)  # the anchor: one thread
         res = _read_routes(p, routes, t0)
         return res
 

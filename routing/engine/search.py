@@ -203,16 +203,16 @@ def _left(sp, deadline: float) -> float:
 
 
 class _StopOnRequest:
-    """Ends an OR-Tools search when Ctrl-C asked every search to stop (``bookvan.data.interrupt``)."""
+    """Raises ``Interrupted`` after a search that Ctrl-C ended (``bookvan.data.interrupt``).
+
+    The search itself is ended by the limit and filter every model carries
+    (:func:`bookvan.routing.engine.stop_watch.watch_routing`).
+    """
 
     def __init__(self, m: BuiltModel) -> None:
         from bookvan.data.interrupt import stop_requested
 
         self._stopped = stop_requested
-        # keep Python references to the callback and the limit as long as the model lives
-        self._limit = m.routing.solver().CustomLimit(stop_requested)
-        m.routing.AddSearchMonitor(self._limit)
-        m.monitors.append(self)
 
     def raise_if_stopped(self) -> None:
         if self._stopped():

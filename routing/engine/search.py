@@ -58,7 +58,7 @@ def search_parameters(problem: RoutingProblem, params: SolveParams):
         sp.solution_limit = params.solution_limit
     # In deterministic mode the wall-clock limit is only a safety cap: the plan is
     # reproducible whenever the solution limit is reached first (the status says which).
-    sp.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
+    _set_time_limit(sp, params.time_limit_s)
     sp.log_search = params.log_search
     n = len(problem.visits)
     if n > LARGE_VISITS:
@@ -195,10 +195,24 @@ def _status_name(m: BuiltModel) -> str:
     return search_status(m.routing)
 
 
+def _set_time_limit(sp, seconds: float) -> None:
+    """Cap the search, and each of its sub-searches, at ``seconds`` of wall time.
+
+    OR-Tools also caps every sub-search (the restore of a start solution and its finalizer,
+    each LNS neighbourhood) at ``lns_time_limit``, 100 ms by default. Restoring a start took
+    longer from about 600 stops, so the search failed (``ROUTING_FAIL``) and the start stayed
+    the answer, and on a busy machine smaller days crossed it now and then: the plan then
+    depended on the load. One safety cap for both leaves the work limits to decide.
+    """
+    ms = max(1, int(seconds * 1000))
+    sp.time_limit.FromMilliseconds(ms)
+    sp.lns_time_limit.FromMilliseconds(ms)
+
+
 def _left(sp, deadline: float) -> float:
     """Set the search's time limit to what is left of the whole solve's; return it (seconds)."""
     left = max(0.1, deadline - _time.perf_counter())
-    sp.time_limit.FromMilliseconds(int(left * 1000))
+    _set_time_limit(sp, left)
     return left
 
 

@@ -27,7 +27,7 @@ from functools import cached_property
 import pandas as pd
 
 from bookvan.data.fleet import Fleet
-from bookvan.data.hours import DayHours
+from bookvan.data.hours import DAY_S, DayHours
 from bookvan.data.network import Network
 from bookvan.data.schedule import Schedule
 from bookvan.routing.carry_over import unassigned_rows
@@ -73,7 +73,7 @@ class _WindowedNetwork(Network):
 
 
 def _time(seconds: int) -> dt.time:
-    seconds = min(max(seconds, 0), 24 * 3600 - 1)
+    seconds = min(max(seconds, 0), DAY_S - 1)
     return dt.time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
 
 

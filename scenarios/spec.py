@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bookvan.data.costs import COST_KEYS, read_costs
+from bookvan.data.costs import COST_KEYS, DAYS_PER_YEAR, read_costs
 from bookvan.data.errors import InputError, ProblemCollector
 from bookvan.data.fleet import LIMITS as FLEET_LIMITS
 from bookvan.data.fleet import load_fleet, vehicle_problems
@@ -58,7 +58,7 @@ class SimSettings:
     """How long and how often to simulate, and how hard the router may think each day."""
 
     start: dt.date = dt.date(2027, 1, 4)
-    days: int = 365
+    days: int = DAYS_PER_YEAR
     replications: int = 3
     seed: int = 2026
     time_limit_s: float = 30.0  # a safety cap: deterministic runs stop on solution_limit

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bookvan.data.costs import COST_KEYS, Costs, read_costs
 from bookvan.data.errors import ProblemCollector
-from bookvan.data.hours import parse_clock
+from bookvan.data.hours import DAY_S, parse_clock
 from bookvan.data.settings import SettingsTable, read_toml_input
 
 __all__ = ["LIMITS", "Costs", "Fleet", "RoutingSettings", "Vehicle", "load_fleet", "vehicle_problems"]
@@ -23,7 +23,7 @@ LIMITS = {
     "max_trips": 24,
     "vehicles": 200,
     "penalty": 10**9,  # NT$ for leaving a transfer for another day
-    "sorting_s": 86400,
+    "sorting_s": DAY_S,  # seconds: at most a day of sorting at the depot
 }
 
 
@@ -114,6 +114,91 @@ _VEHICLE_KEYS = {
 _TOP_KEYS = {"items_per_crate", "vehicle", "costs", "routing"}
 
 
+def _vehicle_id(v: Mapping[str, object], seen: set[str], col: ProblemCollector, where: dict[str, int]) -> str:
+    """The van's id: text, present, not too long, not used before (recorded in ``seen``)."""
+    vid = v.get("vehicle_id", "")
+    if not isinstance(vid, str):
+        col.add(f"vehicle_id must be text, got {vid!r}", field="vehicle_id", **where)
+        vid = str(vid)
+    elif not vid:
+        col.add("missing vehicle_id", field="vehicle_id", **where)
+    elif len(vid) > LIMITS["vehicle_id"]:
+        col.add(f"vehicle_id is {len(vid)} characters long; at most {LIMITS['vehicle_id']}",
+                field="vehicle_id", **where)
+    elif vid in seen:
+        col.add(f"duplicate vehicle_id '{vid}'", field="vehicle_id", **where)
+    seen.add(vid)
+    return vid
+
+
+def _shift_times(v: Mapping[str, object], col: ProblemCollector, where: dict[str, int]) -> dict[str, dt.time | None]:
+    """Shift and break times (a TOML time or HH:MM text); the shift's ends are required."""
+    times: dict[str, dt.time | None] = {}
+    for k in ("shift_start", "shift_end", "break_earliest", "break_latest"):
+        value = v.get(k)
+        if k not in v:
+            if k.startswith("shift"):
+                col.add("missing", field=k, **where)
+            times[k] = None
+        elif isinstance(value, dt.time):  # a bare TOML time, 08:00:00
+            times[k] = value.replace(tzinfo=None)
+        else:
+            try:
+                times[k] = parse_clock(str(value))
+            except ValueError as e:
+                col.add(str(e), field=k, **where)
+                times[k] = None
+    if times.get("shift_start") and times.get("shift_end") and times["shift_end"] <= times["shift_start"]:  # type: ignore[operator]
+        col.add("shift ends before it starts", field="shift_end", **where)
+    return times
+
+
+def _whole(value: object, lo: int, hi: int | None = None) -> bool:
+    """A TOML integer (not a bool) within [lo, hi]."""
+    return isinstance(value, int) and not isinstance(value, bool) and lo <= value and (hi is None or value <= hi)
+
+
+def _vehicle(v: object, i: int, node_ids: set[str] | None, seen: set[str], col: ProblemCollector) -> Vehicle | None:
+    """The ``i``-th [[vehicle]] table as a Vehicle, or None with every problem added to ``col``."""
+    where = {"row": i}
+    before = len(col.problems)
+    if not isinstance(v, dict):
+        col.add(f"vehicle {i} must be a [[vehicle]] table, got {v!r}", field="vehicle", **where)
+        return None
+    for k in v:
+        if k not in _VEHICLE_KEYS:
+            col.add(f"unknown key '{k}' in vehicle {i}", field=k, **where)
+    vid = _vehicle_id(v, seen, col, where)
+    depot = str(v.get("depot", ""))
+    if node_ids is not None and depot not in node_ids:
+        col.add(f"unknown depot '{depot}'", field="depot", **where)
+    cap = v.get("capacity_crates")
+    if not _whole(cap, 1, LIMITS["capacity_crates"]):
+        msg = f"capacity must be a whole number of crates from 1 to {LIMITS['capacity_crates']}, got {cap!r}"
+        col.add(msg, field="capacity_crates", **where)
+    times = _shift_times(v, col, where)
+    brk = v.get("break_s", 0)
+    if not _whole(brk, 0):
+        col.add(f"break must be whole seconds ≥ 0, got {brk!r}", field="break_s", **where)
+        brk = 0
+    if brk and (times.get("break_earliest") is None or times.get("break_latest") is None):
+        col.add("a break needs break_earliest and break_latest", field="break_earliest", **where)
+    trips = v.get("max_trips", 1)
+    if not _whole(trips, 1, LIMITS["max_trips"]):
+        col.add(f"max_trips must be a whole number from 1 to {LIMITS['max_trips']}, got {trips!r}",
+                field="max_trips", **where)
+        trips = 1
+    if len(col.problems) != before:
+        return None
+    van = Vehicle(
+        vid, depot, int(cap), times["shift_start"], times["shift_end"],  # type: ignore[arg-type]
+        times["break_earliest"], times["break_latest"], int(brk), int(trips),
+    )
+    for f, msg in vehicle_problems(van):
+        col.add(msg, field=f, **where)
+    return van
+
+
 def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
     """Read and validate a fleet file; ``node_ids`` (if given) checks each van's depot exists."""
     path = Path(path)
@@ -126,76 +211,12 @@ def load_fleet(path: str | Path, node_ids: set[str] | None = None) -> Fleet:
     if not isinstance(vans, list) or not vans:
         col.add("no [[vehicle]] entries: the fleet needs at least one van", field="vehicle")
         col.raise_if_any()
-    vehicles: list[Vehicle] = []
     seen: set[str] = set()
-    for i, v in enumerate(vans, start=1):
-        where = {"row": i}
-        before = len(col.problems)
-        if not isinstance(v, dict):
-            col.add(f"vehicle {i} must be a [[vehicle]] table, got {v!r}", field="vehicle", **where)
-            continue
-        for k in v:
-            if k not in _VEHICLE_KEYS:
-                col.add(f"unknown key '{k}' in vehicle {i}", field=k, **where)
-        vid = v.get("vehicle_id", "")
-        if not isinstance(vid, str):
-            col.add(f"vehicle_id must be text, got {vid!r}", field="vehicle_id", **where)
-            vid = str(vid)
-        elif not vid:
-            col.add("missing vehicle_id", field="vehicle_id", **where)
-        elif len(vid) > LIMITS["vehicle_id"]:
-            col.add(f"vehicle_id is {len(vid)} characters long; at most {LIMITS['vehicle_id']}",
-                    field="vehicle_id", **where)
-        elif vid in seen:
-            col.add(f"duplicate vehicle_id '{vid}'", field="vehicle_id", **where)
-        seen.add(vid)
-        depot = str(v.get("depot", ""))
-        if node_ids is not None and depot not in node_ids:
-            col.add(f"unknown depot '{depot}'", field="depot", **where)
-        cap = v.get("capacity_crates")
-        if not isinstance(cap, int) or isinstance(cap, bool) or not 0 < cap <= LIMITS["capacity_crates"]:
-            msg = f"capacity must be a whole number of crates from 1 to {LIMITS['capacity_crates']}, got {cap!r}"
-            col.add(msg, field="capacity_crates", **where)
-        times: dict[str, dt.time | None] = {}
-        for k in ("shift_start", "shift_end", "break_earliest", "break_latest"):
-            if k not in v:
-                if k.startswith("shift"):
-                    col.add("missing", field=k, **where)
-                times[k] = None
-                continue
-            if isinstance(v[k], dt.time):  # a bare TOML time, 08:00:00
-                times[k] = v[k].replace(tzinfo=None)
-                continue
-            try:
-                times[k] = parse_clock(str(v[k]))
-            except ValueError as e:
-                col.add(str(e), field=k, **where)
-                times[k] = None
-        if times.get("shift_start") and times.get("shift_end") and times["shift_end"] <= times["shift_start"]:
-            col.add("shift ends before it starts", field="shift_end", **where)
-        brk = v.get("break_s", 0)
-        if not isinstance(brk, int) or isinstance(brk, bool) or brk < 0:
-            col.add(f"break must be whole seconds ≥ 0, got {brk!r}", field="break_s", **where)
-            brk = 0
-        if brk and (times.get("break_earliest") is None or times.get("break_latest") is None):
-            col.add("a break needs break_earliest and break_latest", field="break_earliest", **where)
-        trips = v.get("max_trips", 1)
-        if not isinstance(trips, int) or isinstance(trips, bool) or not 1 <= trips <= LIMITS["max_trips"]:
-            col.add(f"max_trips must be a whole number from 1 to {LIMITS['max_trips']}, got {trips!r}",
-                    field="max_trips", **where)
-            trips = 1
-        if len(col.problems) == before:
-            van = Vehicle(
-                vid, depot, int(cap), times["shift_start"], times["shift_end"],  # type: ignore[arg-type]
-                times["break_earliest"], times["break_latest"], int(brk), int(trips),
-            )
-            for f, msg in vehicle_problems(van):
-                col.add(msg, field=f, **where)
-            vehicles.append(van)
+    vehicles = [van for i, v in enumerate(vans, start=1) if (van := _vehicle(v, i, node_ids, seen, col)) is not None]
     if len(vans) > LIMITS["vehicles"]:
         col.add(f"{len(vans)} vans; at most {LIMITS['vehicles']}", field="vehicle")
     ipc = raw.get("items_per_crate", 30)
-    if not isinstance(ipc, int) or isinstance(ipc, bool) or not 0 < ipc <= LIMITS["items_per_crate"]:
+    if not _whole(ipc, 1, LIMITS["items_per_crate"]):
         col.add(f"items_per_crate must be a whole number from 1 to {LIMITS['items_per_crate']}, got {ipc!r}",
                 field="items_per_crate")
     costs = Costs().override(read_costs(SettingsTable(col, raw.get("costs", {}), "costs", set(COST_KEYS))))

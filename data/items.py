@@ -20,10 +20,8 @@ Every bad row is collected and raised once (file, row, field).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +29,7 @@ import pandas as pd
 
 from bookvan.data.errors import InputError, ProblemCollector
 from bookvan.data.ils_export import REASON_KIND, read_column_map, renamed
+from bookvan.data.input_rows import BATCH_ROWS, iter_cell_rows
 from bookvan.data.interrupt import raise_if_stopped
 from bookvan.data.limits import MAX_ITEM_ID_CHARS, MAX_ITEM_ROWS, MAX_TRANSFERS, check_count
 from bookvan.data.tables import TRANSFER_KINDS, TZ
@@ -60,7 +59,7 @@ ITEM_COLUMNS = ("transfer_id", "item_id", "title", "origin_id", "destination_id"
 # "balance", as there (Manual, Recall, ...).
 _REASONS = {**REASON_KIND, "returntohome": "return", "returntoholding": "return", "hold": "hold",
             "rotation": "rotation", "balance": "balance"}
-_PROGRESS_EVERY = 10_000
+_PROGRESS_EVERY = BATCH_ROWS
 
 
 @dataclass(frozen=True)
@@ -77,54 +76,122 @@ def is_item_list(header: list[str], column_map: str | Path | None = None) -> boo
     return "item_id" in cols and "items" not in cols
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[str] | None, list[str]]]:
-    """(row number, header or None, cells): the header first (row 0), then data rows."""
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise InputError.single(path, f"cannot read the file: {e.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError.single(path, f"not UTF-8 text (byte {e.start}); save it as UTF-8",
-                                row=raw[: e.start].count(b"\n")) from None
-    del raw
-    if not text.strip():
-        raise InputError.single(path, "the file is empty")
-    if "\x00" in text:
-        raise InputError.single(path, "binary data (NUL bytes) in a CSV file: a UTF-16 or binary file?")
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if first.count("\t") > first.count(",") else ",")
-    try:
-        header = next(reader)
-        yield 0, [h.strip() for h in header], []
-        for i, cells in enumerate(reader, start=1):
-            yield i, None, cells
-    except csv.Error as e:
-        raise InputError.single(path, f"not readable as CSV: {e}", row=max(reader.line_num - 1, 0)) from None
+#: One kept item: (item id, title, group key (origin, destination, kind), source row, release, due).
+_Item = tuple[str, str, tuple[str, str, str], int, pd.Timestamp | None, pd.Timestamp | None]
 
 
-def _parquet_rows(path: Path) -> Iterator[tuple[int, list[str] | None, list[str]]]:
-    import pyarrow.parquet as pq
+@dataclass(frozen=True)
+class _Columns:
+    """Where our columns stand in the file, and how its kind or reason values read."""
 
-    try:
-        pf = pq.ParquetFile(path)
-    except Exception as e:  # pyarrow raises many types for a bad file
-        raise InputError.single(path, f"not a readable Parquet file ({type(e).__name__})") from None
-    names = list(pf.schema_arrow.names)
-    yield 0, names, []
-    i = 0
-    for batch in pf.iter_batches(batch_size=_PROGRESS_EVERY):
-        cols = [batch.column(n).to_pylist() for n in names]
-        for cells in zip(*cols, strict=True):
-            i += 1
-            yield i, None, ["" if v is None else str(v) for v in cells]
+    width: int  # columns in the header
+    pos: dict[str, int]
+    kinds: dict[str, str]
+    default_kind: str
+
+    def cell(self, cells: list[str], name: str) -> str:
+        k = self.pos.get(name)
+        return cells[k].strip() if k is not None and k < len(cells) else ""
 
 
-def _rows(path: Path) -> Iterator[tuple[int, list[str] | None, list[str]]]:
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return _parquet_rows(path)
-    return _csv_rows(path)
+def _kind_map(maps: dict[str, dict[str, str]], where: str | Path) -> tuple[dict[str, str], str]:
+    """Reason/kind values → our kinds (Koha's, then the mapping file's), and the default kind."""
+    kinds = {**_REASONS, **{k: v.lower() for k, v in maps["kinds"].items()}}
+    bad_kinds = [v for v in maps["kinds"].values() if v.lower() not in TRANSFER_KINDS]
+    default_kind = maps["defaults"].get("kind", "").lower()
+    if bad_kinds or (default_kind and default_kind not in TRANSFER_KINDS):
+        raise InputError.single(where, f"kinds must be one of {', '.join(TRANSFER_KINDS)}")
+    return kinds, default_kind
+
+
+def _columns(path: Path, raw_header: list[str], mapping: dict[str, str], kinds: dict[str, str],
+             default_kind: str) -> _Columns:
+    """The header read against the known names and the mapping; missing columns → InputError."""
+    header = renamed(raw_header, ITEM_ALIASES, mapping)
+    lowered = [h.strip().lower() for h in raw_header]
+    if not default_kind and "pickbranch" in lowered and "kind" not in header and "reason" not in header:
+        default_kind = "hold"  # a holds queue: every row fills a hold at its pickup branch
+    need = ["item_id", "origin", "destination"] + ([] if default_kind else ["kind or reason"])
+    missing = [c for c in need if c not in header and not (c == "kind or reason" and {"kind", "reason"} & set(header))]
+    if missing:
+        raise InputError.single(
+            path, f"missing column(s): {', '.join(missing)} (found: {', '.join(raw_header)[:200]}); "
+            "map them with --transfers-map (a column-mapping file)", row=0, field=missing[0])
+    return _Columns(len(raw_header), {c: header.index(c) for c in dict.fromkeys(header) if c}, kinds, default_kind)
+
+
+def _row_kind(c: _Columns, cells: list[str]) -> tuple[str, str, str]:
+    """(the row's own value, the field it came from, our kind) from a kind or reason column or the default."""
+    if "kind" in c.pos:
+        raw = c.cell(cells, "kind")
+        return raw, "kind", c.kinds.get(raw.lower(), raw.lower()) if raw else c.default_kind
+    if "reason" in c.pos:
+        raw = c.cell(cells, "reason")
+        return raw, "reason", c.kinds.get(raw.lower(), "balance") if raw else (c.default_kind or "balance")
+    return "", "kind", c.default_kind
+
+
+def _row_times(c: _Columns, cells: list[str], i: int, date: dt.date,
+               col: ProblemCollector) -> dict[str, pd.Timestamp | None] | None:
+    """The row's release and due (None each when blank); None when one is bad (added to ``col``)."""
+    when: dict[str, pd.Timestamp | None] = {"release": None, "due": None}
+    ok = True
+    for f in ("release", "due"):
+        if text := c.cell(cells, f):
+            try:
+                when[f] = parse_when(text, date)
+            except (ValueError, OverflowError):
+                col.add(f"'{text[:40]}' is neither HH:MM nor an ISO date-time", row=i, field=f)
+                ok = False
+    if when["release"] is not None and when["due"] is not None and when["due"] < when["release"]:
+        col.add("due before release", row=i, field="due")
+        ok = False
+    return when if ok else None
+
+
+def _item_row(c: _Columns, cells: list[str], i: int, node_ids: set[str], date: dt.date,
+              col: ProblemCollector) -> _Item | None:
+    """One data row checked field by field; None when any is bad (each problem added to ``col``)."""
+    if len(cells) > c.width and any(x.strip() for x in cells[c.width:]):
+        col.add(f"{len(cells)} cells but the header has {c.width} columns", row=i)
+        return None
+    item_id = c.cell(cells, "item_id")
+    ok = True
+    if not item_id:
+        col.add("empty item id", row=i, field="item_id")
+        ok = False
+    elif len(item_id) > MAX_ITEM_ID_CHARS:
+        col.add(f"item id of {len(item_id)} characters (at most {MAX_ITEM_ID_CHARS})", row=i, field="item_id")
+        ok = False
+    ends = {}
+    for f in ("origin", "destination"):
+        ends[f] = c.cell(cells, f)
+        if ends[f] not in node_ids:
+            col.add(f"unknown node code '{ends[f][:60]}'", row=i, field=f)
+            ok = False
+    if ends["origin"] and ends["origin"] == ends["destination"]:
+        col.add("origin and destination are the same node", row=i, field="destination")
+        ok = False
+    raw_kind, field, kind = _row_kind(c, cells)
+    if kind not in TRANSFER_KINDS:
+        col.add(f"kind '{raw_kind[:40]}' is not one of {', '.join(TRANSFER_KINDS)} "
+                "(map it under [kinds])", row=i, field=field)
+        ok = False
+    when = _row_times(c, cells, i, date, col)
+    if not ok or when is None:
+        return None
+    return item_id, c.cell(cells, "title"), (ends["origin"], ends["destination"], kind), i, when["release"], when["due"]
+
+
+def _add_to_group(groups: dict[tuple[str, str, str], list[object]], item: _Item) -> None:
+    """Count the item in its group; the group's release is its latest, its due its earliest."""
+    _, _, key, _, release, due = item
+    g = groups.setdefault(key, [0, None, None])
+    g[0] += 1  # type: ignore[operator]
+    if release is not None and (g[1] is None or release > g[1]):
+        g[1] = release
+    if due is not None and (g[2] is None or due < g[2]):
+        g[2] = due
 
 
 def read_item_list(
@@ -144,35 +211,16 @@ def read_item_list(
     """
     path = Path(path)
     maps = read_column_map(column_map, ("columns", "kinds", "defaults"))
-    kinds = {**_REASONS, **{k: v.lower() for k, v in maps["kinds"].items()}}
-    bad_kinds = [v for v in maps["kinds"].values() if v.lower() not in TRANSFER_KINDS]
-    default_kind = maps["defaults"].get("kind", "").lower()
-    if bad_kinds or (default_kind and default_kind not in TRANSFER_KINDS):
-        raise InputError.single(column_map or path, f"kinds must be one of {', '.join(TRANSFER_KINDS)}")
-    rows = _rows(path)
+    kinds, default_kind = _kind_map(maps, column_map or path)
+    rows = iter_cell_rows(path)
     _, raw_header, _ = next(rows)
-    header = renamed(raw_header or [], ITEM_ALIASES, maps["columns"])
-    lowered = [h.strip().lower() for h in raw_header or []]
-    if not default_kind and "pickbranch" in lowered and "kind" not in header and "reason" not in header:
-        default_kind = "hold"  # a holds queue: every row fills a hold at its pickup branch
-    need = ["item_id", "origin", "destination"] + ([] if default_kind else ["kind or reason"])
-    missing = [c for c in need if c not in header and not (c == "kind or reason" and {"kind", "reason"} & set(header))]
-    if missing:
-        raise InputError.single(
-            path, f"missing column(s): {', '.join(missing)} (found: {', '.join(raw_header or [])[:200]}); "
-            "map them with --transfers-map (a column-mapping file)", row=0, field=missing[0])
-    pos = {c: header.index(c) for c in dict.fromkeys(header) if c}
+    c = _columns(path, raw_header or [], maps["columns"], kinds, default_kind)
     col = ProblemCollector(str(path))
     groups: dict[tuple[str, str, str], list[object]] = {}  # key → [count, latest release, earliest due]
     seen: dict[str, int] = {}
     dup_rows: dict[str, list[int]] = {}
-    kept: list[tuple[str, str, tuple[str, str, str], int, object, object]] = []
+    kept: list[_Item] = []
     n = 0
-
-    def cell(cells: list[str], name: str) -> str:
-        k = pos.get(name)
-        return cells[k].strip() if k is not None and k < len(cells) else ""
-
     for i, _, cells in rows:
         n = i
         if i % _PROGRESS_EVERY == 0:
@@ -180,65 +228,17 @@ def read_item_list(
             if progress is not None:
                 progress(i)
         check_count(i, MAX_ITEM_ROWS, file=path, what="rows in the item list")
-        if not any(c.strip() for c in cells):
+        if not any(x.strip() for x in cells):
             continue  # blank lines, as spreadsheets leave them
-        if len(cells) > len(raw_header or []) and any(c.strip() for c in cells[len(raw_header or []):]):
-            col.add(f"{len(cells)} cells but the header has {len(raw_header or [])} columns", row=i)
-            continue
-        item_id = cell(cells, "item_id")
-        ok = True
-        if not item_id:
-            col.add("empty item id", row=i, field="item_id")
-            ok = False
-        elif len(item_id) > MAX_ITEM_ID_CHARS:
-            col.add(f"item id of {len(item_id)} characters (at most {MAX_ITEM_ID_CHARS})", row=i, field="item_id")
-            ok = False
-        ends = {}
-        for f in ("origin", "destination"):
-            ends[f] = cell(cells, f)
-            if ends[f] not in node_ids:
-                col.add(f"unknown node code '{ends[f][:60]}'", row=i, field=f)
-                ok = False
-        if ends["origin"] and ends["origin"] == ends["destination"]:
-            col.add("origin and destination are the same node", row=i, field="destination")
-            ok = False
-        if "kind" in pos:
-            raw_kind, field = cell(cells, "kind"), "kind"
-            kind = kinds.get(raw_kind.lower(), raw_kind.lower()) if raw_kind else default_kind
-        elif "reason" in pos:
-            raw_kind, field = cell(cells, "reason"), "reason"
-            kind = kinds.get(raw_kind.lower(), "balance") if raw_kind else (default_kind or "balance")
-        else:
-            raw_kind, field, kind = "", "kind", default_kind
-        if kind not in TRANSFER_KINDS:
-            col.add(f"kind '{raw_kind[:40]}' is not one of {', '.join(TRANSFER_KINDS)} "
-                    "(map it under [kinds])", row=i, field=field)
-            ok = False
-        when: dict[str, pd.Timestamp | None] = {"release": None, "due": None}
-        for f in ("release", "due"):
-            if text := cell(cells, f):
-                try:
-                    when[f] = parse_when(text, date)
-                except (ValueError, OverflowError):
-                    col.add(f"'{text[:40]}' is neither HH:MM nor an ISO date-time", row=i, field=f)
-                    ok = False
-        if when["release"] is not None and when["due"] is not None and when["due"] < when["release"]:
-            col.add("due before release", row=i, field="due")
-            ok = False
-        if not ok or col:
+        item = _item_row(c, cells, i, node_ids, date, col)
+        if item is None or col:
             continue  # a bad file is refused: no need to group what follows
-        if item_id in seen:
-            dup_rows.setdefault(item_id, [seen[item_id]]).append(i)
+        if item[0] in seen:
+            dup_rows.setdefault(item[0], [seen[item[0]]]).append(i)
             continue
-        seen[item_id] = i
-        key = (ends["origin"], ends["destination"], kind)
-        g = groups.setdefault(key, [0, None, None])
-        g[0] += 1  # type: ignore[operator]
-        if when["release"] is not None and (g[1] is None or when["release"] > g[1]):
-            g[1] = when["release"]
-        if when["due"] is not None and (g[2] is None or when["due"] < g[2]):
-            g[2] = when["due"]
-        kept.append((item_id, cell(cells, "title"), key, i, when["release"], when["due"]))
+        seen[item[0]] = i
+        _add_to_group(groups, item)
+        kept.append(item)
     col.raise_if_any()
     if n == 0 or not kept:
         raise InputError.single(path, "the file has a header but no item rows")
@@ -250,7 +250,7 @@ def read_item_list(
 
 def _grouped(
     groups: dict[tuple[str, str, str], list[object]],
-    kept: list[tuple[str, str, tuple[str, str, str], int, object, object]],
+    kept: list[_Item],
     dup_rows: dict[str, list[int]],
     rows: int,
     items_per_crate: int,

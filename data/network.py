@@ -6,10 +6,7 @@ same files (``nodes.csv``, optional ``closures.csv``, ``fleet.toml``) is a netwo
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -19,6 +16,7 @@ import pandas as pd
 
 from bookvan.data.errors import InputError, ProblemCollector
 from bookvan.data.hours import CLOSURE_RULES, WEEKDAYS, Closure, DayHours, day_hours, parse_span
+from bookvan.data.input_rows import read_csv_rows
 from bookvan.data.limits import MAX_NODES, check_count
 
 __all__ = [
@@ -30,7 +28,6 @@ __all__ = [
     "Network",
     "bundled_network_dir",
     "load_network",
-    "read_csv_rows",
 ]
 
 NODE_KINDS = ("depot", "branch", "station", "school", "community")
@@ -48,66 +45,12 @@ _OPTIONAL_TEXT = (
 MAX_ID_CHARS = 64
 MAX_NAME_CHARS = 200
 MAX_TEXT_CHARS = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "": False}
 
 
 def bundled_network_dir() -> Path:
     """Folder of the bundled Keelung network (inside the installed package)."""
     return Path(str(resources.files("bookvan.data") / "network" / "keelung"))
-
-
-def read_csv_rows(
-    path: Path, required: tuple[str, ...], *, allow_no_rows: bool = False
-) -> list[dict[str, str]]:
-    """Read a UTF-8 CSV into dict rows; wrong encoding, empty file or missing columns → InputError.
-
-    Row numbers in errors are 1-based data rows (the header is row 0), as a spreadsheet shows
-    them minus one. Trailing rows blank in every column are dropped. NUL and other control
-    characters (what a UTF-16 or binary file looks like once read as UTF-8) are refused.
-    ``allow_no_rows`` accepts a header-only file (an optional list with nothing in it).
-    """
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise InputError.single(path, f"cannot read the file: {e.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError.single(
-            path,
-            f"not UTF-8 text (byte {e.start}); save it as UTF-8 (e.g. 'CSV UTF-8' in Excel)",
-            row=raw[: e.start].count(b"\n"),
-        ) from None
-    if not text.strip():
-        raise InputError.single(path, "the file is empty")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    rows = []
-    col = ProblemCollector(str(path))
-    try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        if any(_CONTROL.search(h) for h in header):
-            msg = "control characters in the header: a UTF-16 or binary file? Save it as UTF-8"
-            raise InputError.single(path, msg, row=0)
-        missing = [c for c in required if c not in header]
-        if missing:
-            msg = f"missing column(s): {', '.join(missing)}"
-            raise InputError.single(path, msg, row=0, field=missing[0])
-        for i, r in enumerate(reader, start=1):
-            row = {(k or "").strip(): v.strip() if isinstance(v, str) else "" for k, v in r.items()}
-            rows.append(row)
-            for k, v in row.items():
-                if bad := _CONTROL.search(v):
-                    col.add(f"control character {bad.group()!r} in {v!r}", row=i, field=k)
-    except csv.Error as e:
-        line = max(reader.line_num - 1, 0)
-        raise InputError.single(path, f"not readable as CSV: {e}", row=line) from None
-    while rows and not any(rows[-1].values()):
-        rows.pop()  # trailing blank lines, as editors and spreadsheets leave them
-    col.raise_if_any()
-    if not rows and not allow_no_rows:
-        raise InputError.single(path, "the file has a header but no rows")
-    return rows
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,12 @@ agrees with a plan is not this module's business (``bookvan.routing.scan`` judge
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 
 import pandas as pd
 
 from bookvan.data.errors import InputError, ProblemCollector
-from bookvan.data.network import read_csv_rows
+from bookvan.data.input_rows import read_csv_rows, read_parquet_rows
 from bookvan.data.tables import TZ
 
 __all__ = ["SCAN_COLUMNS", "SCAN_EVENTS", "read_scans", "scans_frame"]
@@ -31,29 +30,6 @@ def _parse_time(text: str) -> pd.Timestamp:
     t = dt.datetime.fromisoformat(text.strip().replace(" ", "T", 1))
     ts = pd.Timestamp(t)
     return ts.tz_localize(TZ) if ts.tzinfo is None else ts.tz_convert(TZ)
-
-
-def _parquet_rows(path: Path) -> list[dict[str, str]]:
-    try:
-        df = pd.read_parquet(path)
-    except Exception as e:  # pyarrow raises several types for a damaged file
-        raise InputError.single(path, f"not a readable Parquet file ({type(e).__name__})") from None
-    df = df.rename(columns=_ALIASES)
-    missing = [c for c in SCAN_COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError.single(path, f"missing column(s): {', '.join(missing)}", row=0, field=missing[0])
-    rows = []
-    for rec in df.to_dict("records"):
-        row = {}
-        for k, v in rec.items():
-            if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
-                row[str(k)] = ""
-            elif isinstance(v, pd.Timestamp | dt.datetime):
-                row[str(k)] = pd.Timestamp(v).isoformat()
-            else:
-                row[str(k)] = str(v).strip()
-        rows.append(row)
-    return rows
 
 
 def scans_frame(records: list[dict[str, object]]) -> pd.DataFrame:
@@ -79,7 +55,7 @@ def read_scans(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise InputError.single(path, "no such scan file")
     if path.suffix.lower() in (".parquet", ".pq"):
-        rows = _parquet_rows(path)
+        rows = read_parquet_rows(path, SCAN_COLUMNS, aliases=_ALIASES, allow_no_rows=True)
     else:
         rows = [{_ALIASES.get(k, k): v for k, v in r.items()} for r in read_csv_rows(path, (), allow_no_rows=True)]
         if rows:

@@ -259,7 +259,7 @@ def load_schedule(
     path: str | Path | None = None,
 ) -> Schedule | None:
     """Read ``schedule.csv`` of a network folder (or ``path``); None when there is none."""
-    from bookvan.data.network import read_csv_rows
+    from bookvan.data.input_rows import read_csv_rows
 
     p = Path(path) if path is not None else (Path(network_dir) / SCHEDULE_FILE if network_dir else None)
     if p is None or (path is None and not p.exists()):

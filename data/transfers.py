@@ -25,8 +25,8 @@ import pandas as pd
 from bookvan.data.crates import crates_for
 from bookvan.data.errors import InputError, ProblemCollector
 from bookvan.data.hours import parse_clock
+from bookvan.data.input_rows import read_csv_rows, read_parquet_rows
 from bookvan.data.limits import MAX_ITEMS_PER_TRANSFER, MAX_TRANSFERS, check_count
-from bookvan.data.network import read_csv_rows
 from bookvan.data.tables import TRANSFER_KINDS, TZ
 
 __all__ = ["TRANSFER_FORMATS", "TransferList", "parse_when", "read_transfer_list", "read_transfers",
@@ -59,24 +59,6 @@ def parse_when(text: str, date: dt.date) -> pd.Timestamp:
     return ts.tz_localize(TZ) if ts.tzinfo is None else ts.tz_convert(TZ)
 
 
-def _rows_from_parquet(path: Path) -> list[dict[str, str]]:
-    try:
-        df = pd.read_parquet(path)
-    except Exception as e:  # pyarrow raises many types for a bad file
-        raise InputError.single(path, f"not a readable Parquet file ({type(e).__name__})") from None
-    if df.empty:
-        raise InputError.single(path, "the file has no rows")
-    df = df.rename(columns=_ALIASES)
-    missing = [c for c in _REQUIRED if c not in df.columns]
-    if missing:
-        raise InputError.single(path, f"missing column(s): {', '.join(missing)}", row=0)
-    out = []
-    for rec in df.to_dict("records"):
-        out.append({k: "" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT else str(v)
-                    for k, v in rec.items()})
-    return out
-
-
 def read_transfers(
     path: str | Path, *, node_ids: set[str], date: dt.date, items_per_crate: int
 ) -> pd.DataFrame:
@@ -87,7 +69,7 @@ def read_transfers(
     """
     path = Path(path)
     if path.suffix.lower() in (".parquet", ".pq"):
-        rows = _rows_from_parquet(path)
+        rows = read_parquet_rows(path, _REQUIRED, aliases=_ALIASES)
     else:
         raw_rows = read_csv_rows(path, ())
         rows = [{_ALIASES.get(k, k): v for k, v in r.items()} for r in raw_rows]

@@ -127,21 +127,9 @@ def _gmean(x: pd.Series) -> float:
     return float(np.exp(np.log(x).mean())) if len(x) else float("nan")
 
 
-def backtest(
-    history: History, *, freq: str | None = None, horizon: int | None = None,
-    n_windows: int = 3, n_select: int | None = None, with_ets: bool | None = None,
-    intermittent: bool = True, reconcile: bool = True, districts: dict[str, str] | None = None,
-) -> BacktestReport:
-    """Replay forecasting at ``n_windows`` rolling origins and score it (see module doc).
-
-    ``intermittent=False`` and ``reconcile=False`` switch off the intermittent model family
-    and the MinT reconciliation, to measure what each brings.
-    """
-    from bookvan.demand.hierarchy import add_totals, is_total, reconcile_forecasts, used_groups
-
-    h = to_freq(history, freq or history.freq)
-    n_select = n_select or N_SELECT[h.freq]
-    m = SEASON[h.freq]
+def _window_plan(history: History, h: History, horizon: int | None, n_windows: int,
+                 n_select: int) -> tuple[pd.DataFrame, pd.Series, int, int, list[str]]:
+    """(panel, series lengths, horizon, periods each series needs, the series long enough)."""
     panel = make_panel(h).frame
     lengths = panel.groupby("unique_id").size()
     hz = horizon or DEFAULT_HORIZON[h.freq]
@@ -157,6 +145,116 @@ def backtest(
             history.source, f"no series is long enough for a backtest of {n_windows} windows of "
             f"{hz} (each needs {need} {h.freq} periods; the longest has {int(lengths.max())}); "
             "try a shorter --horizon")
+    return panel, lengths, hz, need, ids
+
+
+@dataclass
+class _Windows:
+    """What the rolling origins produced: scored forecasts and the reconciliation's account."""
+
+    scored: pd.DataFrame
+    cutoffs: list[pd.Timestamp]
+    used: set[str] = field(default_factory=set)  # hierarchy groups the reconciliation used
+    bottom_up: dict[str, int] = field(default_factory=dict)  # measure → origins that fell back
+
+
+def _score_windows(p: pd.DataFrame, cv: pd.DataFrame, names: list[str], classes: pd.Series, freq: str,
+                   hz: int, n_select: int, n_windows: int, tree: dict) -> _Windows:
+    """At each origin: calibrate on the ``n_select`` windows before it, reconcile, attach actuals and the baseline."""
+    from bookvan.demand.hierarchy import reconcile_forecasts, used_groups
+
+    cutoffs = sorted(cv["cutoff"].unique())
+    out = _Windows(pd.DataFrame(), cutoffs)
+    scored = []
+    for k in range(n_windows):
+        sel_cut = cutoffs[k:k + n_select]
+        eval_cut = cutoffs[k + n_select]
+        cal = calibration(p, cv[cv["cutoff"].isin(sel_cut)], names, classes, freq, hz)
+        ev = cv[cv["cutoff"] == eval_cut].sort_values(["unique_id", "ds"], kind="stable")
+        q = attach_quantiles(ev[["unique_id", "ds", *names, "closed"]], cal, scale_at(p, eval_cut, freq))
+        q["p50_base"] = q["p50"].to_numpy()
+        if tree:
+            resid = residuals(cv[cv["cutoff"].isin(sel_cut)], names, cal.model)
+            q = reconcile_forecasts(q, tree, resid)
+            for meas in q.attrs.get("bottom_up", []):
+                out.bottom_up[meas] = out.bottom_up.get(meas, 0) + 1
+            out.used |= {k for g in tree.values() for k in used_groups(g, resid)}
+        q["y"] = ev["y_obs"].to_numpy()
+        q["snaive"] = seasonal_naive(p, ev[["unique_id", "ds"]], eval_cut, SEASON[freq]).to_numpy()
+        q["cutoff"] = eval_cut
+        scored.append(q)
+    out.scored = pd.concat(scored, ignore_index=True)
+    return out
+
+
+def _point_errors(s: pd.DataFrame) -> pd.DataFrame:
+    """The observed points with their absolute errors, interval hits and pinball loss."""
+    ok = s[s["y"].notna()].copy()
+    ok["err_m"] = (ok["y"] - ok["p50"]).abs()
+    ok["err_s"] = (ok["y"] - ok["snaive"]).abs()
+    ok["err_b"] = (ok["y"] - ok["p50_base"]).abs()
+    ok["below"] = ok["y"] < ok["p10"] - 1e-9
+    ok["above"] = ok["y"] > ok["p90"] + 1e-9
+    ok["cov"] = ~ok["below"] & ~ok["above"]
+    y = ok["y"].to_numpy()
+    ok["pinball"] = sum(pinball(y, ok[c].to_numpy(), t) for c, t in PINBALL) / len(PINBALL)
+    return ok
+
+
+def _per_series(ok: pd.DataFrame, scale: pd.Series, classes: pd.Series) -> pd.DataFrame:
+    """Per series: mean errors, coverage, and MASE of the model, the baseline and before reconciling."""
+    per = ok.groupby("unique_id").agg(mae_model=("err_m", "mean"), mae_snaive=("err_s", "mean"),
+                                      coverage_80=("cov", "mean"), points=("y", "size"),
+                                      pinball=("pinball", "mean"),
+                                      mae_unreconciled=("err_b", "mean"))
+    per["scale"] = scale.reindex(per.index).astype(float)
+    per = per.astype(float)
+    per["scaled_pinball"] = per["pinball"] / per["scale"]
+    per["intermittent"] = classes.reindex(per.index).fillna(False).astype(bool)
+    per["mase_model"] = per["mae_model"] / per["scale"]
+    per["mase_seasonal_naive"] = per["mae_snaive"] / per["scale"]
+    per["mase_unreconciled"] = per["mae_unreconciled"] / per["scale"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per["relative_mase"] = per["mase_model"] / per["mase_seasonal_naive"]
+    return per
+
+
+def _reconciliation(w: _Windows, good: pd.DataFrame, mm: float, ms: float) -> dict[str, object]:
+    """What MinT reconciliation did to the branches' MASE, which levels it used, where it fell back."""
+    base = _gmean(good["mase_unreconciled"]) / ms if ms else float("nan")
+    return {"method": "MinT-shrink", "relative_mase_branches": mm / ms if ms else float("nan"),
+            "relative_mase_branches_unreconciled": base,
+            "levels": sorted({"city" if u.startswith("(city)") else "district" for u in w.used}),
+            "bottom_up_origins": dict(sorted(w.bottom_up.items()))}
+
+
+def _intermittent(ok: pd.DataFrame, s: pd.DataFrame, good: pd.DataFrame) -> dict[str, object]:
+    """The scores of the intermittent series alone, and the models chosen for them."""
+    inter = good[good["intermittent"]]
+    return {"series": len(inter), "relative_mase": _gmean(inter["relative_mase"]),
+            "coverage_80": float(ok[ok["unique_id"].isin(inter.index)]["cov"].mean())
+            if len(inter) else float("nan"),
+            "models_chosen": {str(k): int(v) for k, v in s[s["unique_id"].isin(
+                inter.index)].drop_duplicates(["unique_id", "cutoff"])["model"]
+                .value_counts().items()}}
+
+
+def backtest(
+    history: History, *, freq: str | None = None, horizon: int | None = None,
+    n_windows: int = 3, n_select: int | None = None, with_ets: bool | None = None,
+    intermittent: bool = True, reconcile: bool = True, districts: dict[str, str] | None = None,
+) -> BacktestReport:
+    """Replay forecasting at ``n_windows`` rolling origins and score it (see module doc).
+
+    ``intermittent=False`` and ``reconcile=False`` switch off the intermittent model family
+    and the MinT reconciliation, to measure what each brings.
+    """
+    from bookvan.demand.hierarchy import add_totals, is_total
+
+    h = to_freq(history, freq or history.freq)
+    n_select = n_select or N_SELECT[h.freq]
+    m = SEASON[h.freq]
+    panel, lengths, hz, need, ids = _window_plan(history, h, horizon, n_windows, n_select)
     p = panel[panel["unique_id"].isin(ids)]
     tree: dict = {}
     if reconcile:
@@ -170,70 +268,19 @@ def backtest(
         classes[:] = False
     cv, names = _per_class(p, classes, h.freq, n_min, ets,
                            lambda d, ms: _cv(d, hz, n_select + n_windows, h.freq, ms))
-    cutoffs = sorted(cv["cutoff"].unique())
-    scored, used = [], set()
-    bottom_up: dict[str, int] = {}
-    for k in range(n_windows):
-        sel_cut = cutoffs[k:k + n_select]
-        eval_cut = cutoffs[k + n_select]
-        cal = calibration(p, cv[cv["cutoff"].isin(sel_cut)], names, classes, h.freq, hz)
-        ev = cv[cv["cutoff"] == eval_cut].sort_values(["unique_id", "ds"], kind="stable")
-        q = attach_quantiles(ev[["unique_id", "ds", *names, "closed"]], cal,
-                             scale_at(p, eval_cut, h.freq))
-        q["p50_base"] = q["p50"].to_numpy()
-        if tree:
-            resid = residuals(cv[cv["cutoff"].isin(sel_cut)], names, cal.model)
-            q = reconcile_forecasts(q, tree, resid)
-            for meas in q.attrs.get("bottom_up", []):
-                bottom_up[meas] = bottom_up.get(meas, 0) + 1
-            used |= {k for g in tree.values() for k in used_groups(g, resid)}
-        q["y"] = ev["y_obs"].to_numpy()
-        q["snaive"] = seasonal_naive(p, ev[["unique_id", "ds"]], eval_cut, m).to_numpy()
-        q["cutoff"] = eval_cut
-        scored.append(q)
-    s = pd.concat(scored, ignore_index=True)
-    s = s[~s["unique_id"].map(is_total)]
+    w = _score_windows(p, cv, names, classes, h.freq, hz, n_select, n_windows, tree)
+    s = w.scored[~w.scored["unique_id"].map(is_total)]
     p = p[~p["unique_id"].map(is_total)]
-    first_cut = cutoffs[n_select]
-    train = p[p["ds"] <= first_cut]
+    train = p[p["ds"] <= w.cutoffs[n_select]]
     scale = train.groupby("unique_id")["y_obs"].apply(lambda y: insample_scale(y.to_numpy(), m))
-    ok = s[s["y"].notna()].copy()
-    ok["err_m"] = (ok["y"] - ok["p50"]).abs()
-    ok["err_s"] = (ok["y"] - ok["snaive"]).abs()
-    ok["err_b"] = (ok["y"] - ok["p50_base"]).abs()
-    ok["below"] = ok["y"] < ok["p10"] - 1e-9
-    ok["above"] = ok["y"] > ok["p90"] + 1e-9
-    ok["cov"] = ~ok["below"] & ~ok["above"]
-    y = ok["y"].to_numpy()
-    ok["pinball"] = sum(pinball(y, ok[c].to_numpy(), t) for c, t in PINBALL) / len(PINBALL)
-    per = ok.groupby("unique_id").agg(mae_model=("err_m", "mean"), mae_snaive=("err_s", "mean"),
-                                      coverage_80=("cov", "mean"), points=("y", "size"),
-                                      pinball=("pinball", "mean"),
-                                      mae_unreconciled=("err_b", "mean"))
-    per["scale"] = scale.reindex(per.index).astype(float)
-    per = per.astype(float)
-    per["scaled_pinball"] = per["pinball"] / per["scale"]
-    per["intermittent"] = classes.reindex(per.index).fillna(False).astype(bool)
+    ok = _point_errors(s)
+    per = _per_series(ok, scale, classes)
     flat = ~(per["scale"] > 0)
-    per["mase_model"] = per["mae_model"] / per["scale"]
-    per["mase_seasonal_naive"] = per["mae_snaive"] / per["scale"]
-    per["mase_unreconciled"] = per["mae_unreconciled"] / per["scale"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per["relative_mase"] = per["mase_model"] / per["mase_seasonal_naive"]
     good = per[~flat & (per["mase_model"] > 0) & (per["mase_seasonal_naive"] > 0)]
     mm, ms = _gmean(good["mase_model"]), _gmean(good["mase_seasonal_naive"])
     chosen = s.drop_duplicates(["unique_id", "cutoff"])["model"].value_counts().to_dict()
     ok["sp"] = ok["pinball"] / ok["unique_id"].map(per["scale"])
     by_step = ok[ok["unique_id"].isin(good.index)].groupby("step")
-    inter = good[good["intermittent"]]
-    rec = {}
-    if tree:
-        base = _gmean(good["mase_unreconciled"]) / ms if ms else float("nan")
-        rec = {"method": "MinT-shrink", "relative_mase_branches": mm / ms if ms else float("nan"),
-               "relative_mase_branches_unreconciled": base,
-               "levels": sorted({"city" if u.startswith("(city)") else "district"
-                                 for u in used}),
-               "bottom_up_origins": dict(sorted(bottom_up.items()))}
     return BacktestReport(
         series=len(good), mase_model=mm, mase_seasonal_naive=ms,
         relative_mase=mm / ms if ms and np.isfinite(ms) else float("nan"),
@@ -247,13 +294,8 @@ def backtest(
         below_p10=float(ok["below"].mean()), above_p90=float(ok["above"].mean()),
         pinball_loss=float(good["scaled_pinball"].mean()),
         pinball_loss_by_step=[float(x) for x in by_step["sp"].mean()],
-        intermittent={"series": len(inter), "relative_mase": _gmean(inter["relative_mase"]),
-                      "coverage_80": float(ok[ok["unique_id"].isin(inter.index)]["cov"].mean())
-                      if len(inter) else float("nan"),
-                      "models_chosen": {str(k): int(v) for k, v in s[s["unique_id"].isin(
-                          inter.index)].drop_duplicates(["unique_id", "cutoff"])["model"]
-                          .value_counts().items()}},
-        reconciliation=rec,
+        intermittent=_intermittent(ok, s, good),
+        reconciliation=_reconciliation(w, good, mm, ms) if tree else {},
     )
 
 

@@ -198,20 +198,8 @@ def _infer_freq(dates: pd.Series, any_month_text: bool) -> str:
     return "D"
 
 
-def parse_history_frame(
-    df: pd.DataFrame, source: str = "history", column_map: dict[str, str] | None = None,
-    measure: str | None = None,
-) -> History:
-    """Validate a raw frame (strings or typed) into a :class:`History`.
-
-    A frame with ``date`` but neither ``branch`` nor a measure column is *wide by branch*:
-    every other column is one branch, and the measure comes from a ``measure`` column or
-    from ``measure`` (:func:`read_history` takes it from the file name).
-    """
-    df = _rename(df, {k.lower(): v for k, v in (column_map or {}).items()})
-    rowno_of, field_of = None, None
-    if _wide_by_branch(df):
-        df, rowno_of, field_of = _melt_branches(df, source, measure)
+def _check_columns(df: pd.DataFrame, source: str) -> tuple[bool, list[str]]:
+    """(long form?, the measure columns): date, branch and a measure are required, and a row."""
     if "date" not in df.columns or "branch" not in df.columns:
         missing = [c for c in ("date", "branch") if c not in df.columns]
         raise InputError.single(
@@ -225,69 +213,74 @@ def parse_history_frame(
             "(or 'measure' and 'value' for the long form)", row=0)
     if len(df) == 0:
         raise InputError.single(source, "the file has a header but no rows")
-    problems: list[Problem] = []
-    n = len(df) if rowno_of is None else int(rowno_of.max())
-    rowno = (pd.Series(np.arange(1, n + 1), index=df.index) if rowno_of is None
-             else pd.Series(rowno_of, index=df.index))
-    bad = pd.Series(False, index=df.index)
+    return long, measures
+
+
+def _row_keys(df: pd.DataFrame, rowno: pd.Series, source: str,
+              problems: list[Problem]) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """(branch, date, is-a-month, bad) per row; an empty branch or a bad date is a problem."""
     branch = df["branch"].map(
         lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)).str.strip()
-    empty = branch.eq("")
-    problems += [Problem(source, "empty branch", int(i), "branch") for i in rowno[empty]]
-    bad |= empty
+    bad = branch.eq("")
+    problems += [Problem(source, "empty branch", int(i), "branch") for i in rowno[bad]]
     dates, is_month = _parse_dates(df["date"])
     nodate = dates.isna() & ~bad
     problems += [Problem(source, f"'{str(v)[:30]}' is not a date (YYYY-MM-DD or YYYY-MM)", int(i),
                          "date") for i, v in zip(rowno[nodate], df["date"][nodate], strict=True)]
-    bad |= nodate
-    any_month = bool(is_month[~bad].any())
-    if long:
-        meas = df["measure"].map(lambda v: "" if v is None else str(v)).str.strip().str.lower()
-        meas = meas.map(lambda v: COLUMN_ALIASES.get(v, v))
-        unknown = ~meas.isin(MEASURES) & ~bad
-        problems += [Problem(source, f"measure '{v[:30]}' is not one of {', '.join(MEASURES)}",
-                             int(i), "measure") for i, v in zip(rowno[unknown], meas[unknown],
-                                                                strict=True)]
-        bad |= unknown
-        vals, err = _parse_values(df["value"])
+    return branch, dates, is_month, bad | nodate
+
+
+def _long_values(df: pd.DataFrame, rowno: pd.Series, field_of: np.ndarray | None, source: str,
+                 problems: list[Problem], bad: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The long form's (measure, value, bad) per row: known measures, finite non-negative values."""
+    meas = df["measure"].map(lambda v: "" if v is None else str(v)).str.strip().str.lower()
+    meas = meas.map(lambda v: COLUMN_ALIASES.get(v, v))
+    unknown = ~meas.isin(MEASURES) & ~bad
+    problems += [Problem(source, f"measure '{v[:30]}' is not one of {', '.join(MEASURES)}",
+                         int(i), "measure") for i, v in zip(rowno[unknown], meas[unknown], strict=True)]
+    bad = bad | unknown
+    vals, err = _parse_values(df["value"])
+    e = err.notna() & ~bad
+    vfield = (pd.Series("value", index=df.index) if field_of is None
+              else pd.Series(field_of, index=df.index))
+    problems += [Problem(source, str(msg), int(i), str(fl))
+                 for i, msg, fl in zip(rowno[e], err[e], vfield[e], strict=True)]
+    return meas, vals, bad | e
+
+
+def _wide_values(df: pd.DataFrame, measures: list[str], rowno: pd.Series, source: str,
+                 problems: list[Problem], bad: pd.Series) -> tuple[dict[str, pd.Series], pd.Series]:
+    """One value column per measure, and the rows where any of them is bad."""
+    cols = {}
+    errs = []
+    for m in measures:
+        vals, err = _parse_values(df[m])
         e = err.notna() & ~bad
-        vfield = (pd.Series("value", index=df.index) if field_of is None
-                  else pd.Series(field_of, index=df.index))
-        problems += [Problem(source, str(msg), int(i), str(fl))
-                     for i, msg, fl in zip(rowno[e], err[e], vfield[e], strict=True)]
-        bad |= e
-        melted = pd.DataFrame({"row": rowno, "branch": branch, "measure": meas, "date": dates,
-                               "value": vals})[~bad]
-    else:
-        cols = {}
-        for m in measures:
-            vals, err = _parse_values(df[m])
-            e = err.notna() & ~bad
-            problems += [Problem(source, str(msg), int(i), m)
-                         for i, msg in zip(rowno[e], err[e], strict=True)]
-            cols[m] = (vals, e)
-        for m in measures:
-            bad |= cols[m][1]
-        melted = pd.concat([
-            pd.DataFrame({"row": rowno, "branch": branch, "measure": m, "date": dates,
-                          "value": cols[m][0]})[~bad] for m in measures], ignore_index=True)
+        problems += [Problem(source, str(msg), int(i), m) for i, msg in zip(rowno[e], err[e], strict=True)]
+        cols[m] = vals
+        errs.append(e)
+    for e in errs:
+        bad = bad | e
+    return cols, bad
+
+
+def _drop_duplicates(melted: pd.DataFrame, rowno: pd.Series, source: str, problems: list[Problem],
+                     bad: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Keep the first of each (branch, measure, date); each later one is a problem and a bad row."""
     dup = melted.duplicated(["branch", "measure", "date"], keep="first")
-    if dup.any():
-        first = melted[~dup].set_index(["branch", "measure", "date"])["row"]
-        for _, r in melted[dup].iterrows():
-            problems.append(Problem(
-                source, f"duplicate {r['measure']} for {r['branch']} on {r['date']:%Y-%m-%d} "
-                f"(first on row {first.get((r['branch'], r['measure'], r['date']))}); kept the "
-                "first", int(r["row"]), str(r["measure"])))
-        bad |= rowno.isin(set(melted.loc[dup, "row"]))
-        melted = melted[~dup]
-    bad_rows = set(rowno[bad])
-    problems = list(dict.fromkeys(problems))  # a wide row's date error, once
-    problems.sort(key=lambda p: (p.row or 0))
-    if len(bad_rows) > MAX_BAD_SHARE * n:
-        raise InputError([
-            Problem(source, f"{len(bad_rows)} of {n} rows are bad: this does not look like "
-                    "circulation history in the contract's schema"), *problems])
+    if not dup.any():
+        return melted, bad
+    first = melted[~dup].set_index(["branch", "measure", "date"])["row"]
+    for _, r in melted[dup].iterrows():
+        problems.append(Problem(
+            source, f"duplicate {r['measure']} for {r['branch']} on {r['date']:%Y-%m-%d} "
+            f"(first on row {first.get((r['branch'], r['measure'], r['date']))}); kept the "
+            "first", int(r["row"]), str(r["measure"])))
+    return melted[~dup], bad | rowno.isin(set(melted.loc[dup, "row"]))
+
+
+def _period_frame(melted: pd.DataFrame, any_month: bool, source: str) -> tuple[pd.DataFrame, str]:
+    """The history table at its inferred frequency (days inside one period summed), and that frequency."""
     frame = pd.DataFrame({
         "branch": melted["branch"].astype(object).to_numpy(),
         "measure": melted["measure"].astype(object).to_numpy(),
@@ -302,7 +295,48 @@ def parse_history_frame(
         # several days inside one period: sum them (min_count keeps all-missing as missing)
         frame = (frame.groupby(["branch", "measure", "date"], as_index=False)["value"]
                  .sum(min_count=1))
-    frame = frame.sort_values(["branch", "measure", "date"], ignore_index=True)
+    return frame.sort_values(["branch", "measure", "date"], ignore_index=True), freq
+
+
+def parse_history_frame(
+    df: pd.DataFrame, source: str = "history", column_map: dict[str, str] | None = None,
+    measure: str | None = None,
+) -> History:
+    """Validate a raw frame (strings or typed) into a :class:`History`.
+
+    A frame with ``date`` but neither ``branch`` nor a measure column is *wide by branch*:
+    every other column is one branch, and the measure comes from a ``measure`` column or
+    from ``measure`` (:func:`read_history` takes it from the file name).
+    """
+    df = _rename(df, {k.lower(): v for k, v in (column_map or {}).items()})
+    rowno_of, field_of = None, None
+    if _wide_by_branch(df):
+        df, rowno_of, field_of = _melt_branches(df, source, measure)
+    long, measures = _check_columns(df, source)
+    problems: list[Problem] = []
+    n = len(df) if rowno_of is None else int(rowno_of.max())
+    rowno = (pd.Series(np.arange(1, n + 1), index=df.index) if rowno_of is None
+             else pd.Series(rowno_of, index=df.index))
+    branch, dates, is_month, bad = _row_keys(df, rowno, source, problems)
+    any_month = bool(is_month[~bad].any())
+    if long:
+        meas, vals, bad = _long_values(df, rowno, field_of, source, problems, bad)
+        melted = pd.DataFrame({"row": rowno, "branch": branch, "measure": meas, "date": dates,
+                               "value": vals})[~bad]
+    else:
+        cols, bad = _wide_values(df, measures, rowno, source, problems, bad)
+        melted = pd.concat([
+            pd.DataFrame({"row": rowno, "branch": branch, "measure": m, "date": dates,
+                          "value": cols[m]})[~bad] for m in measures], ignore_index=True)
+    melted, bad = _drop_duplicates(melted, rowno, source, problems, bad)
+    bad_rows = set(rowno[bad])
+    problems = list(dict.fromkeys(problems))  # a wide row's date error, once
+    problems.sort(key=lambda p: (p.row or 0))
+    if len(bad_rows) > MAX_BAD_SHARE * n:
+        raise InputError([
+            Problem(source, f"{len(bad_rows)} of {n} rows are bad: this does not look like "
+                    "circulation history in the contract's schema"), *problems])
+    frame, freq = _period_frame(melted, any_month, source)
     return History(frame=frame, freq=freq, rows=n, problems=problems, source=source)
 
 

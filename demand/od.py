@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from bookvan.data.atomic import atomic_file
+from bookvan.data.costs import DAYS_PER_YEAR
 from bookvan.data.network import Network
 from bookvan.demand.generator import loans_per_resident, od_weights, open_days, transfers_frame
 from bookvan.demand.history import History
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 PRIOR_ITEMS = 20.0
-SHARE_DAYS = 365
+SHARE_DAYS = DAYS_PER_YEAR  # the last year of flows sets the origin-destination shares
 FORECAST_FILE = "keelung_forecast_transfers.parquet"
 FORECAST_HORIZON = 366
 

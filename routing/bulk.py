@@ -57,7 +57,7 @@ class Placement:
 
 
 def _csv(path: Path, needed: tuple[str, ...]) -> list[dict[str, str]]:
-    from bookvan.data.network import read_csv_rows
+    from bookvan.data.input_rows import read_csv_rows
 
     return read_csv_rows(path, needed)
 

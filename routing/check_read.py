@@ -285,6 +285,101 @@ def _vans_down(plan: dict[str, Any], label: str) -> dict[str, str]:
     return out
 
 
+_OPTIONAL: dict[str, Any] = dict(required=False, nullable=True, default=None)
+
+
+def _replan_at(plan: dict[str, Any], label: str) -> float | None:
+    """plan.json ``replan.at`` (epoch seconds) of a re-plan: new stops start no earlier."""
+    rp = plan.get("replan")
+    if not isinstance(rp, dict) or rp.get("at") is None:
+        return None
+    try:
+        return _as_time(rp["at"])
+    except (ValueError, TypeError):
+        raise InputError.single(label, f"replan.at {rp['at']!r} is not a time stamp", field="replan") from None
+
+
+def _node_records(t: pd.DataFrame, label: str) -> list[tuple[str, NodeRec]]:
+    col = ProblemCollector(label)
+    ids = _column(t, "node_id", label, _as_id, col)
+    kinds = _column(t, "kind", label, str, col)
+    opens = _column(t, "opens", label, _as_time, col, nullable=True)  # null: closed
+    closes = _column(t, "closes", label, _as_time, col, nullable=True)
+    reasons = _column(t, "closed_reason", label, str, col, **_OPTIONAL)
+    col.raise_if_any()
+    return [(i, NodeRec(*rest)) for i, *rest in zip(ids, kinds, opens, closes, reasons, strict=True)]
+
+
+def _van_records(t: pd.DataFrame, label: str) -> list[tuple[str, VanRec]]:
+    col = ProblemCollector(label)
+    cols = [
+        _column(t, c, label, p, col)
+        for c, p in (
+            ("vehicle_id", _as_id),
+            ("depot_id", _as_id),
+            ("capacity_crates", _as_int),
+            ("shift_start", _as_time),
+            ("shift_end", _as_time),
+        )
+    ]
+    col.raise_if_any()
+    return [(v, VanRec(d, c, s, e)) for v, d, c, s, e in zip(*cols, strict=True)]
+
+
+def _transfer_records(t: pd.DataFrame, label: str) -> list[TransferRec]:
+    col, opt = ProblemCollector(label), _OPTIONAL
+    cols = [
+        _column(t, "transfer_id", label, _as_id, col),
+        _column(t, "origin_id", label, _as_id, col),
+        _column(t, "destination_id", label, _as_id, col),
+        _column(t, "crates", label, _as_int, col),
+        _column(t, "release", label, _as_time, col, **opt),
+        _column(t, "due", label, _as_time, col, **opt),
+        _column(t, "leg_of", label, _as_id, col, **opt),
+        _column(t, "leg", label, _as_int, col, **opt),
+        _column(t, "part_of", label, _as_id, col, **opt),
+    ]
+    col.raise_if_any()
+    return [TransferRec(*row) for row in zip(*cols, strict=True)]
+
+
+def _matrix_records(t: pd.DataFrame, label: str) -> list[tuple[str, str, float, float]]:
+    col = ProblemCollector(label)
+    cols = [
+        _column(t, c, label, p, col)
+        for c, p in (
+            ("from_id", _as_id),
+            ("to_id", _as_id),
+            ("distance_m", _as_float),
+            ("duration_s", _as_float),
+        )
+    ]
+    col.raise_if_any()
+    return list(zip(*cols, strict=True))
+
+
+def _stop_records(t: pd.DataFrame, label: str) -> list[StopRec]:
+    col, opt = ProblemCollector(label), _OPTIONAL
+    cols = [
+        _column(t, "vehicle_id", label, _as_id, col),
+        _column(t, "trip", label, _as_int, col),
+        _column(t, "seq", label, _as_int, col),
+        _column(t, "node_id", label, _as_id, col),
+        _column(t, "arrival", label, _as_time, col),
+        _column(t, "departure", label, _as_time, col),
+    ]
+    starts = _column(t, "service_start", label, _as_time, col, **opt)
+    loads = _column(t, "load_after", label, _as_int, col)
+    picks = _column(t, "pickup_ids", label, _as_ids, col, nullable=True, default=[])
+    drops = _column(t, "delivery_ids", label, _as_ids, col, nullable=True, default=[])
+    driven = _column(t, "driven", label, bool, col, **opt) if "driven" in t.columns else [None] * len(t)
+    col.raise_if_any()
+    return [
+        StopRec(v, tr, sq, n, a, d, a if s is None else s, ld, list(p or []), list(q or []), 0, bool(dv))
+        for v, tr, sq, n, a, d, s, ld, p, q, dv in zip(*cols, starts, loads, picks, drops, driven, strict=True)
+    ]
+
+
 def parse_plan(
     plan: dict[str, Any], tables: dict[str, pd.DataFrame], labels: dict[str, str]
 ) -> PlanRecords:
@@ -298,90 +393,13 @@ def parse_plan(
     dist, used, planned, unassigned = _parse_plan_json(plan, labels["plan"])
     out = PlanRecords(dist, used, planned, unassigned)
     out.down_at = _vans_down(plan, labels["plan"])
-    rp = plan.get("replan")
-    if isinstance(rp, dict) and rp.get("at") is not None:
-        try:
-            out.replan_at = _as_time(rp["at"])
-        except (ValueError, TypeError):
-            raise InputError.single(labels["plan"], f"replan.at {rp['at']!r} is not a time stamp",
-                                    field="replan") from None
+    out.replan_at = _replan_at(plan, labels["plan"])
     for name in CORE_TABLES:
         if not isinstance(tables.get(name), pd.DataFrame):
             raise InputError.single(labels[name], "missing table")
-    opt = dict(required=False, nullable=True, default=None)
-
-    t, col = tables["nodes"], ProblemCollector(labels["nodes"])
-    ids = _column(t, "node_id", labels["nodes"], _as_id, col)
-    kinds = _column(t, "kind", labels["nodes"], str, col)
-    opens = _column(t, "opens", labels["nodes"], _as_time, col, nullable=True)  # null: closed
-    closes = _column(t, "closes", labels["nodes"], _as_time, col, nullable=True)
-    reasons = _column(t, "closed_reason", labels["nodes"], str, col, **opt)
-    col.raise_if_any()
-    out.nodes = [
-        (i, NodeRec(*rest)) for i, *rest in zip(ids, kinds, opens, closes, reasons, strict=True)
-    ]
-
-    t, col = tables["vehicles"], ProblemCollector(labels["vehicles"])
-    cols = [
-        _column(t, c, labels["vehicles"], p, col)
-        for c, p in (
-            ("vehicle_id", _as_id),
-            ("depot_id", _as_id),
-            ("capacity_crates", _as_int),
-            ("shift_start", _as_time),
-            ("shift_end", _as_time),
-        )
-    ]
-    col.raise_if_any()
-    out.vans = [(v, VanRec(d, c, s, e)) for v, d, c, s, e in zip(*cols, strict=True)]
-
-    t, col = tables["transfers"], ProblemCollector(labels["transfers"])
-    lab = labels["transfers"]
-    cols = [
-        _column(t, "transfer_id", lab, _as_id, col),
-        _column(t, "origin_id", lab, _as_id, col),
-        _column(t, "destination_id", lab, _as_id, col),
-        _column(t, "crates", lab, _as_int, col),
-        _column(t, "release", lab, _as_time, col, **opt),
-        _column(t, "due", lab, _as_time, col, **opt),
-        _column(t, "leg_of", lab, _as_id, col, **opt),
-        _column(t, "leg", lab, _as_int, col, **opt),
-        _column(t, "part_of", lab, _as_id, col, **opt),
-    ]
-    col.raise_if_any()
-    out.transfers = [TransferRec(*row) for row in zip(*cols, strict=True)]
-
-    t, col = tables["matrix"], ProblemCollector(labels["matrix"])
-    cols = [
-        _column(t, c, labels["matrix"], p, col)
-        for c, p in (
-            ("from_id", _as_id),
-            ("to_id", _as_id),
-            ("distance_m", _as_float),
-            ("duration_s", _as_float),
-        )
-    ]
-    col.raise_if_any()
-    out.matrix = list(zip(*cols, strict=True))
-
-    t, col = tables["stops"], ProblemCollector(labels["stops"])
-    lab = labels["stops"]
-    cols = [
-        _column(t, "vehicle_id", lab, _as_id, col),
-        _column(t, "trip", lab, _as_int, col),
-        _column(t, "seq", lab, _as_int, col),
-        _column(t, "node_id", lab, _as_id, col),
-        _column(t, "arrival", lab, _as_time, col),
-        _column(t, "departure", lab, _as_time, col),
-    ]
-    starts = _column(t, "service_start", lab, _as_time, col, **opt)
-    loads = _column(t, "load_after", lab, _as_int, col)
-    picks = _column(t, "pickup_ids", lab, _as_ids, col, nullable=True, default=[])
-    drops = _column(t, "delivery_ids", lab, _as_ids, col, nullable=True, default=[])
-    driven = _column(t, "driven", lab, bool, col, **opt) if "driven" in t.columns else [None] * len(t)
-    col.raise_if_any()
-    out.stops = [
-        StopRec(v, tr, sq, n, a, d, a if s is None else s, ld, list(p or []), list(q or []), 0, bool(dv))
-        for v, tr, sq, n, a, d, s, ld, p, q, dv in zip(*cols, starts, loads, picks, drops, driven, strict=True)
-    ]
+    out.nodes = _node_records(tables["nodes"], labels["nodes"])
+    out.vans = _van_records(tables["vehicles"], labels["vehicles"])
+    out.transfers = _transfer_records(tables["transfers"], labels["transfers"])
+    out.matrix = _matrix_records(tables["matrix"], labels["matrix"])
+    out.stops = _stop_records(tables["stops"], labels["stops"])
     return out

@@ -15,6 +15,7 @@ import pandas as pd
 
 from bookvan.data.controls import RouteControls
 from bookvan.data.fleet import Fleet
+from bookvan.data.hours import DAY_S
 from bookvan.data.network import Network
 from bookvan.routing.controls import apply_controls
 from bookvan.routing.day_adapter import COST_SCALE, DayProblem, build_day_problem
@@ -25,6 +26,11 @@ from bookvan.routing.reasons import explain_dropped
 from bookvan.routing.stops import routes_to_stops
 
 __all__ = ["DayPlan", "package_plan", "plan_day"]
+
+#: Hub mode: passes that move the leg 2 of an unserved leg 1 to tomorrow; the last moves every such leg 2.
+_ORPHAN_PASSES = 4
+#: A release at midnight after the day: the leg rides tomorrow, not today.
+_TOMORROW_S = DAY_S
 
 
 @dataclass(frozen=True)
@@ -119,24 +125,24 @@ def _solve_hub(
         if best is None or result.objective < best[1].objective:  # penalties included
             best = (dp, result, release, due)
     if best is None:
-        dp = build({b: 24 * 3600 for _, b in pairs}, None, hub=True)
+        dp = build({b: _TOMORROW_S for _, b in pairs}, None, hub=True)
         return dp, solve(dp.problem, share)
     dp, result, release, due = best
-    for attempt in range(4):
+    for attempt in range(_ORPHAN_PASSES):
         starts = _visit_starts(dp, result)
         orphans = [b for a, b in pairs if (b, "pickup") in starts and (a, "delivery") not in starts]
         if not orphans:
             return dp, result
         # their crates never reach the hub today; on the last try no leg 2 of an unserved leg 1 rides
         for a, b in pairs:
-            if b in orphans or (attempt == 3 and (a, "delivery") not in starts):
-                release[b] = 24 * 3600
+            if b in orphans or (attempt == _ORPHAN_PASSES - 1 and (a, "delivery") not in starts):
+                release[b] = _TOMORROW_S
         dp = build(release, due, hub=True)
         result = solve(dp.problem, share)
     starts = _visit_starts(dp, result)
     if any((b, "pickup") in starts and (a, "delivery") not in starts for a, b in pairs):
         # still inconsistent: keep every leg 2 for tomorrow rather than break the hub rule
-        dp = build({**release, **{b: 24 * 3600 for _, b in pairs}}, due, hub=True)
+        dp = build({**release, **{b: _TOMORROW_S for _, b in pairs}}, due, hub=True)
         result = solve(dp.problem, share)
     return dp, result
 

@@ -22,11 +22,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import pandas as pd
 
 from bookvan.data.fleet import Fleet
-from bookvan.data.hours import DayHours
+from bookvan.data.hours import DAY_S, DayHours
 from bookvan.data.network import Network
 from bookvan.data.schedule import Schedule
 from bookvan.routing.carry_over import unassigned_rows
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 WINDOW_MODES = ("hard", "soft")
+#: How far ahead a waiting transfer's next common visit is looked for (days).
+LOOKAHEAD_DAYS = 60
 _WD_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -70,7 +73,7 @@ class _WindowedNetwork(Network):
 
 
 def _time(seconds: int) -> dt.time:
-    seconds = min(max(seconds, 0), 24 * 3600 - 1)
+    seconds = min(max(seconds, 0), DAY_S - 1)
     return dt.time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
 
 
@@ -189,6 +192,150 @@ class _Day:
     params: SolveParams
 
 
+@dataclass(frozen=True)
+class _Visits:
+    """Which nodes the schedule visits on a day, and when two nodes are next visited together."""
+
+    network: Network
+    schedule: Schedule
+    date: dt.date
+
+    @cached_property
+    def depots(self) -> set[str]:
+        return set(self.network.depot_ids)
+
+    def is_open(self, n: str, d: dt.date) -> bool:
+        return self.network.hours_on(n, d).is_open
+
+    def visited_on(self, n: str, d: dt.date) -> bool:
+        return self.is_open(n, d) and (n in self.depots or self.schedule.visits_on(n, d))
+
+    @cached_property
+    def today(self) -> set[str]:
+        """The nodes visited on ``date`` (the depots when open, and the scheduled nodes)."""
+        return {n for n in self.network.node_ids if self.visited_on(n, self.date)}
+
+    def next_common(self, o: str, d: str) -> tuple[dt.date | None, str]:
+        """The first later day (within LOOKAHEAD_DAYS) both are visited and a depot is open, and why not today."""
+        date, network, visited = self.date, self.network, self.today
+        depots = self.depots
+        when = None
+        for k in range(1, LOOKAHEAD_DAYS + 1):
+            day = date + dt.timedelta(days=k)
+            if self.visited_on(o, day) and self.visited_on(d, day) and any(self.is_open(x, day) for x in depots):
+                when = day
+                break
+        parts = []
+        for n in (n for n in (o, d) if n not in visited):
+            name = str(network.node(n)["name_en"])
+            ns = self.schedule.get(n)
+            if not self.is_open(n, date):
+                parts.append(f"{name} is closed today ({network.hours_on(n, date).closed_reason})")
+            else:
+                parts.append(f"{name} is visited {ns.days.en if ns else 'when open'}, not {_WD_EN[date.weekday()]}")
+        tail = (f"; it goes on its next visit, {_WD_EN[when.weekday()]} {when}" if when
+                else f"; no visit in {LOOKAHEAD_DAYS} days")
+        return when, "; ".join(parts) + tail
+
+
+def _with_due_today(day: _Day, schedule: Schedule, transfers: pd.DataFrame, today: pd.DataFrame,
+                    visited: set[str], due_today: list[dict[str, object]], base_plan: DayPlan, windows: str,
+                    planner: Callable[..., DayPlan]) -> tuple[DayPlan, list[dict[str, object]]]:
+    """Re-plan with the waiting transfers due today: their nodes get unscheduled visits, priced against the base."""
+    urgent_ids = {str(w["transfer_id"]) for w in due_today}
+    extra_nodes = {n for w in due_today for n in (w["origin_id"], w["destination_id"])} - visited  # type: ignore[misc]
+    rows = transfers.loc[transfers["transfer_id"].astype(str).isin(urgent_ids)]
+    with_urgent = pd.concat([today, rows], ignore_index=True)
+    plan = _solve(day, schedule, with_urgent, visited | extra_nodes, windows, planner, unscheduled=extra_nodes)
+    extra = round(plan_cost_ntd(plan, day.fleet) - plan_cost_ntd(base_plan, day.fleet), 1)
+    dist = [float(p.summary["total_distance_m"]) for p in (plan, base_plan)]  # type: ignore[arg-type]
+    extra_km = round((dist[0] - dist[1]) / 1000, 1)
+    served_nodes = set(plan.stops["node_id"]) if not plan.stops.empty else set()
+    unscheduled = []
+    for n in sorted(extra_nodes & served_nodes):
+        ids = sorted(str(w["transfer_id"]) for w in due_today if n in (w["origin_id"], w["destination_id"]))
+        ns = schedule.get(n)
+        unscheduled.append({
+            "node_id": n,
+            "reason": f"transfer(s) {', '.join(ids)} due today; "
+            f"{day.network.node(n)['name_en']} is scheduled {ns.days.en if ns else 'when open'}",
+            "transfer_ids": ids,
+            "extra_cost_ntd": extra,
+            "extra_km": extra_km,
+        })
+    return plan, unscheduled
+
+
+def _left_out(plan: DayPlan, relays: dict[str, dict[str, object]],
+              visits: _Visits) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(waits, unassigned with next visit) for what the solver could not take today.
+
+    Each item waits once: a relay as its original, hub legs all left out as their original.
+    """
+    left = {str(u["transfer_id"]): str(u["reason"]) for u in plan.unassigned}
+    tr = plan.transfers
+    pending = [relays[t] for t in left if t in relays]
+    pending += unassigned_rows(tr.loc[~tr["transfer_id"].isin(list(relays))], left)
+    waits = []
+    for rec in pending:
+        when, _ = visits.next_common(str(rec["origin_id"]), str(rec["destination_id"]))
+        reasons = [left[t] for t in (str(rec["transfer_id"]), f"{rec['transfer_id']}.1") if t in left]
+        why = f"the vans could not take it today ({reasons[0] if reasons else 'left out'})"
+        waits.append(_wait_record(rec, when, why, visits.date))
+    unassigned = []
+    for u in plan.unassigned:
+        row = tr.loc[tr["transfer_id"] == u["transfer_id"]].to_dict("records")
+        when = visits.next_common(str(row[0]["origin_id"]), str(row[0]["destination_id"]))[0] if row else None
+        unassigned.append({**u, "next_visit": when.isoformat() if when else None})
+    return waits, unassigned
+
+
+def _relay_second_legs(plan: DayPlan, relays: dict[str, dict[str, object]], visits: _Visits) -> list[dict[str, object]]:
+    """A relay collected to the depot today waits there for its destination's next visit (leg 2)."""
+    left = {str(u["transfer_id"]) for u in plan.unassigned}
+    tr, network = plan.transfers, visits.network
+    # a relay too big for one van travels as parts (``part_of`` names the relay leg)
+    part_of = tr["part_of"] if "part_of" in tr.columns else pd.Series(None, index=tr.index)
+    waits = []
+    for leg1, orig in relays.items():
+        if leg1 in left:
+            continue
+        d = str(orig["destination_id"])
+        legs = tr.loc[(tr["transfer_id"] == leg1) | (part_of == leg1), "destination_id"]
+        if legs.empty:
+            continue
+        hub = str(legs.iloc[0])
+        when, _ = visits.next_common(hub, d)
+        why = (
+            f"collected to the depot today: {network.node(str(orig['origin_id']))['name_en']}'s visit comes after "
+            f"{network.node(d)['name_en']}'s on the schedule; delivered on its next visit"
+        )
+        leg2 = {**orig, "transfer_id": f"{orig['transfer_id']}.2", "origin_id": hub}
+        waits.append(_wait_record(leg2, when, why, visits.date))
+    return waits
+
+
+def _schedule_summary(plan: DayPlan, fleet: Fleet, visits: _Visits, windows: str,
+                      unscheduled: list[dict[str, object]]) -> dict[str, object]:
+    """plan.json's ``schedule``: what the checker needs to verify the day against the schedule."""
+    schedule, depots = visits.schedule, visits.depots
+    arrivals = arrival_records(plan, schedule, depots)
+    timed = [a for a in arrivals if a["inside"] is not None]
+    return {
+        "honoured": True,
+        "windows": windows,
+        "source": schedule.source,
+        "nodes": schedule.to_json(),
+        "scheduled_today": sorted(n for n in visits.today if n not in depots),
+        "unscheduled_visits": unscheduled,
+        "arrivals": arrivals,
+        "missed_window": [a for a in timed if not a["inside"]],
+        "share_inside_tolerance": round(sum(bool(a["inside"]) for a in timed) / len(timed), 4) if timed else None,
+        "cost_ntd": plan_cost_ntd(plan, fleet),
+        "waited": waited_days(plan),
+    }
+
+
 def plan_with_schedule(
     network: Network,
     fleet: Fleet,
@@ -204,121 +351,30 @@ def plan_with_schedule(
     """Plan ``date`` honouring ``schedule``; waits, unscheduled visits and arrivals in plan.json."""
     if windows not in WINDOW_MODES:
         raise ValueError(f"windows must be one of {WINDOW_MODES}, not {windows!r}")
-    depots = set(network.depot_ids)
-
-    def is_open(n: str, d: dt.date) -> bool:
-        return network.hours_on(n, d).is_open
-
-    def visited_on(n: str, d: dt.date) -> bool:
-        return is_open(n, d) and (n in depots or schedule.visits_on(n, d))
-
-    visited = {n for n in network.node_ids if visited_on(n, date)}
-
-    def next_common(o: str, d: str) -> tuple[dt.date | None, str]:
-        missing = [n for n in (o, d) if n not in visited]
-        when = None
-        for k in range(1, 61):
-            day = date + dt.timedelta(days=k)
-            if visited_on(o, day) and visited_on(d, day) and any(is_open(x, day) for x in depots):
-                when = day
-                break
-        parts = []
-        for n in missing:
-            name = str(network.node(n)["name_en"])
-            ns = schedule.get(n)
-            if not is_open(n, date):
-                parts.append(f"{name} is closed today ({network.hours_on(n, date).closed_reason})")
-            else:
-                parts.append(f"{name} is visited {ns.days.en if ns else 'when open'}, not {_WD_EN[date.weekday()]}")
-        tail = f"; it goes on its next visit, {_WD_EN[when.weekday()]} {when}" if when else "; no visit in 60 days"
-        return when, "; ".join(parts) + tail
-
-    today, waits = split_by_visits(transfers, visited, next_common, date)
+    visits = _Visits(network, schedule, date)
+    depots, visited = visits.depots, visits.today
+    today, waits = split_by_visits(transfers, visited, visits.next_common, date)
     relays: dict[str, dict[str, object]] = {}
     if fleet.routing.mode != "hub" and windows == "hard" and len(today):
         today, relays = _relay_backward(network, schedule, today, date, matrix, visited, depots)
     due_today = [
         w for w in waits
         if w["due"] is not None and pd.Timestamp(w["due"]).date() <= date  # type: ignore[arg-type]
-        and all(is_open(n, date) for n in (w["origin_id"], w["destination_id"]))  # type: ignore[arg-type]
+        and all(visits.is_open(n, date) for n in (w["origin_id"], w["destination_id"]))  # type: ignore[arg-type]
     ]
     day = _Day(network, fleet, date, matrix, params)
-    base_plan = _solve(day, schedule, today, visited, windows, planner)
-    plan, unscheduled = base_plan, []
+    plan = _solve(day, schedule, today, visited, windows, planner)
+    unscheduled: list[dict[str, object]] = []
     if due_today:
+        plan, unscheduled = _with_due_today(day, schedule, transfers, today, visited, due_today, plan, windows,
+                                            planner)
         urgent_ids = {str(w["transfer_id"]) for w in due_today}
-        extra_nodes = {n for w in due_today for n in (w["origin_id"], w["destination_id"])} - visited  # type: ignore[misc]
-        rows = transfers.loc[transfers["transfer_id"].astype(str).isin(urgent_ids)]
-        with_urgent = pd.concat([today, rows], ignore_index=True)
-        plan = _solve(day, schedule, with_urgent, visited | extra_nodes, windows, planner, unscheduled=extra_nodes)
-        extra = round(plan_cost_ntd(plan, fleet) - plan_cost_ntd(base_plan, fleet), 1)
-        dist = [float(p.summary["total_distance_m"]) for p in (plan, base_plan)]  # type: ignore[arg-type]
-        extra_km = round((dist[0] - dist[1]) / 1000, 1)
-        served_nodes = set(plan.stops["node_id"]) if not plan.stops.empty else set()
-        for n in sorted(extra_nodes & served_nodes):
-            ids = sorted(str(w["transfer_id"]) for w in due_today if n in (w["origin_id"], w["destination_id"]))
-            ns = schedule.get(n)
-            unscheduled.append({
-                "node_id": n,
-                "reason": f"transfer(s) {', '.join(ids)} due today; "
-                f"{network.node(n)['name_en']} is scheduled {ns.days.en if ns else 'when open'}",
-                "transfer_ids": ids,
-                "extra_cost_ntd": extra,
-                "extra_km": extra_km,
-            })
         waits = [w for w in waits if str(w["transfer_id"]) not in urgent_ids]
     # what the solver could not take waits too: give it the next day both ends are visited
-    unassigned = []
-    left = {str(u["transfer_id"]): str(u["reason"]) for u in plan.unassigned}
-    # each item waits once: a relay as its original, hub legs all left out as their original
-    tr = plan.transfers
-    pending = [relays[t] for t in left if t in relays]
-    pending += unassigned_rows(tr.loc[~tr["transfer_id"].isin(list(relays))], left)
-    for rec in pending:
-        when, _ = next_common(str(rec["origin_id"]), str(rec["destination_id"]))
-        reasons = [left[t] for t in (str(rec["transfer_id"]), f"{rec['transfer_id']}.1") if t in left]
-        why = f"the vans could not take it today ({reasons[0] if reasons else 'left out'})"
-        waits.append(_wait_record(rec, when, why, date))
-    for u in plan.unassigned:
-        row = tr.loc[tr["transfer_id"] == u["transfer_id"]].to_dict("records")
-        when = next_common(str(row[0]["origin_id"]), str(row[0]["destination_id"]))[0] if row else None
-        unassigned.append({**u, "next_visit": when.isoformat() if when else None})
-    for leg1, orig in relays.items():
-        if leg1 in left:
-            continue
-        d = str(orig["destination_id"])
-        # a relay too big for one van travels as parts (``part_of`` names the relay leg)
-        part_of = tr["part_of"] if "part_of" in tr.columns else pd.Series(None, index=tr.index)
-        legs = tr.loc[(tr["transfer_id"] == leg1) | (part_of == leg1), "destination_id"]
-        if legs.empty:
-            continue
-        hub = str(legs.iloc[0])
-        when, _ = next_common(hub, d)
-        why = (
-            f"collected to the depot today: {network.node(str(orig['origin_id']))['name_en']}'s visit comes after "
-            f"{network.node(d)['name_en']}'s on the schedule; delivered on its next visit"
-        )
-        leg2 = {**orig, "transfer_id": f"{orig['transfer_id']}.2", "origin_id": hub}
-        waits.append(_wait_record(leg2, when, why, date))
-    arrivals = arrival_records(plan, schedule, depots)
-    timed = [a for a in arrivals if a["inside"] is not None]
-    summary = {
-        **plan.summary,
-        "schedule": {
-            "honoured": True,
-            "windows": windows,
-            "source": schedule.source,
-            "nodes": schedule.to_json(),
-            "scheduled_today": sorted(n for n in visited if n not in depots),
-            "unscheduled_visits": unscheduled,
-            "arrivals": arrivals,
-            "missed_window": [a for a in timed if not a["inside"]],
-            "share_inside_tolerance": round(sum(bool(a["inside"]) for a in timed) / len(timed), 4) if timed else None,
-            "cost_ntd": plan_cost_ntd(plan, fleet),
-            "waited": waited_days(plan),
-        },
-        "waits": waits,
-    }
+    left_waits, unassigned = _left_out(plan, relays, visits)
+    waits += left_waits + _relay_second_legs(plan, relays, visits)
+    summary = {**plan.summary, "schedule": _schedule_summary(plan, fleet, visits, windows, unscheduled),
+               "waits": waits}
     return replace(plan, unassigned=unassigned, summary=summary)
 
 

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -38,6 +39,7 @@ __all__ = ["RunProgress", "RunSet", "run_scenarios", "write_run_folder"]
 
 _REPORT_EVERY = 5  # days between progress messages from a worker
 _CHUNK_DAYS = 46  # demand is drawn ahead in chunks of this many days (8 chunks a year)
+_POLL_S = 0.2  # how often the client looks for finished runs and progress messages
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,73 @@ def _task(
     return res
 
 
+def _start_client(scheduler: str | None, n_workers: int) -> tuple[Any, Any, str]:
+    """(client, local cluster or None, where the runs go): a new local cluster, or ``scheduler``'s."""
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        return Client(scheduler, timeout=15), None, f"scheduler {scheduler}"
+    try:
+        with _workers_deaf_to_ctrl_c():
+            cluster = LocalCluster(
+                n_workers=max(1, n_workers),  # demand chunks use every worker, even for one run
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",  # any free port: never clashes with a running cluster
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster)
+    except Exception:
+        if stop_requested():  # a start cut short by Ctrl-C: a stop, not a failure
+            raise Interrupted("stopped while the cluster started") from None
+        raise
+    return client, cluster, f"local cluster, {len(cluster.workers)} worker process(es)"
+
+
+def _submit_demand(client: Any, jobs: list[tuple[Scenario, int]], days: int | None,
+                   engine: Engine) -> dict[tuple, list]:
+    """Demand first, in parallel chunks of days, shared by the runs on the same network and seed."""
+    need: dict[tuple, tuple[Scenario, int, set]] = {}
+    for s, r in jobs:
+        n = days or s.sim.days
+        entry = need.setdefault(demand_key(s, r), (s, r, set()))
+        entry[2].update(s.sim.start + dt.timedelta(days=j) for j in range(n))
+    chunks: dict[tuple, list] = {}
+    for k, (s, r, dates) in need.items():
+        ordered = sorted(dates)
+        chunks[k] = [
+            client.submit(_demand_chunk, s, r, ordered[a : a + _CHUNK_DAYS], engine,
+                          pure=False, key=f"demand-{uuid.uuid4().hex[:10]}")
+            for a in range(0, len(ordered), _CHUNK_DAYS)
+        ]
+    return chunks
+
+
+def _collect(futures: dict[Any, int], q: Any, n_jobs: int, tell: Callable[[int, int], None]) -> list[RunResult]:
+    """Wait for every run, passing on day counts from the workers' queue; results in job order."""
+    from distributed import as_completed
+
+    results: list[RunResult | None] = [None] * n_jobs
+    tell(0, 0)
+    ac = as_completed(list(futures))
+    done_days = 0
+    runs_done = 0
+    while runs_done < n_jobs:
+        news = sum(_drain(q))
+        done_days += news
+        finished = [f for f in list(futures) if f.done() and results[futures[f]] is None]
+        for f in finished:
+            results[futures[f]] = f.result()  # re-raises a run's SimulationError
+            runs_done += 1
+        if news or finished:
+            tell(done_days, runs_done)
+        if runs_done < n_jobs:
+            time.sleep(_POLL_S)
+            raise_if_stopped()
+    del ac
+    return [r for r in results if r is not None]
+
+
 def run_scenarios(
     scenarios: list[Scenario],
     *,
@@ -134,102 +203,39 @@ def run_scenarios(
     price the KPIs. ``on_update`` hears how far the run is, when it starts and whenever days
     or runs are done.
     """
-    from distributed import Client, LocalCluster, Queue, as_completed
+    from distributed import Queue
 
     engine = engine or real_engine()  # resolved here, so a patched engine reaches the workers
-    jobs = []
-    for s in scenarios:
-        n_rep = replications or s.sim.replications
-        jobs += [(s, r) for r in range(n_rep)]
+    jobs = [(s, r) for s in scenarios for r in range(replications or s.sim.replications)]
     total_days = sum(days or s.sim.days for s, _ in jobs)
     t0 = time.perf_counter()
-    cluster = None
-    if scheduler is None:
-        try:
-            with _workers_deaf_to_ctrl_c():
-                cluster = LocalCluster(
-                    n_workers=max(1, n_workers),  # demand chunks use every worker, even for one run
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",  # any free port: never clashes with a running cluster
-                    silence_logs=40,
-                )
-                client = Client(cluster)
-        except Exception:
-            if stop_requested():  # a start cut short by Ctrl-C: a stop, not a failure
-                raise Interrupted("stopped while the cluster started") from None
-            raise
-        where = f"local cluster, {len(cluster.workers)} worker process(es)"
-    else:
-        client = Client(scheduler, timeout=15)
-        where = f"scheduler {scheduler}"
+    client, cluster, where = _start_client(scheduler, n_workers)
+    futures: dict[Any, int] = {}
     interrupted = False
     try:
         raise_if_stopped()  # Ctrl-C while the cluster started
         qname = f"bookvan-progress-{uuid.uuid4().hex}"
         q = Queue(qname, client=client)
-        # demand first, in parallel chunks, shared by scenarios on the same network and seed
-        need: dict[tuple, tuple[Scenario, int, set]] = {}
-        for s, r in jobs:
-            n = days or s.sim.days
-            entry = need.setdefault(demand_key(s, r), (s, r, set()))
-            entry[2].update(s.sim.start + dt.timedelta(days=j) for j in range(n))
-        chunks: dict[tuple, list] = {}
-        for k, (s, r, dates) in need.items():
-            ordered = sorted(dates)
-            chunks[k] = [
-                client.submit(_demand_chunk, s, r, ordered[a : a + _CHUNK_DAYS], engine,
-                              pure=False, key=f"demand-{uuid.uuid4().hex[:10]}")
-                for a in range(0, len(ordered), _CHUNK_DAYS)
-            ]
+        chunks = _submit_demand(client, jobs, days, engine)
         futures = {
-            client.submit(
-                _task,
-                s,
-                r,
-                days,
-                engine,
-                costs,
-                qname,
-                chunks[demand_key(s, r)],
-                pure=False,
-                key=f"scenario-{s.name}-rep{r}-{uuid.uuid4().hex[:6]}",
-            ): i
+            client.submit(_task, s, r, days, engine, costs, qname, chunks[demand_key(s, r)], pure=False,
+                          key=f"scenario-{s.name}-rep{r}-{uuid.uuid4().hex[:6]}"): i
             for i, (s, r) in enumerate(jobs)
         }
-        results: list[RunResult | None] = [None] * len(jobs)
 
         def tell(days_done: int, runs_done: int) -> None:
             if on_update is not None:
                 on_update(RunProgress(days_done, total_days, runs_done, len(jobs), where))
 
-        tell(0, 0)
-        ac = as_completed(list(futures))
-        done_days = 0
-        runs_done = 0
-        while runs_done < len(jobs):
-            news = sum(_drain(q))
-            done_days += news
-            finished = [f for f in list(futures) if f.done() and results[futures[f]] is None]
-            for f in finished:
-                results[futures[f]] = f.result()  # re-raises a run's SimulationError
-                runs_done += 1
-            if news or finished:
-                tell(done_days, runs_done)
-            if runs_done < len(jobs):
-                time.sleep(0.2)
-                raise_if_stopped()
-        del ac
-        tell(total_days, runs_done)  # every day is done once every run is
-        return RunSet(
-            [r for r in results if r is not None], scenarios, time.perf_counter() - t0, where
-        )
+        results = _collect(futures, q, len(jobs), tell)
+        tell(total_days, len(results))  # every day is done once every run is
+        return RunSet(results, scenarios, time.perf_counter() - t0, where)
     except (Interrupted, KeyboardInterrupt):
         interrupted = True
         raise
     finally:
         if interrupted:
-            _close_quietly(client, cluster, list(locals().get("futures", {})))
+            _close_quietly(client, cluster, list(futures))
         else:
             client.close()
             if cluster is not None:

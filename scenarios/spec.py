@@ -16,11 +16,11 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bookvan.data.costs import COST_KEYS, read_costs
+from bookvan.data.costs import COST_KEYS, DAYS_PER_YEAR, read_costs
 from bookvan.data.errors import InputError, ProblemCollector
 from bookvan.data.fleet import LIMITS as FLEET_LIMITS
 from bookvan.data.fleet import load_fleet, vehicle_problems
-from bookvan.data.hours import WEEKDAYS, parse_clock, parse_span
+from bookvan.data.hours import DAY_S, WEEKDAYS, parse_clock, parse_span
 from bookvan.data.network import NODE_KINDS, Network, bundled_network_dir, load_network
 from bookvan.data.schedule import parse_weekdays  # one definition of visit patterns
 from bookvan.data.settings import SettingsTable, read_toml_input
@@ -48,13 +48,17 @@ MAX_SEED = 2**32 - 1
 #: area with Taipei, New Taipei and Taoyuan; farther is a typo (a swapped lat/lon, a missing
 #: digit), not a site the vans can serve.
 MAP_MARGIN_DEG = 0.5
+#: Longest service time of an added node (seconds): four hours at one stop is a typo.
+MAX_SERVICE_S = 4 * 3600
+#: Most search steps (solution_limit) and warm-start iterations a simulated day may take.
+MAX_STEPS = 10**6
 
 @dataclass(frozen=True)
 class SimSettings:
     """How long and how often to simulate, and how hard the router may think each day."""
 
     start: dt.date = dt.date(2027, 1, 4)
-    days: int = 365
+    days: int = DAYS_PER_YEAR
     replications: int = 3
     seed: int = 2026
     time_limit_s: float = 30.0  # a safety cap: deterministic runs stop on solution_limit
@@ -221,116 +225,134 @@ def _list(col: ProblemCollector, raw: dict, key: str) -> list[tuple[str, object]
     return [(f"{key}[{i}]", t) for i, t in enumerate(v)]
 
 
+def _fleet_change(col: ProblemCollector, t: object) -> FleetChange:
+    """``[fleet]``: vans, capacity, shift, trips and depot over the fleet file's."""
+    r = SettingsTable(col, t, "fleet", _FLEET)
+    change = FleetChange(
+        vans=r.get("vans", int, lo=0, hi=FLEET_LIMITS["vehicles"]),  # type: ignore[arg-type]
+        capacity_crates=r.get("capacity_crates", int, lo=1, hi=FLEET_LIMITS["capacity_crates"]),  # type: ignore[arg-type]
+        shift_start=_clock(r, "shift_start"),
+        shift_end=_clock(r, "shift_end"),
+        max_trips=r.get("max_trips", int, lo=1, hi=FLEET_LIMITS["max_trips"]),  # type: ignore[arg-type]
+        depot=r.get("depot", str),  # type: ignore[arg-type]
+    )
+    if change.vans == 0:
+        col.add("a fleet needs at least one van", field="fleet.vans")
+    return change
+
+
+def _routing_mode(col: ProblemCollector, t: object) -> str | None:
+    """``[routing] mode``: 'direct' or 'hub'."""
+    mode = SettingsTable(col, t, "routing", {"mode"}).get("mode", str)
+    if mode is not None and mode not in ("direct", "hub"):
+        col.add(f"{mode!r} must be 'direct' or 'hub'", field="routing.mode")
+    return mode  # type: ignore[no-any-return]
+
+
+def _visits(col: ProblemCollector, t: object, out: dict[str, object]) -> None:
+    """``[visits]``: the default visit pattern and per-node patterns (over ``out``'s)."""
+    r = SettingsTable(col, t, "visits", {"default", "nodes"})
+    if "default" in r.t:
+        try:
+            out["visits_default"] = parse_weekdays(r.t["default"])
+        except ValueError as e:
+            col.add(str(e), field="visits.default")
+    nodes = r.t.get("nodes", {})
+    visits = dict(out.get("visits", {}))  # type: ignore[call-overload]
+    if not isinstance(nodes, dict):
+        col.add("must be a table of node code = pattern", field="visits.nodes")
+    else:
+        for k, v in nodes.items():
+            try:
+                visits[str(k)] = parse_weekdays(v)
+            except ValueError as e:
+                col.add(str(e), field=f"visits.nodes.{k}")
+    out["visits"] = visits
+
+
+def _add_node(col: ProblemCollector, where: str, t: object) -> AddNode | None:
+    """One ``[[add_node]]`` (None when a required key is missing or bad)."""
+    r = SettingsTable(col, t, where, _ADD)
+    hours = r.get("hours", dict)
+    if isinstance(hours, dict):
+        for d, span in hours.items():
+            if d not in WEEKDAYS:
+                col.add("unknown weekday (use mon … sun)", field=f"{where}.hours.{d}")
+                continue
+            try:
+                parse_span(str(span))
+            except ValueError as e:
+                col.add(str(e), field=f"{where}.hours.{d}")
+    kind = r.need("kind", str)
+    if kind is not None and kind not in NODE_KINDS:
+        col.add(f"{kind!r} is not one of {', '.join(NODE_KINDS)}", field=f"{where}.kind")
+    lat, lon = r.need("lat", float, lo=-90, hi=90), r.need("lon", float, lo=-180, hi=180)
+    vals = dict(
+        node_id=r.need("node_id", str),
+        name_zh=r.need("name_zh", str),
+        name_en=r.need("name_en", str),
+        kind=kind,
+        lat=lat,
+        lon=lon,
+        like=r.need("like", str),
+        volume=r.get("volume", float, 1.0, lo=0.0, hi=1000.0),
+        hours=hours,
+        service_s=r.get("service_s", int, lo=0, hi=MAX_SERVICE_S),
+        opens_on=r.get("opens_on", dt.date),
+        source=r.get("source", str, ""),
+    )
+    if any(vals[k] is None for k in ("node_id", "name_zh", "name_en", "kind", "lat", "lon", "like")):
+        return None
+    return AddNode(**vals)  # type: ignore[arg-type]
+
+
+def _move_node(col: ProblemCollector, where: str, t: object) -> MoveNode | None:
+    """One ``[[move_node]]`` (None when a required key is missing or bad)."""
+    r = SettingsTable(col, t, where, _MOVE)
+    vals = dict(
+        node_id=r.need("node_id", str),
+        lat=r.need("lat", float, lo=-90, hi=90),
+        lon=r.need("lon", float, lo=-180, hi=180),
+        source=r.get("source", str, ""),
+    )
+    return None if None in vals.values() else MoveNode(**vals)  # type: ignore[arg-type]
+
+
+def _closure(col: ProblemCollector, where: str, t: object) -> ClosureChange | None:
+    """One ``[[closure]]`` (None when a required key is missing or bad, or it ends before it starts)."""
+    r = SettingsTable(col, t, where, _CLOSURE)
+    start, end = r.need("start", dt.date), r.need("end", dt.date)
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+        col.add(f"ends ({end}) before it starts ({start})", field=f"{where}.end")
+        return None
+    vals = dict(
+        node_id=r.need("node_id", str),
+        start=start,
+        end=end,
+        reason=r.get("reason", str, "closed"),
+        redirect_to=r.get("redirect_to", str),
+    )
+    return None if None in (vals["node_id"], start, end) else ClosureChange(**vals)  # type: ignore[arg-type]
+
+
 def _changes(col: ProblemCollector, raw: dict, base: dict[str, object]) -> dict[str, object]:
     """Parse the change keys shared by a scenario and its variants; ``base`` gives defaults."""
     out = dict(base)
     if "demand" in raw:
         out["demand"] = _demand(SettingsTable(col, raw["demand"], "demand", _DEMAND))
     if "fleet" in raw:
-        r = SettingsTable(col, raw["fleet"], "fleet", _FLEET)
-        out["fleet"] = FleetChange(
-            vans=r.get("vans", int, lo=0, hi=FLEET_LIMITS["vehicles"]),  # type: ignore[arg-type]
-            capacity_crates=r.get("capacity_crates", int, lo=1, hi=FLEET_LIMITS["capacity_crates"]),  # type: ignore[arg-type]
-            shift_start=_clock(r, "shift_start"),
-            shift_end=_clock(r, "shift_end"),
-            max_trips=r.get("max_trips", int, lo=1, hi=FLEET_LIMITS["max_trips"]),  # type: ignore[arg-type]
-            depot=r.get("depot", str),  # type: ignore[arg-type]
-        )
-        if out["fleet"].vans == 0:  # type: ignore[attr-defined]
-            col.add("a fleet needs at least one van", field="fleet.vans")
+        out["fleet"] = _fleet_change(col, raw["fleet"])
     if "routing" in raw:
-        r = SettingsTable(col, raw["routing"], "routing", {"mode"})
-        mode = r.get("mode", str)
-        if mode is not None and mode not in ("direct", "hub"):
-            col.add(f"{mode!r} must be 'direct' or 'hub'", field="routing.mode")
-        out["mode"] = mode
+        out["mode"] = _routing_mode(col, raw["routing"])
     if "costs" in raw:
         changes = read_costs(SettingsTable(col, raw["costs"], "costs", set(COST_KEYS)))
         out["costs"] = {**out.get("costs", {}), **changes}  # type: ignore[dict-item]
     if "visits" in raw:
-        r = SettingsTable(col, raw["visits"], "visits", {"default", "nodes"})
-        if "default" in r.t:
-            try:
-                out["visits_default"] = parse_weekdays(r.t["default"])
-            except ValueError as e:
-                col.add(str(e), field="visits.default")
-        nodes = r.t.get("nodes", {})
-        visits = dict(out.get("visits", {}))  # type: ignore[call-overload]
-        if not isinstance(nodes, dict):
-            col.add("must be a table of node code = pattern", field="visits.nodes")
-        else:
-            for k, v in nodes.items():
-                try:
-                    visits[str(k)] = parse_weekdays(v)
-                except ValueError as e:
-                    col.add(str(e), field=f"visits.nodes.{k}")
-        out["visits"] = visits
-    adds = list(out.get("add_nodes", ()))  # type: ignore[call-overload]
-    for where, t in _list(col, raw, "add_node"):
-        r = SettingsTable(col, t, where, _ADD)
-        hours = r.get("hours", dict)
-        if isinstance(hours, dict):
-            for d, span in hours.items():
-                if d not in WEEKDAYS:
-                    col.add("unknown weekday (use mon … sun)", field=f"{where}.hours.{d}")
-                    continue
-                try:
-                    parse_span(str(span))
-                except ValueError as e:
-                    col.add(str(e), field=f"{where}.hours.{d}")
-        kind = r.need("kind", str)
-        if kind is not None and kind not in NODE_KINDS:
-            col.add(f"{kind!r} is not one of {', '.join(NODE_KINDS)}", field=f"{where}.kind")
-        lat, lon = r.need("lat", float, lo=-90, hi=90), r.need("lon", float, lo=-180, hi=180)
-        vals = dict(
-            node_id=r.need("node_id", str),
-            name_zh=r.need("name_zh", str),
-            name_en=r.need("name_en", str),
-            kind=kind,
-            lat=lat,
-            lon=lon,
-            like=r.need("like", str),
-            volume=r.get("volume", float, 1.0, lo=0.0, hi=1000.0),
-            hours=hours,
-            service_s=r.get("service_s", int, lo=0, hi=4 * 3600),
-            opens_on=r.get("opens_on", dt.date),
-            source=r.get("source", str, ""),
-        )
-        if all(
-            vals[k] is not None
-            for k in ("node_id", "name_zh", "name_en", "kind", "lat", "lon", "like")
-        ):
-            adds.append(AddNode(**vals))  # type: ignore[arg-type]
-    out["add_nodes"] = tuple(adds)
-    moves = list(out.get("move_nodes", ()))  # type: ignore[call-overload]
-    for where, t in _list(col, raw, "move_node"):
-        r = SettingsTable(col, t, where, _MOVE)
-        vals = dict(
-            node_id=r.need("node_id", str),
-            lat=r.need("lat", float, lo=-90, hi=90),
-            lon=r.need("lon", float, lo=-180, hi=180),
-            source=r.get("source", str, ""),
-        )
-        if None not in vals.values():
-            moves.append(MoveNode(**vals))  # type: ignore[arg-type]
-    out["move_nodes"] = tuple(moves)
-    closures = list(out.get("closures", ()))  # type: ignore[call-overload]
-    for where, t in _list(col, raw, "closure"):
-        r = SettingsTable(col, t, where, _CLOSURE)
-        start, end = r.need("start", dt.date), r.need("end", dt.date)
-        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-            col.add(f"ends ({end}) before it starts ({start})", field=f"{where}.end")
-            continue
-        vals = dict(
-            node_id=r.need("node_id", str),
-            start=start,
-            end=end,
-            reason=r.get("reason", str, "closed"),
-            redirect_to=r.get("redirect_to", str),
-        )
-        if None not in (vals["node_id"], start, end):
-            closures.append(ClosureChange(**vals))  # type: ignore[arg-type]
-    out["closures"] = tuple(closures)
+        _visits(col, raw["visits"], out)
+    for key, table, parse in (("add_nodes", "add_node", _add_node), ("move_nodes", "move_node", _move_node),
+                              ("closures", "closure", _closure)):
+        parsed = [parse(col, where, t) for where, t in _list(col, raw, table)]
+        out[key] = (*out.get(key, ()), *(x for x in parsed if x is not None))  # type: ignore[misc]
     if "remove_nodes" in raw:
         rm = raw["remove_nodes"]
         if not isinstance(rm, list) or not all(isinstance(x, str) for x in rm):
@@ -382,23 +404,20 @@ def _check_codes(col: ProblemCollector, scn: Scenario, known: set[str]) -> None:
         col.add(f"unknown node code '{scn.fleet.depot}'", field="fleet.depot")
 
 
-def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scenario]:
-    """Validate a parsed scenario table; one :class:`Scenario` per variant (or just one)."""
-    path = Path(path)
-    col = ProblemCollector(str(path))
-    top = SettingsTable(col, raw, "", _TOP)
-    name = top.need("name", str) or path.stem
-    sim_r = SettingsTable(col, raw.get("simulation", {}), "simulation", _SIM)
+def _sim_settings(col: ProblemCollector, raw: dict) -> SimSettings:
+    """``[simulation]`` over the defaults; the first-solution strategy must be one OR-Tools knows."""
+    r = SettingsTable(col, raw.get("simulation", {}), "simulation", _SIM)
+    d = SimSettings
     sim = SimSettings(
-        start=sim_r.get("start", dt.date, SimSettings.start),  # type: ignore[arg-type]
-        days=sim_r.get("days", int, SimSettings.days, lo=1, hi=MAX_DAYS),  # type: ignore[arg-type]
-        replications=sim_r.get("replications", int, SimSettings.replications, lo=1, hi=MAX_REPLICATIONS),  # type: ignore[arg-type]
-        seed=sim_r.get("seed", int, SimSettings.seed, lo=0, hi=MAX_SEED),  # type: ignore[arg-type]
-        time_limit_s=sim_r.get("time_limit_s", float, SimSettings.time_limit_s, lo=0.01, hi=86400),  # type: ignore[arg-type]
-        deterministic=sim_r.get("deterministic", bool, SimSettings.deterministic),  # type: ignore[arg-type]
-        solution_limit=sim_r.get("solution_limit", int, SimSettings.solution_limit, lo=1, hi=10**6),  # type: ignore[arg-type]
-        first_solution=sim_r.get("first_solution", str, SimSettings.first_solution),  # type: ignore[arg-type]
-        warm_iterations=sim_r.get("warm_iterations", int, SimSettings.warm_iterations, lo=0, hi=10**6),  # type: ignore[arg-type]
+        start=r.get("start", dt.date, d.start),  # type: ignore[arg-type]
+        days=r.get("days", int, d.days, lo=1, hi=MAX_DAYS),  # type: ignore[arg-type]
+        replications=r.get("replications", int, d.replications, lo=1, hi=MAX_REPLICATIONS),  # type: ignore[arg-type]
+        seed=r.get("seed", int, d.seed, lo=0, hi=MAX_SEED),  # type: ignore[arg-type]
+        time_limit_s=r.get("time_limit_s", float, d.time_limit_s, lo=0.01, hi=DAY_S),  # type: ignore[arg-type]
+        deterministic=r.get("deterministic", bool, d.deterministic),  # type: ignore[arg-type]
+        solution_limit=r.get("solution_limit", int, d.solution_limit, lo=1, hi=MAX_STEPS),  # type: ignore[arg-type]
+        first_solution=r.get("first_solution", str, d.first_solution),  # type: ignore[arg-type]
+        warm_iterations=r.get("warm_iterations", int, d.warm_iterations, lo=0, hi=MAX_STEPS),  # type: ignore[arg-type]
     )
     if sim.first_solution != "auto":
         from ortools.constraint_solver import routing_enums_pb2
@@ -411,57 +430,37 @@ def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scena
                 f"(e.g. auto, local_cheapest_cost_insertion, parallel_cheapest_insertion)",
                 field="simulation.first_solution",
             )
-    network = top.get("network", str)
-    if network is not None and network != "bundled":
-        p = Path(network)
-        network = str(p if p.is_absolute() else (path.parent / p).resolve())
-    else:
-        network = None
-    fleet_file = top.get("fleet_file", str)
-    if fleet_file is not None:
-        p = Path(fleet_file)
-        fleet_file = str(p if p.is_absolute() else (path.parent / p).resolve())
-    schedule_file = _schedule_file(top.get("schedule", str), path, network)
-    base = _changes(col, raw, {})
-    variants = _list(col, raw, "variant")
-    col.raise_if_any()
-    common = dict(
-        name=str(name),
-        description=str(top.get("description", str, "")),
-        source_file=str(path),
-        network_dir=network,
-        fleet_file=fleet_file,
-        sim=sim,
-        schedule_file=schedule_file,
-    )
+    return sim
+
+
+def _beside(value: str, path: Path) -> str:
+    """A path from a scenario file: absolute, or relative to the file's folder."""
+    p = Path(value)
+    return str(p if p.is_absolute() else (path.parent / p).resolve())
+
+
+def _variants(col: ProblemCollector, variants: list[tuple[str, object]], path: Path, base: dict[str, object],
+              common: dict[str, object]) -> list[Scenario]:
+    """One scenario per ``[[variant]]``: the base changes plus the variant's, named ``<name>--<variant>``."""
     scns = []
-    if not variants:
-        scns.append(Scenario(**common, **base))  # type: ignore[arg-type]
     for where, t in variants:
         vr = SettingsTable(col, t, where, _VARIANT)
         vname = vr.need("name", str)
-        sub = (
-            {k: v for k, v in t.items() if k not in ("name", "description")}
-            if isinstance(t, dict)
-            else {}
-        )
+        sub = {k: v for k, v in t.items() if k not in ("name", "description")} if isinstance(t, dict) else {}
         vcol = ProblemCollector(str(path))
         ch = _changes(vcol, sub, base)
         for p in vcol.problems:
             col.add(p.message, field=f"{where}.{p.field}")
         if vname:
-            scns.append(
-                Scenario(
-                    **{
-                        **common,
-                        "name": f"{name}--{vname}",  # type: ignore[arg-type]
-                        "description": str(vr.get("description", str, common["description"])),
-                    },
-                    **ch,
-                    variant=str(vname),
-                )
-            )
-    col.raise_if_any()
+            named = {"name": f"{common['name']}--{vname}",
+                     "description": str(vr.get("description", str, common["description"]))}
+            scns.append(Scenario(**{**common, **named}, **ch, variant=str(vname)))  # type: ignore[arg-type]
+    return scns
+
+
+def _check_against_network(col: ProblemCollector, scns: list[Scenario], network: str | None,
+                           fleet_file: str | None, path: Path) -> None:
+    """Node codes, map positions, depots and shifts of every scenario against its base network."""
     try:
         net = load_network(network) if network else load_network(bundled_network_dir())
     except InputError as e:
@@ -473,6 +472,35 @@ def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scena
     for s in scns:
         _check_world(col, s, net, fleet_path)
     col.raise_if_any()
+
+
+def scenario_from_dict(raw: dict, path: str | Path = "<scenario>") -> list[Scenario]:
+    """Validate a parsed scenario table; one :class:`Scenario` per variant (or just one)."""
+    path = Path(path)
+    col = ProblemCollector(str(path))
+    top = SettingsTable(col, raw, "", _TOP)
+    name = top.need("name", str) or path.stem
+    sim = _sim_settings(col, raw)
+    network = top.get("network", str)
+    network = _beside(network, path) if network is not None and network != "bundled" else None
+    fleet_file = top.get("fleet_file", str)
+    fleet_file = None if fleet_file is None else _beside(fleet_file, path)
+    schedule_file = _schedule_file(top.get("schedule", str), path, network)
+    base = _changes(col, raw, {})
+    variants = _list(col, raw, "variant")
+    col.raise_if_any()
+    common: dict[str, object] = dict(
+        name=str(name),
+        description=str(top.get("description", str, "")),
+        source_file=str(path),
+        network_dir=network,
+        fleet_file=fleet_file,
+        sim=sim,
+        schedule_file=schedule_file,
+    )
+    scns = _variants(col, variants, path, base, common) if variants else [Scenario(**common, **base)]  # type: ignore[arg-type]
+    col.raise_if_any()
+    _check_against_network(col, scns, network, fleet_file, path)
     return scns
 
 

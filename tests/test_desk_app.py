@@ -274,7 +274,10 @@ def test_the_same_desk_on_postgresql(pg_base, tmp_path):
             "event": "loaded", "node_id": "KL-ANLE"}
     for _ in range(2):
         c.post(f"/d/{dcfg['token']}/scans", json={"scans": [scan]}, headers={"X-CSRF-Token": dcfg["csrf"]})
-    assert len(create_app(cfg).state.store.scans(DATE)) == 1
+    again = create_app(cfg)
+    assert len(again.state.store.scans(DATE)) == 1
+    for a in (app, again):  # pooled connections collected while open would be psycopg's ResourceWarning
+        a.state.store.engine.dispose()
 
 
 def test_too_many_wrong_passwords_pause_that_name(app):

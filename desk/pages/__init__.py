@@ -1,0 +1,1 @@
+"""The desk's page families, one module each; every module's ``router`` is mounted by ``create_app``."""

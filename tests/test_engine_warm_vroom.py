@@ -141,3 +141,32 @@ def test_the_search_on_the_lp_twin_never_returns_a_dearer_plan_than_its_start() 
     for r in res.routes:
         if r.visits:
             assert len(r.breaks) == 1 and 12_000 <= r.breaks[0][0] <= 16_000
+
+
+
+def _tie_day() -> RoutingProblem:
+    """A simulated baseline day (2027-03-02, seed 7) on which VROOM 1.15 found equally cheap
+    route sets and returned either from run to run (3 answers in 15 runs before the tie-breaker)."""
+    import json
+    from pathlib import Path
+
+    doc = json.loads((Path(__file__).parent / "data" / "vroom_tie_day.json").read_text())
+    vans = tuple(
+        VanSpec(s, e, cap, tuple(shift), tuple(Break(*b) for b in brk), trips, fixed, depot=depot)
+        for s, e, cap, shift, brk, trips, fixed, depot in doc["vans"]
+    )
+    return RoutingProblem(
+        np.asarray(doc["distance"]), np.asarray(doc["duration"]),
+        tuple(Visit(loc, tuple(w), svc, load) for loc, w, svc, load in doc["visits"]),
+        tuple(Request(a, b, penalty=pen) for a, b, pen in doc["requests"]),
+        vans, stop_service_s=tuple(doc["stop_service_s"]), cost_per_distance=doc["cost_per_distance"],
+        cost_per_second=doc["cost_per_second"], cost_per_span_second=doc["cost_per_span_second"],
+        same_run_pairs=doc["same_run_pairs"], cost_per_second_delivered_late=doc["cost_per_second_delivered_late"],
+        depot_locations=frozenset(doc["depot_locations"]),
+    )
+
+
+def test_vroom_picks_one_answer_among_equally_cheap_ones() -> None:
+    p = _tie_day()
+    answers = {str(vroom_routes(p, exploration_level=5, threads=1)[0]) for _ in range(15)}
+    assert len(answers) == 1

@@ -28,6 +28,25 @@ def _cost_unit(per_km: float, per_hour: float, fixed: float) -> float:
 THREADS = 2  # the machines have 2 cores; VROOM's answer is the same on 1, 2 or 4 threads
 
 
+TIE_BREAK = 64  # arc costs get a fixed pseudo-random 0..63 added (in 1/10,000 NT$ at most)
+
+
+def _arc_costs(dist: np.ndarray, dur: np.ndarray, per_km: float, per_hour: float) -> np.ndarray | None:
+    """VROOM's cost per arc (driving per km and per hour) plus a fixed tie-breaker; ``None`` if too big.
+
+    VROOM keeps the first of its equally cheap answers to finish, and which one that is varies
+    from run to run even on one thread (a simulated day gave two route sets of one cost in 15
+    runs). A seeded pseudo-random 0..63 on each arc makes equal costs all but impossible
+    between different routes, so the answer repeats; it moves a day's cost by well under a
+    New Taiwan dollar.
+    """
+    cost = np.rint(dist * (per_km / 1000) + dur * (per_hour / 3600))
+    cost += np.random.default_rng(0).integers(0, TIE_BREAK, size=cost.shape)
+    if cost.max(initial=0) >= 2**32:
+        return None
+    return cost.astype(np.uint32)
+
+
 def vroom_routes(
     p: RoutingProblem, *, exploration_level: int = 5, timeout_s: float | None = None, threads: int = THREADS
 ) -> tuple[list[list[int]] | None, bool]:
@@ -60,6 +79,10 @@ def vroom_routes(
     inp = vroom.Input()
     inp.set_durations_matrix("car", dur.astype(np.uint32))
     inp.set_distances_matrix("car", dist.astype(np.uint32))
+    arc_cost = _arc_costs(dist, dur, per_km / unit, per_hour / unit)
+    if arc_cost is None:
+        return None, False
+    inp.set_costs_matrix("car", arc_cost)
     stop = list(p.stop_service_s) if p.stop_service_s else [0] * n
     depots = {v.start for v in p.vans} | {v.end for v in p.vans} | set(p.depot_locations)
 
@@ -79,9 +102,7 @@ def vroom_routes(
                 capacity=[int(v.capacity)],
                 time_window=vroom.TimeWindow(int(v.shift[0]), int(v.shift[1])),
                 breaks=breaks,
-                costs=vroom.VehicleCosts(
-                    fixed=round(v.fixed_cost / unit), per_hour=round(per_hour / unit), per_km=round(per_km / unit)
-                ),
+                costs=vroom.VehicleCosts(fixed=round(v.fixed_cost / unit)),
             )
         )
     # VROOM task id → (visit at the depot before the run or None, the visit, visit at the depot after or None)

@@ -6,8 +6,9 @@ when the van arrives from elsewhere, as bookvan's ``stop_service_s``) and vehicl
 van, per km, per hour). It does not model multiple runs a day, hub precedences, the span
 cost (it prices driving hours, not hours out) or the early-delivery preference: OR-Tools
 reads its routes and finishes under every constraint. Its search has no random choices
-and, without a timeout, its work is set by the exploration level alone, so the same input
-gives the same routes on any machine.
+and, without a timeout, its work is set by the exploration level alone; among equally cheap
+answers it keeps whichever finished first, so the arc costs carry a fixed tie-breaker
+(:func:`_arc_costs`) and the same input gives the same routes on any machine.
 """
 
 from __future__ import annotations

@@ -29,23 +29,28 @@ def _cost_unit(per_km: float, per_hour: float, fixed: float) -> float:
 THREADS = 2  # the machines have 2 cores; VROOM's answer is the same on 1, 2 or 4 threads
 
 
-TIE_BREAK = 64  # arc costs get a fixed pseudo-random 0..63 added (in 1/10,000 NT$ at most)
+TIE_BREAK = 64  # each arc's cost gets a fixed pseudo-random 0..63 below the cost's last unit
+_COST_CAP = 2**24  # VROOM refuses larger costs ("Too high cost values") on big days
 
 
-def _arc_costs(dist: np.ndarray, dur: np.ndarray, per_km: float, per_hour: float) -> np.ndarray | None:
-    """VROOM's cost per arc (driving per km and per hour) plus a fixed tie-breaker; ``None`` if too big.
+def _arc_costs(
+    dist: np.ndarray, dur: np.ndarray, per_km: float, per_hour: float, top_fixed: float, arcs: int
+) -> tuple[np.ndarray, float]:
+    """VROOM's cost per arc (driving per km and per hour) with a fixed tie-breaker, and the scale used.
 
-    VROOM keeps the first of its equally cheap answers to finish, and which one that is varies
-    from run to run even on one thread (a simulated day gave two route sets of one cost in 15
-    runs). A seeded pseudo-random 0..63 on each arc makes equal costs all but impossible
-    between different routes, so the answer repeats; it moves a day's cost by well under a
-    New Taiwan dollar.
+    VROOM keeps the first of its equally cheap answers to finish, and which one that is varied
+    from run to run (a simulated day gave three route sets of one cost in 15 runs). Each cost
+    is multiplied by ``TIE_BREAK × arcs`` and gets a seeded pseudo-random 0..63: the noise of
+    a whole answer (at most ``arcs`` arcs) stays below one unit of cost, so it orders only
+    answers that cost the same, and those all but never tie again. Costs too large for VROOM
+    are scaled down first. Multiply fixed costs by the scale.
     """
-    cost = np.rint(dist * (per_km / 1000) + dur * (per_hour / 3600))
-    cost += np.random.default_rng(0).integers(0, TIE_BREAK, size=cost.shape)
-    if cost.max(initial=0) >= 2**32:
-        return None
-    return cost.astype(np.uint32)
+    cost = dist * (per_km / 1000) + dur * (per_hour / 3600)
+    k = TIE_BREAK * max(1, arcs)
+    top = max(float(cost.max(initial=0)), top_fixed, 1.0)
+    scale = min(1.0, (_COST_CAP - TIE_BREAK) / (k * top))
+    noise = np.random.default_rng(0).integers(0, TIE_BREAK, size=cost.shape)
+    return (np.rint(cost * scale) * k + noise).astype(np.uint32), scale * k
 
 
 def vroom_routes(
@@ -80,9 +85,8 @@ def vroom_routes(
     inp = vroom.Input()
     inp.set_durations_matrix("car", dur.astype(np.uint32))
     inp.set_distances_matrix("car", dist.astype(np.uint32))
-    arc_cost = _arc_costs(dist, dur, per_km / unit, per_hour / unit)
-    if arc_cost is None:
-        return None, False
+    arcs = len(p.visits) + 2 * len(p.vans)  # no answer has more arcs
+    arc_cost, cost_scale = _arc_costs(dist, dur, per_km / unit, per_hour / unit, fixed / unit, arcs)
     inp.set_costs_matrix("car", arc_cost)
     stop = list(p.stop_service_s) if p.stop_service_s else [0] * n
     depots = {v.start for v in p.vans} | {v.end for v in p.vans} | set(p.depot_locations)
@@ -103,7 +107,7 @@ def vroom_routes(
                 capacity=[int(v.capacity)],
                 time_window=vroom.TimeWindow(int(v.shift[0]), int(v.shift[1])),
                 breaks=breaks,
-                costs=vroom.VehicleCosts(fixed=round(v.fixed_cost / unit)),
+                costs=vroom.VehicleCosts(fixed=round(v.fixed_cost / unit * cost_scale)),
             )
         )
     # VROOM task id → (visit at the depot before the run or None, the visit, visit at the depot after or None)

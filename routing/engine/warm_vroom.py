@@ -1,14 +1,15 @@
 """Warm start from VROOM: routes of the relaxation it models, in a few milliseconds.
 
 VROOM (``pyvroom``, BSD) models shipments (pickup-delivery pairs), time windows, capacity,
-driver breaks with their windows, a fixed stop time per location (its *setup*, charged only
-when the van arrives from elsewhere, as bookvan's ``stop_service_s``) and vehicle costs (per
-van, per km, per hour). It does not model multiple runs a day, hub precedences, the span
-cost (it prices driving hours, not hours out) or the early-delivery preference: OR-Tools
-reads its routes and finishes under every constraint. Its search has no random choices
-and, without a timeout, its work is set by the exploration level alone; among equally cheap
-answers it keeps whichever finished first, so the arc costs carry a fixed tie-breaker
-(:func:`_arc_costs`) and the same input gives the same routes on any machine.
+driver breaks with their windows, a fixed stop time per location (charged when the van
+arrives from elsewhere, as bookvan's ``stop_service_s``; given in the duration matrix, see
+:func:`_with_stop_times`) and vehicle costs (per van, per km, per hour). It does not model
+multiple runs a day, hub precedences, the span cost (it prices driving hours, not hours out)
+or the early-delivery preference: OR-Tools reads its routes and finishes under every
+constraint. Its search has no random choices and, without a timeout, its work is set by the
+exploration level alone; among equally cheap answers it keeps whichever finished first, so
+the arc costs carry a fixed tie-breaker (:func:`_arc_costs`). With both, the same input gave
+the same routes in every repeat tried (``tests/test_engine_warm_vroom.py``).
 """
 
 from __future__ import annotations
@@ -72,7 +73,6 @@ def vroom_routes(
 
     if not p.visits or not p.vans:
         return None, False
-    n = p.num_locations
     dur = np.asarray(p.duration, dtype=np.int64)
     dist = np.asarray(p.distance, dtype=np.int64)
     if dur.max(initial=0) >= 2**32 or dist.max(initial=0) >= 2**32:
@@ -83,13 +83,13 @@ def vroom_routes(
     unit = _cost_unit(per_km, per_hour, fixed)
 
     inp = vroom.Input()
-    inp.set_durations_matrix("car", dur.astype(np.uint32))
+    depots = {v.start for v in p.vans} | {v.end for v in p.vans} | set(p.depot_locations)
+    vdur = _with_stop_times(p, dur, depots)
+    inp.set_durations_matrix("car", vdur.astype(np.uint32))
     inp.set_distances_matrix("car", dist.astype(np.uint32))
     arcs = len(p.visits) + 2 * len(p.vans)  # no answer has more arcs
     arc_cost, cost_scale = _arc_costs(dist, dur, per_km / unit, per_hour / unit, fixed / unit, arcs)
     inp.set_costs_matrix("car", arc_cost)
-    stop = list(p.stop_service_s) if p.stop_service_s else [0] * n
-    depots = {v.start for v in p.vans} | {v.end for v in p.vans} | set(p.depot_locations)
 
     def tw(window: tuple[int, int]) -> list:
         return [vroom.TimeWindow(int(window[0]), int(window[1]))]
@@ -135,7 +135,6 @@ def vroom_routes(
                 vroom.Job(
                     tid,
                     location=out.location,
-                    default_setup=0 if out.location in depots else int(stop[out.location]),
                     default_service=int(out.service_s) + (int(depot_side.service_s) if depot_side else 0),
                     delivery=amount if dv is None or from_depot else [0],
                     pickup=amount if to_depot else [0],
@@ -149,14 +148,12 @@ def vroom_routes(
             vroom.ShipmentStep(
                 r.pickup + 1,
                 location=pv.location,
-                default_setup=0 if pv.location in depots else int(stop[pv.location]),
                 default_service=int(pv.service_s),
                 time_windows=tw(pv.window),
             ),
             vroom.ShipmentStep(
                 r.delivery + 1,
                 location=dv.location,
-                default_setup=0 if dv.location in depots else int(stop[dv.location]),
                 default_service=int(dv.service_s),
                 time_windows=tw(dv.window),
             ),
@@ -184,6 +181,20 @@ def vroom_routes(
     if not any(routes):
         return None, capped
     return routes, capped
+
+
+def _with_stop_times(p: RoutingProblem, dur: np.ndarray, depots: set[int]) -> np.ndarray:
+    """Driving times with each location's stop time added on arriving there from elsewhere.
+
+    That is VROOM's *setup* (charged when a van arrives from another location), given in the
+    matrix instead: VROOM 1.15 with setups, breaks and fixed costs together returned answers
+    of different cost from run to run on one thread (2 in 16 runs on a test day, 1 of 8
+    seeded days), and none so with the stop times in the matrix (bench/README.md).
+    """
+    n = p.num_locations
+    stop = np.asarray(p.stop_service_s if p.stop_service_s else [0] * n, dtype=np.int64)
+    stop[sorted(loc for loc in depots if loc < n)] = 0
+    return dur + np.where(np.eye(n, dtype=bool), 0, stop[None, :])
 
 
 def _canonical(p: RoutingProblem, route: list[int]) -> list[int]:

@@ -31,28 +31,28 @@ THREADS = 2  # the machines have 2 cores; VROOM's answer is the same on 1, 2 or 
 
 
 ROW_PER_VISIT = 100  # days up to this many visits give VROOM one matrix row per visit
-TIE_BREAK = 64  # each arc's cost gets a fixed pseudo-random 0..63 below the cost's last unit
-_COST_CAP = 2**24  # VROOM refuses larger costs ("Too high cost values") on big days
+TIE_BREAK = 64  # each arc's cost gets a fixed pseudo-random 0..63 (costs are scaled to millions)
+_COST_BOUND = 2**31  # VROOM refuses a day whose costs, summed over every row's largest, reach 2**32
 
 
 def _arc_costs(
-    dist: np.ndarray, dur: np.ndarray, per_km: float, per_hour: float, top_fixed: float, arcs: int
+    dist: np.ndarray, dur: np.ndarray, per_km: float, per_hour: float, top_fixed: float, vans: int
 ) -> tuple[np.ndarray, float]:
     """VROOM's cost per arc (driving per km and per hour) with a fixed tie-breaker, and the scale used.
 
     VROOM keeps the first of its equally cheap answers to finish, and which one that is varied
-    from run to run (a simulated day gave three route sets of one cost in 15 runs). Each cost
-    is multiplied by ``TIE_BREAK × arcs`` and gets a seeded pseudo-random 0..63: the noise of
-    a whole answer (at most ``arcs`` arcs) stays below one unit of cost, so it orders only
-    answers that cost the same, and those all but never tie again. Costs too large for VROOM
-    are scaled down first. Multiply fixed costs by the scale.
+    from run to run (a simulated day gave three route sets of one cost in 15 runs). Costs are
+    scaled to the largest integers VROOM accepts (it checks that the sum of every row's
+    largest cost fits in 32 bits) and each arc gets a seeded pseudo-random 0..63 on top: a
+    whole answer's noise is then a few thousandths of a per cent of its cost, and equal costs
+    all but never tie again. Multiply fixed costs by the returned scale.
     """
     cost = dist * (per_km / 1000) + dur * (per_hour / 3600)
-    k = TIE_BREAK * max(1, arcs)
+    per_row = _COST_BOUND / (cost.shape[0] + 3 * max(1, vans))  # VROOM's overflow check, with room
     top = max(float(cost.max(initial=0)), top_fixed, 1.0)
-    scale = min(1.0, (_COST_CAP - TIE_BREAK) / (k * top))
+    scale = (per_row - TIE_BREAK) / top
     noise = np.random.default_rng(0).integers(0, TIE_BREAK, size=cost.shape)
-    return (np.rint(cost * scale) * k + noise).astype(np.uint32), scale * k
+    return (np.rint(cost * scale) + noise).astype(np.uint32), scale
 
 
 def vroom_routes(
@@ -102,8 +102,7 @@ def vroom_routes(
     pdur, pdist = dur[np.ix_(place, place)], dist[np.ix_(place, place)]
     inp.set_durations_matrix("car", _with_stop_times(p, pdur, place, depots).astype(np.uint32))
     inp.set_distances_matrix("car", pdist.astype(np.uint32))
-    arcs = len(p.visits) + 2 * len(p.vans)  # no answer has more arcs
-    arc_cost, cost_scale = _arc_costs(pdist, pdur, per_km / unit, per_hour / unit, fixed / unit, arcs)
+    arc_cost, cost_scale = _arc_costs(pdist, pdur, per_km / unit, per_hour / unit, fixed / unit, len(p.vans))
     inp.set_costs_matrix("car", arc_cost)
 
     def tw(window: tuple[int, int]) -> list:

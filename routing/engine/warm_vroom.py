@@ -30,7 +30,6 @@ def _cost_unit(per_km: float, per_hour: float, fixed: float) -> float:
 THREADS = 2  # the machines have 2 cores; VROOM's answer is the same on 1, 2 or 4 threads
 
 
-ROW_PER_VISIT = 100  # days up to this many visits give VROOM one matrix row per visit
 TIE_BREAK = 64  # each arc's cost gets a fixed pseudo-random 0..63 (costs are scaled to millions)
 _COST_BOUND = 2**31  # VROOM refuses a day whose costs, summed over every row's largest, reach 2**32
 
@@ -87,20 +86,12 @@ def vroom_routes(
     depots = {v.start for v in p.vans} | {v.end for v in p.vans} | set(p.depot_locations)
     # One matrix row per visit (and per van end), so the tie-breaker also tells apart jobs at
     # one place: which of two calls at a branch serves a crate is otherwise a tie (a test day
-    # gave two answers in 15 runs). Up to ROW_PER_VISIT visits only: on the 100-stop day (180
-    # visits) that answer did not read whole under bookvan's model (3 of 90 transfers cut; not
-    # yet understood), so larger days keep one row per place (bench/README.md, "Known limits").
+    # gave two answers in 15 runs).
     ends = sorted({v.start for v in p.vans} | {v.end for v in p.vans})
-    if len(p.visits) <= ROW_PER_VISIT:
-        place = np.asarray([v.location for v in p.visits] + ends, dtype=np.int64)
-        row_of_end = {loc: len(p.visits) + i for i, loc in enumerate(ends)}
-        row_of_visit = list(range(len(p.visits)))
-    else:
-        place = np.arange(p.num_locations, dtype=np.int64)
-        row_of_end = {loc: loc for loc in ends}
-        row_of_visit = [v.location for v in p.visits]
+    place = np.asarray([v.location for v in p.visits] + ends, dtype=np.int64)
+    row_of_end = {loc: len(p.visits) + i for i, loc in enumerate(ends)}
     pdur, pdist = dur[np.ix_(place, place)], dist[np.ix_(place, place)]
-    inp.set_durations_matrix("car", _with_stop_times(p, pdur, place, depots).astype(np.uint32))
+    inp.set_durations_matrix("car", _with_stop_times(p, pdur, place).astype(np.uint32))
     inp.set_distances_matrix("car", pdist.astype(np.uint32))
     arc_cost, cost_scale = _arc_costs(pdist, pdur, per_km / unit, per_hour / unit, fixed / unit, len(p.vans))
     inp.set_costs_matrix("car", arc_cost)
@@ -149,7 +140,7 @@ def vroom_routes(
             inp.add_job(
                 vroom.Job(
                     tid,
-                    location=row_of_visit[out_visit],
+                    location=out_visit,
                     default_service=int(out.service_s) + (int(depot_side.service_s) if depot_side else 0),
                     delivery=amount if dv is None or from_depot else [0],
                     pickup=amount if to_depot else [0],
@@ -162,13 +153,13 @@ def vroom_routes(
         inp.add_shipment(
             vroom.ShipmentStep(
                 r.pickup + 1,
-                location=row_of_visit[r.pickup],
+                location=r.pickup,
                 default_service=int(pv.service_s),
                 time_windows=tw(pv.window),
             ),
             vroom.ShipmentStep(
                 r.delivery + 1,
-                location=row_of_visit[r.delivery],
+                location=r.delivery,
                 default_service=int(dv.service_s),
                 time_windows=tw(dv.window),
             ),
@@ -198,19 +189,20 @@ def vroom_routes(
     return routes, capped
 
 
-def _with_stop_times(p: RoutingProblem, dur: np.ndarray, place: np.ndarray, depots: set[int]) -> np.ndarray:
-    """Driving times with each location's stop time added on arriving there from elsewhere.
+def _with_stop_times(p: RoutingProblem, dur: np.ndarray, place: np.ndarray) -> np.ndarray:
+    """Driving times with the stop time of the place left added, as bookvan's model times a leg.
 
-    That is VROOM's *setup* (charged when a van arrives from another location), given in the
-    matrix instead: VROOM 1.15 with setups, breaks and fixed costs together returned answers
-    of different cost from run to run on one thread (2 in 16 runs on a test day, 1 of 8
-    seeded days), and none so with the stop times in the matrix (bench/README.md).
+    Given in the matrix rather than as VROOM's *setup*: VROOM 1.15 with setups, breaks and
+    fixed costs together returned answers of different cost from run to run on one thread
+    (2 in 16 runs on a test day, 1 of 8 seeded days), and none did with the stop times in the
+    matrix. Charged on leaving, not arriving (a setup's place), VROOM's timeline is bookvan's:
+    charged on arriving, a van's last leg home looked a stop time shorter than it is, and
+    2 of 282 transfers of the 300-stop day were cut when its routes were read.
     """
     n = p.num_locations
     stop = np.asarray(p.stop_service_s if p.stop_service_s else [0] * n, dtype=np.int64)
-    stop[sorted(loc for loc in depots if loc < n)] = 0
     same = place[:, None] == place[None, :]
-    return dur + np.where(same, 0, stop[place][None, :])
+    return dur + np.where(same, 0, stop[place][:, None])
 
 
 def _canonical(p: RoutingProblem, route: list[int]) -> list[int]:

@@ -87,40 +87,89 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
     """
     nv, nvan = len(p.visits), len(p.vans)
     node_loc, node_kind, node_van, node_service = _node_tables(p)
-    n_nodes = len(node_loc)
     starts = [nv + 2 * k for k in range(nvan)]
     ends = [nv + 2 * k + 1 for k in range(nvan)]
-    manager = pywrapcp.RoutingIndexManager(n_nodes, nvan, starts, ends)
+    manager = pywrapcp.RoutingIndexManager(len(node_loc), nvan, starts, ends)
     routing = pywrapcp.RoutingModel(manager)
     watch_routing(routing)  # Ctrl-C ends any search of this model
-    solver = routing.solver()
+    arcs = _Arcs(p, node_loc, node_kind, node_service)
 
-    dist = np.asarray(p.distance, dtype=np.int64)
-    dur = np.asarray(p.duration, dtype=np.int64)
-    stop = np.asarray(p.stop_service_s or [0] * p.num_locations, dtype=np.int64)
-    li = node_loc[:, None]
-    lj = node_loc[None, :]
-    same = li == lj
-    into_start = node_kind == KIND_START
-    from_end = node_kind == KIND_END
-
-    # Arc cost: distance and driving time, in the objective's units.
-    cost = p.cost_per_distance * dist[li, lj] + p.cost_per_second * dur[li, lj]
-    cost[:, into_start] = 0
-    cost[from_end, :] = 0
-    cost_cb = routing.RegisterTransitMatrix(cost.tolist())
+    cost_cb = routing.RegisterTransitMatrix(arcs.cost.tolist())
     routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
-
-    # Time: service here + the location's stop time when leaving it + driving.
-    ttime = node_service[:, None] + np.where(same, 0, stop[node_loc][:, None]) + dur[li, lj]
-    ttime[:, into_start] = 0
-    ttime[from_end, :] = 0
-    horizon = max([v.shift[1] for v in p.vans] + [v.window[1] for v in p.visits] + [0]) + int(ttime.max(initial=0)) + 1
-    time_cb = routing.RegisterTransitMatrix(ttime.tolist())
-    routing.AddDimension(time_cb, horizon, horizon, False, "time")
+    time_cb = routing.RegisterTransitMatrix(arcs.time.tolist())
+    routing.AddDimension(time_cb, arcs.horizon, arcs.horizon, False, "time")
     time = routing.GetDimensionOrDie("time")
+    load_dim, reload_nodes = _add_load(p, manager, routing, node_kind, node_van)
+    depot_locs = set(p.depot_locations) | {v.home for v in p.vans} | {v.end for v in p.vans}
+    runs_dim = _add_runs(p, routing, arcs, reload_nodes, depot_locs)
+    _reloads_belong_to_their_van(manager, routing, reload_nodes)
+    _add_shifts_and_windows(p, manager, routing, time)
+    _add_route_controls(p, manager, routing, time, node_loc, node_kind, depot_locs)
+    arc_bound = _arc_bound(arcs.cost)
+    fixed = _add_van_costs(p, routing, arc_bound, minimise_vans_first)
+    max_penalty = max((r.penalty or 0 for r in p.requests), default=0)
+    mandatory_penalty = arc_bound + sum(fixed) + max_penalty * len(p.requests) + 1
+    mandatory = _add_requests(p, manager, routing, time, arcs.horizon, mandatory_penalty)
+    if p.same_run_pairs and runs_dim is not None:
+        _one_run_per_pair(p, manager, routing, runs_dim, depot_locs)
+    _add_precedences(p, manager, routing, time, arcs.horizon)
+    breaks = _add_breaks(p, manager, routing, time, node_service)
 
-    # Load: pickups positive, deliveries negative; single visits count like VRPTW demand.
+    return BuiltModel(
+        problem=p,
+        manager=manager,
+        routing=routing,
+        time=time,
+        load=load_dim,
+        node_loc=node_loc,
+        node_kind=node_kind,
+        node_van=node_van,
+        node_service=node_service,
+        time_transit=arcs.time,
+        reload_nodes=reload_nodes,
+        breaks=breaks,
+        van_fixed=[int(f) for f in fixed],
+        mandatory_penalty=mandatory_penalty,
+        mandatory=mandatory,
+    )
+
+
+class _Arcs:
+    """Arc tables over the model's nodes: cost (distance and driving time) and time transit.
+
+    Time transit of arc i→j: service here + the location's stop time when leaving it + driving.
+    Arcs into a start node and out of an end node cost nothing and take no time.
+    """
+
+    def __init__(self, p: RoutingProblem, node_loc: np.ndarray, node_kind: np.ndarray, node_service: np.ndarray):
+        dist = np.asarray(p.distance, dtype=np.int64)
+        dur = np.asarray(p.duration, dtype=np.int64)
+        stop = np.asarray(p.stop_service_s or [0] * p.num_locations, dtype=np.int64)
+        li, lj = node_loc[:, None], node_loc[None, :]
+        self.node_loc = node_loc
+        self.into_start = node_kind == KIND_START
+        self.from_end = node_kind == KIND_END
+        self.cost = p.cost_per_distance * dist[li, lj] + p.cost_per_second * dur[li, lj]
+        self.cost[:, self.into_start] = 0
+        self.cost[self.from_end, :] = 0
+        self.time = node_service[:, None] + np.where(li == lj, 0, stop[node_loc][:, None]) + dur[li, lj]
+        self.time[:, self.into_start] = 0
+        self.time[self.from_end, :] = 0
+        shifts = [v.shift[1] for v in p.vans] + [v.window[1] for v in p.visits] + [0]
+        self.horizon = max(shifts) + int(self.time.max(initial=0)) + 1
+
+
+def _add_load(
+    p: RoutingProblem,
+    manager: pywrapcp.RoutingIndexManager,
+    routing: pywrapcp.RoutingModel,
+    node_kind: np.ndarray,
+    node_van: np.ndarray,
+) -> tuple[pywrapcp.RoutingDimension, list[list[int]]]:
+    """The load dimension (pickups positive, deliveries negative; single visits count like
+    VRPTW demand) and each van's reload nodes, which empty the van."""
+    nvan = len(p.vans)
+    n_nodes = len(node_kind)
     single = {r.pickup for r in p.requests if r.delivery is None}
     load = np.zeros(n_nodes, dtype=np.int64)
     for i, v in enumerate(p.visits):
@@ -141,19 +190,27 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
             if node_kind[node] in (KIND_VISIT, KIND_START):
                 for idx in _indices(manager, node):
                     load_dim.SlackVar(idx).SetValue(0)
+    return load_dim, reload_nodes
 
-    # Runs: +1 each time a van arrives at a depot location from elsewhere.
-    depot_locs = set(p.depot_locations) | {v.home for v in p.vans} | {v.end for v in p.vans}
-    runs_dim = None
-    if has_reload or p.depot_locations or any(v.depot is not None for v in p.vans):
-        is_depot = np.isin(node_loc, sorted(depot_locs))
-        trips = (~is_depot[:, None] & is_depot[None, :]).astype(np.int64)
-        trips[:, into_start] = 0
-        trips[from_end, :] = 0
-        trips_cb = routing.RegisterTransitMatrix(trips.tolist())
-        routing.AddDimensionWithVehicleCapacity(trips_cb, 0, [van.max_trips for van in p.vans], True, "trips")
-        runs_dim = routing.GetDimensionOrDie("trips")
 
+def _add_runs(
+    p: RoutingProblem, routing: pywrapcp.RoutingModel, arcs: _Arcs, reload_nodes: list[list[int]], depot_locs: set[int]
+) -> pywrapcp.RoutingDimension | None:
+    """Runs: +1 each time a van arrives at a depot location from elsewhere (``None``: not needed)."""
+    if not (any(reload_nodes) or p.depot_locations or any(v.depot is not None for v in p.vans)):
+        return None
+    is_depot = np.isin(arcs.node_loc, sorted(depot_locs))
+    trips = (~is_depot[:, None] & is_depot[None, :]).astype(np.int64)
+    trips[:, arcs.into_start] = 0
+    trips[arcs.from_end, :] = 0
+    trips_cb = routing.RegisterTransitMatrix(trips.tolist())
+    routing.AddDimensionWithVehicleCapacity(trips_cb, 0, [van.max_trips for van in p.vans], True, "trips")
+    return routing.GetDimensionOrDie("trips")
+
+
+def _reloads_belong_to_their_van(
+    manager: pywrapcp.RoutingIndexManager, routing: pywrapcp.RoutingModel, reload_nodes: list[list[int]]
+) -> None:
     for k, node_list in enumerate(reload_nodes):
         for node in node_list:
             idx = manager.NodeToIndex(node)
@@ -162,7 +219,13 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
             routing.VehicleVar(idx).SetValues([-1, k])
             routing.AddDisjunction([idx], 0)
 
-    # Shifts and windows.
+
+def _add_shifts_and_windows(
+    p: RoutingProblem,
+    manager: pywrapcp.RoutingIndexManager,
+    routing: pywrapcp.RoutingModel,
+    time: pywrapcp.RoutingDimension,
+) -> None:
     for k, van in enumerate(p.vans):
         for idx in (routing.Start(k), routing.End(k)):
             time.CumulVar(idx).SetRange(van.shift[0], van.shift[1])
@@ -178,7 +241,17 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
         if p.cost_per_second_delivered_late and v.load < 0:
             time.SetCumulVarSoftUpperBound(manager.NodeToIndex(i), v.window[0], p.cost_per_second_delivered_late)
 
-    # Route controls: a longest day per van, balanced days, most stops per run.
+
+def _add_route_controls(
+    p: RoutingProblem,
+    manager: pywrapcp.RoutingIndexManager,
+    routing: pywrapcp.RoutingModel,
+    time: pywrapcp.RoutingDimension,
+    node_loc: np.ndarray,
+    node_kind: np.ndarray,
+    depot_locs: set[int],
+) -> None:
+    """A longest day per van, balanced days, most stops per run."""
     for k, van in enumerate(p.vans):
         if van.max_span_s is not None:
             time.SetSpanUpperBoundForVehicle(int(van.max_span_s), k)
@@ -187,15 +260,27 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
     if any(v.max_stops is not None for v in p.vans):
         _add_stop_count(p, manager, routing, node_loc, node_kind, depot_locs)
 
-    # Requests: pairs on one van, pickup first; optional ones may be dropped at a penalty.
+
+def _add_van_costs(p: RoutingProblem, routing: pywrapcp.RoutingModel, arc_bound: int, vans_first: bool) -> list[int]:
+    """Each van's fixed cost as set (plus the arc-cost bound when vans are minimised first)."""
     fixed = [van.fixed_cost for van in p.vans]
-    arc_bound = _arc_bound(cost)
-    if minimise_vans_first:
+    if vans_first:
         fixed = [f + arc_bound for f in fixed]
     for k, f in enumerate(fixed):
         routing.SetFixedCostOfVehicle(int(f), k)
-    max_penalty = max((r.penalty or 0 for r in p.requests), default=0)
-    mandatory_penalty = arc_bound + sum(fixed) + max_penalty * len(p.requests) + 1
+    return fixed
+
+
+def _add_requests(
+    p: RoutingProblem,
+    manager: pywrapcp.RoutingIndexManager,
+    routing: pywrapcp.RoutingModel,
+    time: pywrapcp.RoutingDimension,
+    horizon: int,
+    mandatory_penalty: int,
+) -> list[bool]:
+    """Pairs on one van, pickup first; optional ones may be dropped at a penalty. Which are mandatory."""
+    solver = routing.solver()
     mandatory = []
     for r in p.requests:
         pen = mandatory_penalty if r.penalty is None else int(r.penalty)
@@ -216,17 +301,34 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
         solver.Add(time.CumulVar(pi) <= time.CumulVar(di) + horizon * (1 - routing.ActiveVar(pi)))
         routing.AddDisjunction([pi], pen - pen // 2)
         routing.AddDisjunction([di], pen // 2)
+    return mandatory
 
-    if p.same_run_pairs and runs_dim is not None:
-        # One run per pair: arriving at a depot adds a run, so a drop at the depot is one more.
-        runs = runs_dim
-        for r in p.requests:
-            if r.delivery is None:
-                continue
-            pi, di = manager.NodeToIndex(r.pickup), manager.NodeToIndex(r.delivery)
-            into_depot = int(p.visits[r.delivery].location in depot_locs)
-            solver.Add(runs.CumulVar(di) == runs.CumulVar(pi) + into_depot)
 
+def _one_run_per_pair(
+    p: RoutingProblem,
+    manager: pywrapcp.RoutingIndexManager,
+    routing: pywrapcp.RoutingModel,
+    runs: pywrapcp.RoutingDimension,
+    depot_locs: set[int],
+) -> None:
+    """Arriving at a depot adds a run, so a drop at the depot is one more."""
+    solver = routing.solver()
+    for r in p.requests:
+        if r.delivery is None:
+            continue
+        pi, di = manager.NodeToIndex(r.pickup), manager.NodeToIndex(r.delivery)
+        into_depot = int(p.visits[r.delivery].location in depot_locs)
+        solver.Add(runs.CumulVar(di) == runs.CumulVar(pi) + into_depot)
+
+
+def _add_precedences(
+    p: RoutingProblem,
+    manager: pywrapcp.RoutingIndexManager,
+    routing: pywrapcp.RoutingModel,
+    time: pywrapcp.RoutingDimension,
+    horizon: int,
+) -> None:
+    solver = routing.solver()
     for pr in p.precedences:
         fi, si = manager.NodeToIndex(pr.first), manager.NodeToIndex(pr.second)
         solver.Add(routing.ActiveVar(si) <= routing.ActiveVar(fi))
@@ -234,7 +336,16 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
         act = routing.ActiveVar(si)
         solver.Add(time.CumulVar(si) >= time.CumulVar(fi) + int(pr.gap_s) - horizon * (1 - act))
 
-    # Breaks: the driver pauses between services (visit transits = service times).
+
+def _add_breaks(
+    p: RoutingProblem,
+    manager: pywrapcp.RoutingIndexManager,
+    routing: pywrapcp.RoutingModel,
+    time: pywrapcp.RoutingDimension,
+    node_service: np.ndarray,
+) -> list[list[pywrapcp.IntervalVar]]:
+    """The driver pauses between services (visit transits = service times)."""
+    solver = routing.solver()
     visit_transit = [0] * routing.Size()
     for idx in range(routing.Size()):
         visit_transit[idx] = int(node_service[manager.IndexToNode(idx)])
@@ -247,24 +358,7 @@ def build_model(p: RoutingProblem, *, minimise_vans_first: bool = False) -> Buil
         if ivs:
             time.SetBreakIntervalsOfVehicle(ivs, k, visit_transit)
         breaks.append(ivs)
-
-    return BuiltModel(
-        problem=p,
-        manager=manager,
-        routing=routing,
-        time=time,
-        load=load_dim,
-        node_loc=node_loc,
-        node_kind=node_kind,
-        node_van=node_van,
-        node_service=node_service,
-        time_transit=ttime,
-        reload_nodes=reload_nodes,
-        breaks=breaks,
-        van_fixed=[int(f) for f in fixed],
-        mandatory_penalty=mandatory_penalty,
-        mandatory=mandatory,
-    )
+    return breaks
 
 
 def _indices(manager: pywrapcp.RoutingIndexManager, node: int) -> list[int]:

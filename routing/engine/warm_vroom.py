@@ -61,8 +61,8 @@ def vroom_routes(
 
     The exploration level (1–5) alone decides the work: VROOM runs a fixed list of start
     heuristics, each with its local search, shares the list among its ``threads`` and keeps
-    the best by a fixed order, so the answer does not depend on the threads (checked at 100
-    and 300 stops, ``tests/test_engine_warm_vroom.py``) and two threads halve the wall time.
+    the best, so the answer does not depend on the threads (1, 2 and 4 give one answer on the
+    test days, ``tests/test_engine_warm_vroom.py``) and two threads halve the wall time.
     ``timeout_s`` is a safety cap, and ``capped`` is True when it, not the level, ended the
     search. Requests VROOM leaves out are left for OR-Tools to insert.
     """
@@ -83,7 +83,6 @@ def vroom_routes(
     unit = _cost_unit(per_km, per_hour, fixed)
 
     inp = vroom.Input()
-    depots = {v.start for v in p.vans} | {v.end for v in p.vans} | set(p.depot_locations)
     # One matrix row per visit (and per van end), so the tie-breaker also tells apart jobs at
     # one place: which of two calls at a branch serves a crate is otherwise a tie (a test day
     # gave two answers in 15 runs).
@@ -95,10 +94,20 @@ def vroom_routes(
     inp.set_distances_matrix("car", pdist.astype(np.uint32))
     arc_cost, cost_scale = _arc_costs(pdist, pdur, per_km / unit, per_hour / unit, fixed / unit, len(p.vans))
     inp.set_costs_matrix("car", arc_cost)
+    _add_vans(vroom, inp, p, row_of_end, cost_scale / unit)
+    task = _add_tasks(vroom, inp, p)
+    timeout = None if timeout_s is None else dt.timedelta(seconds=max(0.001, timeout_s))
+    t0 = time.perf_counter()
+    solution = inp.solve(exploration_level=int(exploration_level), nb_threads=max(1, int(threads)), timeout=timeout)
+    capped = timeout_s is not None and time.perf_counter() - t0 >= 0.98 * timeout_s
+    routes = _routes_of(p, np.asarray(solution._routes_numpy()), task)
+    if not any(routes):
+        return None, capped
+    return routes, capped
 
-    def tw(window: tuple[int, int]) -> list:
-        return [vroom.TimeWindow(int(window[0]), int(window[1]))]
 
+def _add_vans(vroom, inp, p: RoutingProblem, row_of_end: dict[int, int], fixed_scale: float) -> None:
+    """One VROOM vehicle per van: its ends, capacity, shift, breaks and fixed cost."""
     for k, v in enumerate(p.vans):
         breaks = [
             vroom.Break(j + 1, time_windows=[vroom.TimeWindow(b.earliest_s, b.latest_s)], service=b.duration_s)
@@ -112,10 +121,19 @@ def vroom_routes(
                 capacity=[int(v.capacity)],
                 time_window=vroom.TimeWindow(int(v.shift[0]), int(v.shift[1])),
                 breaks=breaks,
-                costs=vroom.VehicleCosts(fixed=round(v.fixed_cost / unit * cost_scale)),
+                costs=vroom.VehicleCosts(fixed=round(v.fixed_cost * fixed_scale)),
             )
         )
-    # VROOM task id → (visit at the depot before the run or None, the visit, visit at the depot after or None)
+
+
+def _add_tasks(vroom, inp, p: RoutingProblem) -> dict[int, tuple[int | None, int, int | None]]:
+    """VROOM jobs and shipments for the requests; VROOM task id → (visit at the depot before the
+    run or None, the visit, visit at the depot after it or None)."""
+    depots = {v.start for v in p.vans} | {v.end for v in p.vans} | set(p.depot_locations)
+
+    def tw(window: tuple[int, int]) -> list:
+        return [vroom.TimeWindow(int(window[0]), int(window[1]))]
+
     task: dict[int, tuple[int | None, int, int | None]] = {}
     for r in p.requests:
         pv = p.visits[r.pickup]
@@ -135,12 +153,11 @@ def vroom_routes(
             else:
                 out, depot_side, tid = pv, dv, r.pickup + 1
                 task[tid] = (None, r.pickup, r.delivery)
-            out_visit = r.delivery if out is dv else r.pickup
             amount = [abs(int(pv.load))]
             inp.add_job(
                 vroom.Job(
                     tid,
-                    location=out_visit,
+                    location=r.delivery if out is dv else r.pickup,
                     default_service=int(out.service_s) + (int(depot_side.service_s) if depot_side else 0),
                     delivery=amount if dv is None or from_depot else [0],
                     pickup=amount if to_depot else [0],
@@ -152,24 +169,18 @@ def vroom_routes(
         task[r.delivery + 1] = (None, r.delivery, None)
         inp.add_shipment(
             vroom.ShipmentStep(
-                r.pickup + 1,
-                location=r.pickup,
-                default_service=int(pv.service_s),
-                time_windows=tw(pv.window),
+                r.pickup + 1, location=r.pickup, default_service=int(pv.service_s), time_windows=tw(pv.window)
             ),
             vroom.ShipmentStep(
-                r.delivery + 1,
-                location=r.delivery,
-                default_service=int(dv.service_s),
-                time_windows=tw(dv.window),
+                r.delivery + 1, location=r.delivery, default_service=int(dv.service_s), time_windows=tw(dv.window)
             ),
             amount=vroom.Amount([int(pv.load)]),
         )
-    timeout = None if timeout_s is None else dt.timedelta(seconds=max(0.001, timeout_s))
-    t0 = time.perf_counter()
-    solution = inp.solve(exploration_level=int(exploration_level), nb_threads=max(1, int(threads)), timeout=timeout)
-    capped = timeout_s is not None and time.perf_counter() - t0 >= 0.98 * timeout_s
-    steps = np.asarray(solution._routes_numpy())
+    return task
+
+
+def _routes_of(p: RoutingProblem, steps: np.ndarray, task: dict[int, tuple[int | None, int, int | None]]):
+    """Each van's visits from VROOM's steps, with the depot halves before and after its run."""
     before: list[list[int]] = [[] for _ in p.vans]
     run: list[list[int]] = [[] for _ in p.vans]
     after: list[list[int]] = [[] for _ in p.vans]
@@ -183,10 +194,7 @@ def vroom_routes(
                 before[k].append(pre)
             if post is not None:
                 after[k].append(post)
-    routes = [_canonical(p, before[k] + run[k] + after[k]) for k in range(len(p.vans))]
-    if not any(routes):
-        return None, capped
-    return routes, capped
+    return [_canonical(p, before[k] + run[k] + after[k]) for k in range(len(p.vans))]
 
 
 def _with_stop_times(p: RoutingProblem, dur: np.ndarray, place: np.ndarray) -> np.ndarray:

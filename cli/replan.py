@@ -5,13 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bookvan.cli.common import Force, check_out_early, console, input_errors_exit_2, report_aside
 from bookvan.cli.main import app
 from bookvan.data.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bookvan.data.fleet import Fleet
+    from bookvan.data.network import Network
+    from bookvan.routing.daily import DayPlan
+    from bookvan.routing.manifest.plan import Plan
+    from bookvan.routing.plandiff import PlanDiff
+    from bookvan.routing.runlines import RunLine
 
 __all__ = ["replan_cmd"]
 
@@ -75,11 +85,8 @@ def replan_cmd(
     from bookvan.data.controls import CONTROLS_FILE, parse_control_flags, read_controls
     from bookvan.data.fleet import load_fleet
     from bookvan.data.network import load_network
-    from bookvan.data.outdir import output_folder
-    from bookvan.data.planfolder import write_plan_folder
     from bookvan.routing.engine import SolveParams
     from bookvan.routing.manifest.plan import load_plan
-    from bookvan.routing.plandiff import plan_diff
     from bookvan.routing.replan import replan
     from bookvan.routing.runlines import run_lines
 
@@ -91,21 +98,8 @@ def replan_cmd(
     fl = load_fleet(net.source_dir / "fleet.toml", set(net.node_ids))  # type: ignore[operator]
     controls = read_controls(net.source_dir / CONTROLS_FILE).merged(parse_control_flags(control or []))  # type: ignore[operator]
     controls.check(set(net.node_ids), {str(v) for v in old.vehicles["vehicle_id"]}, "--control / controls.toml")
-    scanned = None
-    if events is not None:
-        from bookvan.data.scans import read_scans
-        from bookvan.routing.scan import check_scans
-
-        state = check_scans(old, read_scans(events))
-        scanned = {v.vehicle_id: v.stops_done for v in state.vans if v.last_scan is not None}
-        for f in state.findings:
-            console.print(f"[yellow]{f.kind}[/]: {f.message}", highlight=False, soft_wrap=True)
-    added = None
-    if add_transfers is not None:
-        from bookvan.data.transfers import read_transfers
-
-        added = read_transfers(add_transfers, node_ids=set(net.node_ids), date=old.date,
-                               items_per_crate=fl.items_per_crate)
+    scanned = None if events is None else _scanned_stops(old, events)
+    added = None if add_transfers is None else _added_transfers(add_transfers, net, old, fl)
     matrix = None
     if added is not None:  # new transfers may bring nodes the plan's matrix lacks
         from bookvan.data.travel import build_matrix
@@ -118,6 +112,38 @@ def replan_cmd(
                      controls=controls)
     lines = run_lines(day)
     day.summary["runs"] = [ln.to_json() for ln in lines]
+    diff = _write_replan_folder(out, force, day, old)
+    report_aside(target)
+    _print_replan(old, when, out, day, lines, diff)
+
+
+def _scanned_stops(old: Plan, events: Path) -> dict[str, int]:
+    """Stops done per van by the scans in ``events``; the scans' findings are printed."""
+    from bookvan.data.scans import read_scans
+    from bookvan.routing.scan import check_scans
+
+    state = check_scans(old, read_scans(events))
+    scanned = {v.vehicle_id: v.stops_done for v in state.vans if v.last_scan is not None}
+    for f in state.findings:
+        console.print(f"[yellow]{f.kind}[/]: {f.message}", highlight=False, soft_wrap=True)
+    return scanned
+
+
+def _added_transfers(path: Path, net: Network, old: Plan, fl: Fleet) -> pd.DataFrame:
+    """The urgent transfers of ``--add-transfers``, read against the network and the plan's date."""
+    from bookvan.data.transfers import read_transfers
+
+    return read_transfers(path, node_ids=set(net.node_ids), date=old.date, items_per_crate=fl.items_per_crate)
+
+
+def _write_replan_folder(out: Path, force: bool, day: DayPlan, old: Plan) -> PlanDiff:
+    """Write the new plan folder with diff.csv and diff.json; returns the diff against ``old``."""
+    from bookvan.data.csv_safe import write_csv_rows
+    from bookvan.data.outdir import output_folder
+    from bookvan.data.planfolder import write_plan_folder
+    from bookvan.routing.manifest.plan import load_plan
+    from bookvan.routing.plandiff import plan_diff
+
     tables = {"nodes": day.nodes, "vehicles": day.vehicles, "transfers": day.transfers, "matrix": day.matrix,
               "stops": day.stops}
     with output_folder(out, "plan", force=force) as tmp:
@@ -125,11 +151,13 @@ def replan_cmd(
         diff = plan_diff(old, load_plan(tmp))
         rows = [{"transfer_id": c.transfer_id, "change": c.change, "before": c.before, "after": c.after}
                 for c in diff.changes]
-        from bookvan.data.csv_safe import write_csv_rows
-
         write_csv_rows(tmp / "diff.csv", ["transfer_id", "change", "before", "after"], rows)
         (tmp / "diff.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-    report_aside(target)
+    return diff
+
+
+def _print_replan(old: Plan, when: dt.time, out: Path, day: DayPlan, lines: list[RunLine], diff: PlanDiff) -> None:
+    """The summary for the coordinator: totals, run lines, the first changes, what waits."""
     s = day.summary
     console.print(f"Re-plan of {old.date} at {when:%H:%M} → {out}: {s['replan']['driven_stops']} stops already "
                   f"driven kept; {s['transfers_planned']} of {s['transfers_total']} transfers planned, "

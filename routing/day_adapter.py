@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from bookvan.routing.timetext import day_time_text
 __all__ = ["COST_SCALE", "DayProblem", "VisitInfo", "build_day_problem", "seconds_of_day"]
 
 COST_SCALE = 10_000  # objective units per NT$
+DAY_S = 24 * 3600  # a window without a closing time runs to midnight
 
 
 @dataclass(frozen=True)
@@ -101,14 +102,45 @@ def build_day_problem(
     loc = {n: i for i, n in enumerate(used)}
     dist, dur = matrix_arrays(matrix, used)
     stop_service = tuple(0 if node.at[n, "kind"] == "depot" else int(node.at[n, "service_s"]) for n in used)
-    day_end = 24 * 3600
+    day = _Day(node, midnight, loc, stop_service)
+    jobs = _transfer_jobs(day, transfers, vehicles, settings, release_s, due_s)
+    precedences = _leg_precedences(transfers, jobs, settings) if with_precedences else []
+    problem = RoutingProblem(
+        distance=dist,
+        duration=dur,
+        visits=tuple(jobs.visits),
+        requests=tuple(jobs.requests),
+        vans=tuple(_van_specs(vehicles, loc, midnight, costs)),
+        stop_service_s=stop_service,
+        precedences=tuple(precedences),
+        cost_per_distance=round(costs.per_km * COST_SCALE / 1000),
+        cost_per_second=0,  # drivers are paid for time out, not only time driving: span cost
+        cost_per_span_second=round(costs.per_driver_hour * COST_SCALE / 3600),
+        same_run_pairs=True,
+        # NT$ 1.8 per hour a delivery waits: small against a van-hour (NT$ 300), enough to break ties early
+        cost_per_second_delivered_late=COST_SCALE // 2000,
+        depot_locations=frozenset(loc[d] for d in depots),
+        name=f"keelung-{date}",
+    )
+    return DayProblem(problem, tuple(used), tuple(jobs.info), tuple(jobs.req_tid), midnight, tuple(jobs.screened))
 
-    def window(node_id: str, svc: int, lo: int | None, hi: int | None) -> tuple[int, int]:
-        o = seconds_of_day(node.at[node_id, "opens"], midnight)
-        c = seconds_of_day(node.at[node_id, "closes"], midnight)
+
+@dataclass(frozen=True)
+class _Day:
+    """The day's nodes as the builder reads them: node table, midnight, location index, fixed stop time."""
+
+    node: pd.DataFrame  # indexed by node_id
+    midnight: pd.Timestamp
+    loc: dict[str, int]
+    stop_service: tuple[int, ...]
+
+    def window(self, node_id: str, svc: int, lo: int | None, hi: int | None) -> tuple[int, int]:
+        """Service-start window at ``node_id`` for ``svc`` seconds of handling, within ``lo``/``hi``."""
+        o = seconds_of_day(self.node.at[node_id, "opens"], self.midnight)
+        c = seconds_of_day(self.node.at[node_id, "closes"], self.midnight)
         o = 0 if o is None else o
-        c = day_end if c is None else c
-        fixed = stop_service[loc[node_id]]
+        c = DAY_S if c is None else c
+        fixed = self.stop_service[self.loc[node_id]]
         start, end = o, c - svc - fixed
         if lo is not None:
             start = max(start, lo)
@@ -116,16 +148,34 @@ def build_day_problem(
             end = min(end, hi - svc - fixed)
         return start, end
 
-    visits: list[Visit] = []
-    info: list[VisitInfo] = []
-    requests: list[Request] = []
-    req_tid: list[str] = []
-    delivery_visit: dict[str, int] = {}
-    pickup_visit: dict[str, int] = {}
-    screened: list[tuple[str, str]] = []
+
+@dataclass
+class _Jobs:
+    """The transfers as routing visits and requests, and those screened out with their reason."""
+
+    visits: list[Visit] = field(default_factory=list)
+    info: list[VisitInfo] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
+    req_tid: list[str] = field(default_factory=list)
+    pickup_visit: dict[str, int] = field(default_factory=dict)
+    delivery_visit: dict[str, int] = field(default_factory=dict)
+    screened: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _transfer_jobs(
+    day: _Day,
+    transfers: pd.DataFrame,
+    vehicles: pd.DataFrame,
+    settings: RoutingSettings,
+    release_s: dict[str, int] | None,
+    due_s: dict[str, int] | None,
+) -> _Jobs:
+    """A pickup and a delivery visit and one request per transfer that can be served today."""
+    jobs = _Jobs()
     dropped_ids: set[str] = set()
     largest = int(vehicles["capacity_crates"].max()) if len(vehicles) else 0
     day_crates = int((vehicles["capacity_crates"] * vehicles["max_trips"]).sum()) if len(vehicles) else 0
+    node, midnight, loc = day.node, day.midnight, day.loc
     for r in transfers.itertuples(index=False):
         crates = int(r.crates)
         per = int(node.at[r.origin_id, "service_per_crate_s"]) * crates
@@ -135,68 +185,101 @@ def build_day_problem(
             release = max(release or 0, release_s[r.transfer_id])
         due = seconds_of_day(r.due, midnight)
         if due_s and r.transfer_id in due_s:
-            due = min(due if due is not None else 24 * 3600, due_s[r.transfer_id])
-        why = None
-        if crates > largest:  # left whole by split_oversize: more than every van's runs together
-            why = (f"{crates} crates: more than the largest van holds ({largest}) and than all vans carry "
-                   f"in a day ({day_crates}); split it over several days")
-        for end, nid in (("pickup", r.origin_id), ("delivery", r.destination_id)):
-            if why is None and pd.isna(node.at[nid, "opens"]):
-                why = f"{end} impossible today: {node.at[nid, 'closed_reason']}"
-        leg_of = getattr(r, "leg_of", None)
-        if why is None and isinstance(leg_of, str) and leg_of in dropped_ids and getattr(r, "leg", 1) > 1:
-            why = "its first leg to the sorting hub cannot be served today"
-        pw = window(r.origin_id, per, release, None)
-        dw = window(r.destination_id, per_d, None, due)
-        if why is None and pw[0] > pw[1] and release_s and r.transfer_id in release_s:
-            ready = day_time_text(release_s[r.transfer_id], midnight)
-            why = f"its crates are sorted at the hub only at {ready}, too late for today's runs"
-        if why is None and dw[0] > dw[1] and due_s and r.transfer_id in due_s:
-            cut = day_time_text(due_s[r.transfer_id], midnight)
-            why = f"it cannot reach the sorting hub by {cut}, today's sorting cut-off"
-        if why is None and pw[0] > pw[1]:
-            why = (
-                f"released at {day_time_text(release, midnight)}, "
-                f"after the last pickup time at {node.at[r.origin_id, 'name_en']}"
-                if release is not None
-                else f"{crates} crates take longer to load than {node.at[r.origin_id, 'name_en']} is open"
-            )
-        if why is None and dw[0] > dw[1]:
-            why = (
-                f"due at {day_time_text(due, midnight)}, before {node.at[r.destination_id, 'name_en']} can receive it"
-                if due is not None
-                else f"{crates} crates take longer to unload than {node.at[r.destination_id, 'name_en']} is open"
-            )
+            due = min(due if due is not None else DAY_S, due_s[r.transfer_id])
+        why = _unservable(day, r, crates, largest, day_crates, dropped_ids)
+        pw = day.window(r.origin_id, per, release, None)
+        dw = day.window(r.destination_id, per_d, None, due)
+        if why is None:
+            why = _outside_windows(day, r, crates, pw, dw, release, due, release_s, due_s)
         if why is not None:
-            screened.append((r.transfer_id, why))
+            jobs.screened.append((r.transfer_id, why))
+            leg_of = getattr(r, "leg_of", None)
             if isinstance(leg_of, str):
                 dropped_ids.add(leg_of)
             continue
-        pickup_visit[r.transfer_id] = len(visits)
-        visits.append(Visit(loc[r.origin_id], pw, per, crates, f"{r.transfer_id}:pickup"))
-        info.append(VisitInfo(r.transfer_id, "pickup", r.origin_id, crates))
-        delivery_visit[r.transfer_id] = len(visits)
-        visits.append(Visit(loc[r.destination_id], dw, per_d, -crates, f"{r.transfer_id}:delivery"))
-        info.append(VisitInfo(r.transfer_id, "delivery", r.destination_id, crates))
+        jobs.pickup_visit[r.transfer_id] = len(jobs.visits)
+        jobs.visits.append(Visit(loc[r.origin_id], pw, per, crates, f"{r.transfer_id}:pickup"))
+        jobs.info.append(VisitInfo(r.transfer_id, "pickup", r.origin_id, crates))
+        jobs.delivery_visit[r.transfer_id] = len(jobs.visits)
+        jobs.visits.append(Visit(loc[r.destination_id], dw, per_d, -crates, f"{r.transfer_id}:delivery"))
+        jobs.info.append(VisitInfo(r.transfer_id, "delivery", r.destination_id, crates))
         base = settings.hold_penalty if r.kind == "hold" else settings.return_penalty
-        requests.append(
+        jobs.requests.append(
             Request(
-                pickup_visit[r.transfer_id],
-                delivery_visit[r.transfer_id],
+                jobs.pickup_visit[r.transfer_id],
+                jobs.delivery_visit[r.transfer_id],
                 penalty=int(base * COST_SCALE),
                 label=r.transfer_id,
             )
         )
-        req_tid.append(r.transfer_id)
+        jobs.req_tid.append(r.transfer_id)
+    return jobs
 
+
+def _unservable(day: _Day, r, crates: int, largest: int, day_crates: int, dropped_ids: set[str]) -> str | None:
+    """Why transfer ``r`` cannot go today whatever the times: too big, an end closed, its first leg dropped."""
+    why = None
+    if crates > largest:  # left whole by split_oversize: more than every van's runs together
+        why = (f"{crates} crates: more than the largest van holds ({largest}) and than all vans carry "
+               f"in a day ({day_crates}); split it over several days")
+    for end, nid in (("pickup", r.origin_id), ("delivery", r.destination_id)):
+        if why is None and pd.isna(day.node.at[nid, "opens"]):
+            why = f"{end} impossible today: {day.node.at[nid, 'closed_reason']}"
+    leg_of = getattr(r, "leg_of", None)
+    if why is None and isinstance(leg_of, str) and leg_of in dropped_ids and getattr(r, "leg", 1) > 1:
+        why = "its first leg to the sorting hub cannot be served today"
+    return why
+
+
+def _outside_windows(
+    day: _Day,
+    r,
+    crates: int,
+    pw: tuple[int, int],
+    dw: tuple[int, int],
+    release: int | None,
+    due: int | None,
+    release_s: dict[str, int] | None,
+    due_s: dict[str, int] | None,
+) -> str | None:
+    """Why transfer ``r`` cannot go today for its times: an empty pickup (``pw``) or delivery (``dw``) window."""
+    node, midnight = day.node, day.midnight
+    if pw[0] > pw[1] and release_s and r.transfer_id in release_s:
+        ready = day_time_text(release_s[r.transfer_id], midnight)
+        return f"its crates are sorted at the hub only at {ready}, too late for today's runs"
+    if dw[0] > dw[1] and due_s and r.transfer_id in due_s:
+        cut = day_time_text(due_s[r.transfer_id], midnight)
+        return f"it cannot reach the sorting hub by {cut}, today's sorting cut-off"
+    if pw[0] > pw[1]:
+        return (
+            f"released at {day_time_text(release, midnight)}, "
+            f"after the last pickup time at {node.at[r.origin_id, 'name_en']}"
+            if release is not None
+            else f"{crates} crates take longer to load than {node.at[r.origin_id, 'name_en']} is open"
+        )
+    if dw[0] > dw[1]:
+        return (
+            f"due at {day_time_text(due, midnight)}, before {node.at[r.destination_id, 'name_en']} can receive it"
+            if due is not None
+            else f"{crates} crates take longer to unload than {node.at[r.destination_id, 'name_en']} is open"
+        )
+    return None
+
+
+def _leg_precedences(transfers: pd.DataFrame, jobs: _Jobs, settings: RoutingSettings) -> list[Precedence]:
+    """Each leg of a hub transfer is picked up ``sorting_s`` after the leg before it is delivered."""
     precedences: list[Precedence] = []
-    if with_precedences and "leg_of" in transfers.columns:
+    if "leg_of" in transfers.columns:
         legs = transfers.dropna(subset=["leg_of"])
         for _, grp in legs.groupby("leg_of"):
-            ordered = [t for t in grp.sort_values("leg")["transfer_id"] if t in pickup_visit]
+            ordered = [t for t in grp.sort_values("leg")["transfer_id"] if t in jobs.pickup_visit]
             for a, b in itertools.pairwise(ordered):
-                precedences.append(Precedence(delivery_visit[a], pickup_visit[b], settings.sorting_s))
+                precedences.append(Precedence(jobs.delivery_visit[a], jobs.pickup_visit[b], settings.sorting_s))
+    return precedences
 
+
+def _van_specs(vehicles: pd.DataFrame, loc: dict[str, int], midnight: pd.Timestamp, costs: Costs) -> list[VanSpec]:
+    """One van per vehicle row: from and back to its depot, in its shift, with its break."""
     vans = []
     for v in vehicles.itertuples(index=False):
         breaks: tuple[Break, ...] = ()
@@ -218,21 +301,4 @@ def build_day_problem(
                 label=v.vehicle_id,
             )
         )
-    problem = RoutingProblem(
-        distance=dist,
-        duration=dur,
-        visits=tuple(visits),
-        requests=tuple(requests),
-        vans=tuple(vans),
-        stop_service_s=stop_service,
-        precedences=tuple(precedences),
-        cost_per_distance=round(costs.per_km * COST_SCALE / 1000),
-        cost_per_second=0,  # drivers are paid for time out, not only time driving: span cost
-        cost_per_span_second=round(costs.per_driver_hour * COST_SCALE / 3600),
-        same_run_pairs=True,
-        # NT$ 1.8 per hour a delivery waits: small against a van-hour (NT$ 300), enough to break ties early
-        cost_per_second_delivered_late=COST_SCALE // 2000,
-        depot_locations=frozenset(loc[d] for d in depots),
-        name=f"keelung-{date}",
-    )
-    return DayProblem(problem, tuple(used), tuple(info), tuple(req_tid), midnight, tuple(screened))
+    return vans

@@ -26,7 +26,7 @@ from bookvan.data.fleet import Costs, RoutingSettings
 from bookvan.routing.controls import apply_controls
 from bookvan.routing.daily import DayPlan, _leg_totals
 from bookvan.routing.day_adapter import COST_SCALE, DayProblem, VisitInfo, build_day_problem, seconds_of_day
-from bookvan.routing.engine import SolveParams
+from bookvan.routing.engine import SolveParams, SolveResult
 from bookvan.routing.engine.problem import Break, Request, Visit
 from bookvan.routing.manifest.plan import Plan
 from bookvan.routing.reasons import explain_dropped
@@ -186,33 +186,104 @@ def replan(
         Route controls, as for :func:`~bookvan.routing.daily.plan_day`, on the rest of the day (see
         :func:`_controls_now` for how a van's driven part counts).
     """
-    from bookvan.data.errors import InputError
     from bookvan.routing.engine import solve
 
     date = plan.date
     midnight = pd.Timestamp(dt.datetime.combine(date, dt.time()), tz=plan.nodes["opens"].dt.tz)
     at_ts = pd.Timestamp(dt.datetime.combine(date, at), tz=midnight.tz)
     van_ids = [str(v) for v in plan.vehicles["vehicle_id"]]
-    for v in vans_down:
-        if v not in van_ids:
-            raise InputError.single("--van-down", f"unknown van '{v}' (this plan has {', '.join(van_ids)})")
+    _check_vans_down(vans_down, van_ids)
     matrix = plan.matrix if matrix is None else matrix
     vans = _vans_now(plan, at_ts, driven_counts(plan, at_ts, scanned), midnight)
     nodes = _close_nodes(plan.nodes.reset_index(drop=True), list(closures), at_ts, vans)
-    transfers = plan.transfers.reset_index(drop=True).copy()
+    transfers = _with_added(plan.transfers.reset_index(drop=True).copy(), added)
+    depot_of = dict(zip(plan.vehicles["vehicle_id"], plan.vehicles["depot_id"], strict=True))
+    node_tab = nodes.set_index("node_id")
+
+    relays = _Relays()
+    _relay_vans_down(relays, vans, vans_down, transfers, depot_of, at_ts)
+    active = [vid for vid in van_ids if vid not in vans_down]
+    crates_of = dict(zip(transfers["transfer_id"], transfers["crates"], strict=True))
+    per_crate = node_tab["service_per_crate_s"].to_dict()
+    _send_on_board(relays, vans, active, transfers, nodes, matrix, (midnight, at_ts), depot_of, crates_of, per_crate)
+    transfers = _split_relayed(transfers, relays.rows)
+    _mark_driven(vans, relays.renamed)
+
+    todo = _still_to_do(transfers, vans, relays.board_dest, at_ts)
+    live = _live_vans(plan.vehicles, active, vans, controls)
+    live_ids = list(live["vehicle_id"])
+    extra = tuple(dict.fromkeys([vans[v].node_id for v in live["vehicle_id"]]
+                                + [d for _, d in relays.board_dest.values()]))
+    dp = build_day_problem(date=date, nodes=nodes, vehicles=live, transfers=todo, matrix=matrix, costs=costs,
+                           settings=settings, extra_nodes=extra)
+    if controls is not None and not controls.empty:
+        dp = apply_controls(dp, controls, live_ids)
+    dp, pseudo = _pin_vans(dp, live, vans, relays.board_dest, crates_of, per_crate, node_tab, costs)
+    cold = replace(params, warm_start="none")  # the warm start knows no pinned requests
+    dp, result, notes = _solve_rest(dp, pseudo, cold, controls, live_ids, vans, relays.board_dest, depot_of)
+    real = len(dp.request_transfer) - pseudo
+    new_stops = _splice(dp, result, live_ids, vans, set(relays.board_dest))
+    unassigned = [{"transfer_id": t, "reason": r} for t, r in dp.screened]
+    unassigned += explain_dropped(dp, [i for i in result.dropped if i < real], lambda prob: solve(prob, cold))
+    _explain_waits(unassigned, relays, closures, node_tab, transfers)
+    day = _day_plan(plan, at_ts, nodes, transfers, matrix, new_stops, unassigned, result, params,
+                    vans_down, vans, closures, added, relays.back_home)
+    day.summary.pop("controls", None)  # the old plan's: this re-plan's own, if any, replace them
+    if controls is not None and not controls.empty:
+        day.summary["controls"] = asdict(controls)
+    if notes:
+        day.summary["warnings"] = [*(day.summary.get("warnings") or []), *notes]
+    return day
+
+
+def _check_vans_down(vans_down: tuple[str, ...], van_ids: list[str]) -> None:
+    from bookvan.data.errors import InputError
+
+    for v in vans_down:
+        if v not in van_ids:
+            raise InputError.single("--van-down", f"unknown van '{v}' (this plan has {', '.join(van_ids)})")
+
+
+def _with_added(transfers: pd.DataFrame, added: pd.DataFrame | None) -> pd.DataFrame:
+    """The plan's transfers and the urgent ones; an input error if an id is already in the plan."""
+    from bookvan.data.errors import InputError
+
     if added is not None and len(added):
         clash = sorted(set(added["transfer_id"]) & set(transfers["transfer_id"]))
         if clash:
             raise InputError.single("--add-transfers", f"transfer id(s) already in the plan: {', '.join(clash[:5])}",
                                     field="transfer_id")
         transfers = pd.concat([transfers, added.reindex(columns=transfers.columns)], ignore_index=True)
-    depot_of = dict(zip(plan.vehicles["vehicle_id"], plan.vehicles["depot_id"], strict=True))
-    node_tab = nodes.set_index("node_id")
+    return transfers
 
-    # Relays: crates on a broken-down van wait where it stands for another van.
-    relay_rows: list[dict] = []
-    renamed: dict[str, str] = {}
-    relay_notes: dict[str, str] = {}
+
+@dataclass
+class _Relays:
+    """Transfers split where a crate leaves its van early: the legs, old → leg-1 ids, and why leg 2 waits."""
+
+    rows: list[dict] = field(default_factory=list)  # leg rows replacing the split transfers
+    renamed: dict[str, str] = field(default_factory=dict)  # transfer id → its leg 1
+    notes: dict[str, str] = field(default_factory=dict)  # leg 2 id → where its crates are and why
+    board_dest: dict[str, tuple[str, str]] = field(default_factory=dict)  # on board → (van, node delivered to)
+    back_home: list[str] = field(default_factory=list)  # leg 1 ids of crates going back to the depot
+
+    def split(self, transfers: pd.DataFrame, tid: str, node: str, ready: pd.Timestamp) -> tuple[dict, dict]:
+        """Split ``tid`` at ``node`` (:func:`_relay`) and record both legs."""
+        a, b = _relay(transfers, tid, node, ready)
+        self.rows += [a, b]
+        self.renamed[tid] = a["transfer_id"]
+        return a, b
+
+
+def _relay_vans_down(
+    relays: _Relays,
+    vans: dict[str, VanNow],
+    vans_down: tuple[str, ...],
+    transfers: pd.DataFrame,
+    depot_of: dict[str, str],
+    at_ts: pd.Timestamp,
+) -> None:
+    """Crates on a broken-down van wait where it stands for another van (each becomes two legs)."""
     for vid in vans_down:
         v = vans[vid]
         if v.mid_run and v.rows and int(v.rows[-1]["seq"]) == 0:
@@ -230,21 +301,32 @@ def replan(
             start = last.get("service_start")
             ready = max(at_ts, pd.Timestamp(last["arrival"] if start is None or pd.isna(start) else start))
         for tid in v.on_board:
-            a, b = _relay(transfers, tid, v.node_id, ready)
-            relay_rows += [a, b]
-            renamed[tid] = a["transfer_id"]
-            relay_notes[b["transfer_id"]] = f"on {vid}, broken down at {v.node_id} at {at_ts:%H:%M}"
+            _, b = relays.split(transfers, tid, v.node_id, ready)
+            relays.notes[b["transfer_id"]] = f"on {vid}, broken down at {v.node_id} at {at_ts:%H:%M}"
         if v.rows:
             v.rows[-1] = {**v.rows[-1], "delivery_ids": [*_ids(v.rows[-1]["delivery_ids"]),
-                                                         *(renamed[t] for t in v.on_board)]}
+                                                         *(relays.renamed[t] for t in v.on_board)]}
         v.on_board = []
-    active = [vid for vid in van_ids if vid not in vans_down]
 
-    # On-board crates that can no longer reach their destination today go back to the depot.
-    board_dest: dict[str, tuple[str, str]] = {}  # transfer id → (van, node it is delivered to)
-    back_home: list[str] = []
-    crates_of = dict(zip(transfers["transfer_id"], transfers["crates"], strict=True))
-    per_crate = node_tab["service_per_crate_s"].to_dict()
+
+def _send_on_board(
+    relays: _Relays,
+    vans: dict[str, VanNow],
+    active: list[str],
+    transfers: pd.DataFrame,
+    nodes: pd.DataFrame,
+    matrix: pd.DataFrame,
+    times: tuple[pd.Timestamp, pd.Timestamp],
+    depot_of: dict[str, str],
+    crates_of: dict[str, int],
+    per_crate: dict[str, int],
+) -> None:
+    """Where each crate on board an active van is delivered: its destination, or the depot when it cannot get there.
+
+    ``times`` is (midnight, the re-plan time). A crate going back to the depot is split there:
+    leg 2 waits at the depot until the van is back (released at day end, so never today).
+    """
+    midnight, at_ts = times
     for vid in active:
         v = vans[vid]
         for tid in v.on_board:
@@ -253,51 +335,82 @@ def replan(
             w = _window(nodes, dest, svc, midnight, v.free_s)
             reach = v.free_s + int(_dur(matrix, v.node_id, dest))
             if w is None or reach > w[1]:
-                a, b = _relay(transfers, tid, depot_of[vid], at_ts)
-                relay_rows += [a, b]
-                renamed[tid] = a["transfer_id"]
-                board_dest[a["transfer_id"]] = (vid, depot_of[vid])
-                back_home.append(a["transfer_id"])
-                relay_notes[b["transfer_id"]] = f"on {vid}, back to the depot: {dest} can no longer receive it today"
+                a, b = relays.split(transfers, tid, depot_of[vid], at_ts)
+                relays.board_dest[a["transfer_id"]] = (vid, depot_of[vid])
+                relays.back_home.append(a["transfer_id"])
+                relays.notes[b["transfer_id"]] = (
+                    f"on {vid}, back to the depot: {dest} can no longer receive it today")
                 # leg 2 waits at the depot until the van is back: released at day end, so never today
                 b["release"] = midnight + pd.Timedelta(seconds=DAY_S - 1)
             else:
-                board_dest[tid] = (vid, dest)
-        v.on_board = [renamed.get(t, t) for t in v.on_board]
+                relays.board_dest[tid] = (vid, dest)
+        v.on_board = [relays.renamed.get(t, t) for t in v.on_board]
         for r in v.rows:  # driven pickups of a split transfer are its leg 1
-            r["pickup_ids"] = [renamed.get(t, t) for t in _ids(r["pickup_ids"])]
+            r["pickup_ids"] = [relays.renamed.get(t, t) for t in _ids(r["pickup_ids"])]
+
+
+def _split_relayed(transfers: pd.DataFrame, relay_rows: list[dict]) -> pd.DataFrame:
+    """The transfers with each split one replaced by its two legs."""
     if relay_rows:
         split = {r["leg_of"] for r in relay_rows}
         transfers = pd.concat([transfers[~transfers["transfer_id"].isin(split)], pd.DataFrame(relay_rows)],
                               ignore_index=True)
+    return transfers
+
+
+def _mark_driven(vans: dict[str, VanNow], renamed: dict[str, str]) -> None:
+    """Driven stops name the legs of split transfers (a leg 1 stays as it is) and say they are driven."""
     for v in vans.values():
         for r in v.rows:
             r["pickup_ids"] = [renamed.get(t, t) for t in _ids(r["pickup_ids"])]
             r["delivery_ids"] = [t if t.endswith("~1") else renamed.get(t, t) for t in _ids(r["delivery_ids"])]
             r["driven"] = True
 
+
+def _still_to_do(
+    transfers: pd.DataFrame, vans: dict[str, VanNow], board_dest: dict[str, tuple[str, str]], at_ts: pd.Timestamp
+) -> pd.DataFrame:
+    """Transfers neither picked up on a driven stop nor on board; none released before the re-plan time."""
     picked = {t for v in vans.values() for r in v.rows for t in r["pickup_ids"]}
     todo = transfers[~transfers["transfer_id"].isin(picked | set(board_dest))].copy()
     # nothing not yet picked up can be picked up before the re-plan time
     todo["release"] = [at_ts if pd.isna(r) or r < at_ts else r for r in todo["release"]]
-    live = plan.vehicles[plan.vehicles["vehicle_id"].isin(active)].reset_index(drop=True)
+    return todo
+
+
+def _live_vans(
+    vehicles: pd.DataFrame, active: list[str], vans: dict[str, VanNow], controls: RouteControls | None
+) -> pd.DataFrame:
+    """The vehicles that still drive: not down, with at least one run left (route control ``max_runs`` applied)."""
+    live = vehicles[vehicles["vehicle_id"].isin(active)].reset_index(drop=True)
     if controls is not None and controls.max_runs:  # route control: runs a day, the driven ones included
         live["max_trips"] = [min(int(n), controls.max_runs.get(v, int(n)))
                              for v, n in zip(live["vehicle_id"], live["max_trips"], strict=True)]
     runs_left = {vid: int(live.set_index("vehicle_id").at[vid, "max_trips"]) - vans[vid].trips_used
                  + int(vans[vid].mid_run) for vid in active}
-    live = live[[runs_left[v] >= 1 for v in live["vehicle_id"]]].reset_index(drop=True)
-    extra = tuple(dict.fromkeys([vans[v].node_id for v in live["vehicle_id"]]
-                                + [d for _, d in board_dest.values()]))
-    dp = build_day_problem(date=date, nodes=nodes, vehicles=live, transfers=todo, matrix=matrix, costs=costs,
-                           settings=settings, extra_nodes=extra)
-    if controls is not None and not controls.empty:
-        dp = apply_controls(dp, controls, list(live["vehicle_id"]))
-    dp, pseudo = _pin_vans(dp, live, vans, board_dest, crates_of, per_crate, node_tab, costs)
+    return live[[runs_left[v] >= 1 for v in live["vehicle_id"]]].reset_index(drop=True)
+
+
+def _solve_rest(
+    dp: DayProblem,
+    pseudo: int,
+    cold: SolveParams,
+    controls: RouteControls | None,
+    van_ids: list[str],
+    vans: dict[str, VanNow],
+    board_dest: dict[str, tuple[str, str]],
+    depot_of: dict[str, str],
+) -> tuple[DayProblem, SolveResult, list[str]]:
+    """Solve the rest of the day under the route controls; if they leave crates on board no way off, without.
+
+    The last ``pseudo`` requests are the crates on board; losing one is an error. Returns the
+    problem solved, the result and warnings for plan.json.
+    """
+    from bookvan.routing.engine import solve
+
     unlimited = dp
     if controls is not None and not controls.empty:
-        dp = _controls_now(dp, controls, list(live["vehicle_id"]), vans, board_dest, depot_of)
-    cold = replace(params, warm_start="none")  # the warm start knows no pinned requests
+        dp = _controls_now(dp, controls, van_ids, vans, board_dest, depot_of)
     result = solve(dp.problem, cold)
     lost = [dp.request_transfer[i] for i in result.dropped if i >= len(dp.request_transfer) - pseudo]
     notes: list[str] = []
@@ -311,29 +424,28 @@ def replan(
         lost = [dp.request_transfer[i] for i in result.dropped if i >= len(dp.request_transfer) - pseudo]
     if lost:
         raise RuntimeError(f"re-plan lost track of crates on board: {', '.join(lost)}")
-    real = len(dp.request_transfer) - pseudo
-    new_stops = _splice(dp, result, list(live["vehicle_id"]), vans, set(board_dest))
-    unassigned = [{"transfer_id": t, "reason": r} for t, r in dp.screened]
-    unassigned += explain_dropped(dp, [i for i in result.dropped if i < real], lambda prob: solve(prob, cold))
+    return dp, result, notes
+
+
+def _explain_waits(
+    unassigned: list[dict],
+    relays: _Relays,
+    closures: tuple[Closure, ...],
+    node_tab: pd.DataFrame,
+    transfers: pd.DataFrame,
+) -> None:
+    """Each waiting transfer's reason says where its crates are (a relay leg) and which closing stopped it."""
     shut = {c.node_id: str(node_tab.at[c.node_id, "closed_reason"]) for c in closures
             if not pd.isna(node_tab.at[c.node_id, "closed_reason"])}
     ends = transfers.set_index("transfer_id")[["origin_id", "destination_id"]]
     for u in unassigned:
-        if u["transfer_id"] in relay_notes:
-            home = u["transfer_id"].removesuffix("~2") + "~1" in back_home
+        if u["transfer_id"] in relays.notes:
+            home = u["transfer_id"].removesuffix("~2") + "~1" in relays.back_home
             rest = "it waits at the depot for a later day" if home else u["reason"]
-            u["reason"] = f"{relay_notes[u['transfer_id']]}; {rest}"
+            u["reason"] = f"{relays.notes[u['transfer_id']]}; {rest}"
         why = [shut[n] for n in ends.loc[u["transfer_id"]] if n in shut]
         if why and why[0] not in u["reason"]:
             u["reason"] = f"{why[0]}; {u['reason']}"
-    day = _day_plan(plan, at_ts, nodes, transfers, matrix, new_stops, unassigned, result, params,
-                    vans_down, vans, closures, added, back_home)
-    day.summary.pop("controls", None)  # the old plan's: this re-plan's own, if any, replace them
-    if controls is not None and not controls.empty:
-        day.summary["controls"] = asdict(controls)
-    if notes:
-        day.summary["warnings"] = [*(day.summary.get("warnings") or []), *notes]
-    return day
 
 
 def _controls_now(

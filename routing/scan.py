@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
 import pandas as pd
 
@@ -250,79 +251,7 @@ def check_scans(plan: Plan, events: pd.DataFrame) -> DayState:
     scans_at: dict[tuple[str, int], int] = defaultdict(int)
     ordered = events.sort_values("time", kind="stable")
     for r in ordered.itertuples(index=False):
-        row, van_id, node, cid, ev = int(r.row), str(r.vehicle_id), str(r.node_id), str(r.crate_id), str(r.event)
-
-        def find(kind: str, msg: str, _r: int = row, _c: str = cid, _v: str = van_id, _n: str = node) -> None:
-            findings.append(Finding(kind, f"row {_r}: {msg}", _r, _c, _v, _n))
-
-        van = vans.get(van_id)
-        if van is None:
-            find("unknown_van", f"van '{van_id}' is not in this plan (left out of it, e.g. down); scan ignored")
-            continue
-        seq = stops.get(van_id, [])
-        after = [i for i in range(max(van.pos, 0), len(seq)) if seq[i].node_id == node]
-        before = [i for i in range(0, max(van.pos, 0)) if seq[i].node_id == node]
-        if after:
-            van.pos, van.off_plan = after[0], False
-            scans_at[(van_id, van.pos)] += 1
-        elif before:
-            s = seq[before[-1]]
-            find(
-                "out_of_order",
-                f"{van_id} scanned at {node} at {_hm(r.time)}, a stop it had already left "
-                f"(run {s.trip}, stop {s.seq}); its last scan was at {seq[van.pos].node_id}",
-            )
-        else:
-            find("node_not_visited", f"{van_id} never visits {node} in this plan (scan of {cid} at {_hm(r.time)})")
-            van.off_plan = True
-        van.node, van.last = node, r.time
-        if cid not in known:
-            find("unknown_crate", f"crate id '{cid}' is not on any label of this plan; scan ignored")
-            continue
-        tid = known[cid][0]
-        if tid in unassigned and not handlings.get(cid):
-            find("unplanned_crate", f"crate {cid} belongs to {tid}, which this plan leaves out ({unassigned[tid]})")
-        c = crates[cid]
-        c.last, c.scanned = r.time, True
-        planned = handlings.get(cid, [])
-        if ev == "loaded":
-            if c.where == "van":
-                if c.at == van_id:
-                    find("already_on_board", f"crate {cid} scanned as loaded onto {van_id} again (already on board)")
-                    continue
-                find("already_on_board", f"crate {cid} loaded onto {van_id} while still on {c.at} (no unload scan)")
-                vans[c.at].on_board.discard(cid)
-            nxt = [i for i in range(c.next_h, len(planned)) if planned[i].action == "loaded"]
-            if nxt:
-                h = planned[nxt[0]]
-                if h.vehicle_id != van_id:
-                    find("wrong_van", f"crate {cid} loaded onto {van_id}; the plan loads it onto {h.vehicle_id}")
-                if h.node_id != node:
-                    find("wrong_node", f"crate {cid} loaded at {node}; the plan loads it at {h.node_id}")
-                c.next_h = nxt[0] + 1
-            elif planned:
-                find("wrong_node", f"crate {cid} loaded at {node}, but the plan has no more loading for it")
-            c.where, c.at = "van", van_id
-            van.on_board.add(cid)
-        elif ev == "unloaded":
-            if not (c.where == "van" and c.at == van_id):
-                find("not_on_board", f"crate {cid} unloaded from {van_id} but never scanned as loaded onto it")
-                if c.where == "van":
-                    vans[c.at].on_board.discard(cid)
-            nxt = [i for i in range(c.next_h, len(planned)) if planned[i].action == "unloaded"]
-            if nxt:
-                h = planned[nxt[0]]
-                if h.node_id != node:
-                    find("wrong_node", f"crate {cid} unloaded at {node}; the plan unloads it at {h.node_id}")
-                c.next_h = nxt[0] + 1
-            van.on_board.discard(cid)
-            c.where, c.at = "node", node
-        elif ev == "missing":
-            if c.where == "van":
-                vans[c.at].on_board.discard(cid)
-            c.where, c.at = "missing", node
-        elif ev == "damaged":
-            c.damaged = True
+        _replay_scan(r, stops, handlings, known, unassigned, vans, crates, scans_at, findings)
     findings.extend(_missed(plan, stops, handlings, vans, crates))
     return DayState(
         plan_id=plan.plan_id,
@@ -334,6 +263,120 @@ def check_scans(plan: Plan, events: pd.DataFrame) -> DayState:
         stops=tuple(_stop_states(stops, vans, scans_at)),
         crates=tuple(_crate_states(known, crates, handlings, unassigned)),
     )
+
+
+class _Find(Protocol):
+    def __call__(self, kind: str, msg: str) -> None: ...
+
+
+def _replay_scan(
+    r,
+    stops: dict[str, list],
+    handlings: dict[str, list[Handling]],
+    known: dict[str, tuple[str, str, str]],
+    unassigned: dict[str, str],
+    vans: dict[str, _Van],
+    crates: dict[str, _Crate],
+    scans_at: dict[tuple[str, int], int],
+    findings: list[Finding],
+) -> None:
+    """One scan row: move its van along its stops, then its crate; what contradicts the plan goes to ``findings``."""
+    row, van_id, node, cid, ev = int(r.row), str(r.vehicle_id), str(r.node_id), str(r.crate_id), str(r.event)
+
+    def find(kind: str, msg: str) -> None:
+        findings.append(Finding(kind, f"row {row}: {msg}", row, cid, van_id, node))
+
+    van = vans.get(van_id)
+    if van is None:
+        find("unknown_van", f"van '{van_id}' is not in this plan (left out of it, e.g. down); scan ignored")
+        return
+    _move_van(van, van_id, stops.get(van_id, []), node, r.time, cid, scans_at, find)
+    if cid not in known:
+        find("unknown_crate", f"crate id '{cid}' is not on any label of this plan; scan ignored")
+        return
+    tid = known[cid][0]
+    if tid in unassigned and not handlings.get(cid):
+        find("unplanned_crate", f"crate {cid} belongs to {tid}, which this plan leaves out ({unassigned[tid]})")
+    c = crates[cid]
+    c.last, c.scanned = r.time, True
+    planned = handlings.get(cid, [])
+    if ev == "loaded":
+        _load(c, cid, van, van_id, node, planned, vans, find)
+    elif ev == "unloaded":
+        _unload(c, cid, van, van_id, node, planned, vans, find)
+    elif ev == "missing":
+        if c.where == "van":
+            vans[c.at].on_board.discard(cid)
+        c.where, c.at = "missing", node
+    elif ev == "damaged":
+        c.damaged = True
+
+
+def _move_van(
+    van: _Van, van_id: str, seq: list, node: str, time: pd.Timestamp, cid: str,
+    scans_at: dict[tuple[str, int], int], find: _Find,
+) -> None:
+    """The van is where it scanned: at its next stop at ``node``, or out of order, or off its plan."""
+    after = [i for i in range(max(van.pos, 0), len(seq)) if seq[i].node_id == node]
+    before = [i for i in range(0, max(van.pos, 0)) if seq[i].node_id == node]
+    if after:
+        van.pos, van.off_plan = after[0], False
+        scans_at[(van_id, van.pos)] += 1
+    elif before:
+        s = seq[before[-1]]
+        find(
+            "out_of_order",
+            f"{van_id} scanned at {node} at {_hm(time)}, a stop it had already left "
+            f"(run {s.trip}, stop {s.seq}); its last scan was at {seq[van.pos].node_id}",
+        )
+    else:
+        find("node_not_visited", f"{van_id} never visits {node} in this plan (scan of {cid} at {_hm(time)})")
+        van.off_plan = True
+    van.node, van.last = node, time
+
+
+def _load(
+    c: _Crate, cid: str, van: _Van, van_id: str, node: str, planned: list[Handling], vans: dict[str, _Van],
+    find: _Find,
+) -> None:
+    """A load scan: the crate goes on board ``van``; checked against its next planned load."""
+    if c.where == "van":
+        if c.at == van_id:
+            find("already_on_board", f"crate {cid} scanned as loaded onto {van_id} again (already on board)")
+            return
+        find("already_on_board", f"crate {cid} loaded onto {van_id} while still on {c.at} (no unload scan)")
+        vans[c.at].on_board.discard(cid)
+    nxt = [i for i in range(c.next_h, len(planned)) if planned[i].action == "loaded"]
+    if nxt:
+        h = planned[nxt[0]]
+        if h.vehicle_id != van_id:
+            find("wrong_van", f"crate {cid} loaded onto {van_id}; the plan loads it onto {h.vehicle_id}")
+        if h.node_id != node:
+            find("wrong_node", f"crate {cid} loaded at {node}; the plan loads it at {h.node_id}")
+        c.next_h = nxt[0] + 1
+    elif planned:
+        find("wrong_node", f"crate {cid} loaded at {node}, but the plan has no more loading for it")
+    c.where, c.at = "van", van_id
+    van.on_board.add(cid)
+
+
+def _unload(
+    c: _Crate, cid: str, van: _Van, van_id: str, node: str, planned: list[Handling], vans: dict[str, _Van],
+    find: _Find,
+) -> None:
+    """An unload scan: the crate is at ``node``; checked against its next planned unload."""
+    if not (c.where == "van" and c.at == van_id):
+        find("not_on_board", f"crate {cid} unloaded from {van_id} but never scanned as loaded onto it")
+        if c.where == "van":
+            vans[c.at].on_board.discard(cid)
+    nxt = [i for i in range(c.next_h, len(planned)) if planned[i].action == "unloaded"]
+    if nxt:
+        h = planned[nxt[0]]
+        if h.node_id != node:
+            find("wrong_node", f"crate {cid} unloaded at {node}; the plan unloads it at {h.node_id}")
+        c.next_h = nxt[0] + 1
+    van.on_board.discard(cid)
+    c.where, c.at = "node", node
 
 
 def _missed(plan: Plan, stops: dict, handlings: dict, vans: dict, crates: dict) -> list[Finding]:

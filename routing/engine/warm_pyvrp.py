@@ -200,17 +200,55 @@ def pyvrp_routes(
     OR-Tools cannot read that route.
     """
     import pyvrp
-    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
     if not p.visits or not p.vans:
         return None
 
+    depot_locs = sorted({v.start for v in p.vans} | {v.end for v in p.vans})
+    cost, travel = _pyvrp_matrices(p, depot_locs)
+    nd = len(depot_locs)
+    depot_of = {loc: i for i, loc in enumerate(depot_locs)}
+
+    locations = [pyvrp.Location(0, 0) for _ in range(len(cost))]
+    depots = [pyvrp.Depot(i) for i in range(nd)]
+    jobs = _pyvrp_jobs(pyvrp, p, nd, set(p.depot_locations) | set(depot_locs))
+    if jobs is None:
+        return None  # a mandatory job PyVRP cannot model: OR-Tools starts alone
+    clients, client_visit, shipments, ship_visits = jobs
+    types = _van_types(p, van_cost)
+    vehicle_types = _vehicle_types(pyvrp, p, types, depot_of, break_safe_return=break_safe_return)
+    try:
+        data = pyvrp.ProblemData(locations, clients, depots, vehicle_types, [cost], [travel], shipments=shipments)
+    except ValueError:
+        return None
+    fleet_first = (
+        minimise_vans
+        and iterations is None
+        and len(vehicle_types) == 1
+        and vehicle_types[0].num_available > 1
+        and all(r.penalty is None for r in p.requests)
+    )
+    best = _solve(pyvrp, data, time_limit_s, seed, iterations, fleet_first=fleet_first, whole_fleet=whole_fleet_polish)
+    if not best.is_feasible():
+        return None
+    routes: list[list[int]] = [[] for _ in p.vans]
+    free = [list(vans) for _, vans in types]
+    for route in best.routes():
+        van = free[route.vehicle_type()].pop(0)
+        routes[van] = _visit_sequence(route, client_visit, ship_visits)
+    return routes
+
+
+def _pyvrp_matrices(p: RoutingProblem, depot_locs: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Cost and travel-time matrices over PyVRP's locations: the depots first, then one per visit.
+
+    Visits may share a place; travel between two places includes the fixed stop time of the
+    one left, and nothing between visits at one place.
+    """
     n_loc = p.num_locations
     dist = np.asarray(p.distance, dtype=np.int64)
     dur = np.asarray(p.duration, dtype=np.int64)
     stop = np.asarray(p.stop_service_s or [0] * n_loc, dtype=np.int64)
-    depot_locs = sorted({v.start for v in p.vans} | {v.end for v in p.vans})
-    # PyVRP locations: the depots first, then one per visit (visits may share a place).
     src = np.asarray(depot_locs + [v.location for v in p.visits], dtype=np.int64)
     a, b = src[:, None], src[None, :]
     same = a == b
@@ -218,20 +256,29 @@ def pyvrp_routes(
     travel = np.where(same, 0, stop[src][:, None]) + dur[a, b]
     np.fill_diagonal(cost, 0)
     np.fill_diagonal(travel, 0)
-    nd = len(depot_locs)
-    depot_of = {loc: i for i, loc in enumerate(depot_locs)}
+    return cost, travel
 
-    locations = [pyvrp.Location(0, 0) for _ in range(len(src))]
-    depots = [pyvrp.Depot(i) for i in range(nd)]
+
+def _pyvrp_jobs(pyvrp, p: RoutingProblem, nd: int, depot_set: set[int]) -> tuple[list, list, list, list] | None:
+    """Clients, their visits, shipments and theirs (:func:`_add_job`); ``None`` if a mandatory job is refused.
+
+    An optional job PyVRP refuses (a delivery window before the pickup's) is left out.
+    """
     clients, client_visit, shipments, ship_visits = [], [], [], []
-    depot_set = set(p.depot_locations) | set(depot_locs)
     for r in p.requests:
         try:  # PyVRP refuses impossible jobs (a delivery window before the pickup's)
             _add_job(pyvrp, p, r, nd, clients, client_visit, shipments, ship_visits, depot_set)
         except ValueError:
             if r.penalty is None:
-                return None  # a mandatory job PyVRP cannot model: OR-Tools starts alone
-    types, vehicle_types = _van_types(p, van_cost), []
+                return None
+    return clients, client_visit, shipments, ship_visits
+
+
+def _vehicle_types(
+    pyvrp, p: RoutingProblem, types: list[tuple[tuple, list[int]]], depot_of: dict[int, int], *, break_safe_return: bool
+) -> list:
+    """One PyVRP vehicle type per group of alike vans (:func:`_van_types`)."""
+    vehicle_types = []
     for (start, end, cap, shift, trips, fixed, brk), vans in types:
         vehicle_types.append(
             pyvrp.VehicleType(
@@ -251,24 +298,21 @@ def pyvrp_routes(
                 max_reloads=trips - 1,
             )
         )
-    try:
-        data = pyvrp.ProblemData(locations, clients, depots, vehicle_types, [cost], [travel], shipments=shipments)
-    except ValueError:
-        return None
+    return vehicle_types
+
+
+def _solve(pyvrp, data, time_limit_s: float | None, seed: int, iterations: int | None, *, fleet_first: bool,
+           whole_fleet: bool):
+    """PyVRP's best solution: fewest vans first when ``fleet_first``, else (or if that fails) one search."""
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+
     limit = max(0.05, time_limit_s or 0.0)
-    fleet_first = (
-        minimise_vans
-        and iterations is None
-        and len(vehicle_types) == 1
-        and vehicle_types[0].num_available > 1
-        and all(r.penalty is None for r in p.requests)
-    )
     with warnings.catch_warnings():
         # PyVRP warns when it finds no feasible solution; we then fall back to OR-Tools anyway.
         warnings.simplefilter("ignore")
         best, t0 = None, time.perf_counter()
         if fleet_first:
-            best = _fewest_vans(pyvrp, data, limit, seed, whole_fleet=whole_fleet_polish)
+            best = _fewest_vans(pyvrp, data, limit, seed, whole_fleet=whole_fleet)
         if best is None:
             left = max(0.05, limit - (time.perf_counter() - t0))
             stop_rule = MaxRuntime(left)
@@ -279,38 +323,40 @@ def pyvrp_routes(
                     else MultipleCriteria([MaxIterations(iterations), MaxRuntime(left)])
                 )
             best = pyvrp.solve(data, stop=WatchedStop(stop_rule), seed=seed, display=False, collect_stats=False).best
-    if not best.is_feasible():
-        return None
+    return best
 
-    routes: list[list[int]] = [[] for _ in p.vans]
-    free = [list(vans) for _, vans in types]
-    for route in best.routes():
-        van = free[route.vehicle_type()].pop(0)
-        runs: list[list[int]] = [[]]
-        before: list[list[int]] = [[]]
-        after: list[list[int]] = [[]]
-        sched = route.schedule()
-        for pos, act in enumerate(sched):
-            kind = act.type.name
-            if kind == "CLIENT":
-                pre, mid, post = client_visit[act.idx]
-                runs[-1].append(mid)
-                if pre is not None:
-                    before[-1].append(pre)
-                if post is not None:
-                    after[-1].append(post)
-            elif kind == "PICKUP":
-                runs[-1].append(ship_visits[act.idx][0])
-            elif kind == "DELIVERY":
-                runs[-1].append(ship_visits[act.idx][1])
-            elif kind == "DEPOT" and 0 < pos < len(sched) - 1:
-                runs.append([])
-                before.append([])
-                after.append([])
-        seq: list[int] = []
-        for k, run in enumerate(runs):
-            if k:
-                seq.append(RELOAD)
-            seq += before[k] + run + after[k]
-        routes[van] = seq
-    return routes
+
+def _visit_sequence(route, client_visit: list[tuple[int | None, int, int | None]],
+                    ship_visits: list[tuple[int, int]]) -> list[int]:
+    """One PyVRP route as visit indices, :data:`RELOAD` between runs.
+
+    A client served from or to the depot brings its depot visit along: before the run's
+    visits (loaded at the depot) or after them (unloaded there).
+    """
+    runs: list[list[int]] = [[]]
+    before: list[list[int]] = [[]]
+    after: list[list[int]] = [[]]
+    sched = route.schedule()
+    for pos, act in enumerate(sched):
+        kind = act.type.name
+        if kind == "CLIENT":
+            pre, mid, post = client_visit[act.idx]
+            runs[-1].append(mid)
+            if pre is not None:
+                before[-1].append(pre)
+            if post is not None:
+                after[-1].append(post)
+        elif kind == "PICKUP":
+            runs[-1].append(ship_visits[act.idx][0])
+        elif kind == "DELIVERY":
+            runs[-1].append(ship_visits[act.idx][1])
+        elif kind == "DEPOT" and 0 < pos < len(sched) - 1:
+            runs.append([])
+            before.append([])
+            after.append([])
+    seq: list[int] = []
+    for k, run in enumerate(runs):
+        if k:
+            seq.append(RELOAD)
+        seq += before[k] + run + after[k]
+    return seq

@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 
 from bookvan.data.fleet import Costs, RoutingSettings
+from bookvan.data.hours import DAY_S  # a window without a closing time runs to midnight
 from bookvan.routing.engine.problem import Break, Precedence, Request, RoutingProblem, VanSpec, Visit
 from bookvan.routing.timetext import day_time_text
 
 __all__ = ["COST_SCALE", "DayProblem", "VisitInfo", "build_day_problem", "seconds_of_day"]
 
 COST_SCALE = 10_000  # objective units per NT$
-DAY_S = 24 * 3600  # a window without a closing time runs to midnight
 
 
 @dataclass(frozen=True)

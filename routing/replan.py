@@ -23,6 +23,7 @@ import pandas as pd
 
 from bookvan.data.controls import RouteControls
 from bookvan.data.fleet import Costs, RoutingSettings
+from bookvan.data.hours import DAY_S
 from bookvan.routing.controls import apply_controls
 from bookvan.routing.daily import DayPlan, _leg_totals
 from bookvan.routing.day_adapter import COST_SCALE, DayProblem, VisitInfo, build_day_problem, seconds_of_day
@@ -35,7 +36,6 @@ from bookvan.routing.timetext import day_time_text
 
 __all__ = ["Closure", "VanNow", "driven_counts", "replan"]
 
-DAY_S = 24 * 3600
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,9 @@ def _earlier(path: Path, kind: str) -> dict[str, bytes]:
 
 def _assert_stopped(run: _Run, took: float, out: Path, before: dict[str, bytes], limit: float = 5.0) -> None:
     err = run.stderr()
-    assert run.p.returncode == 130, err[-2000:]
+    # 130, or death by SIGINT (-2), which a shell reports as the same 130: seen once in ~25
+    # runs under load during the network load, after the stop line was printed
+    assert run.p.returncode in (130, -signal.SIGINT), err[-2000:]
     assert took < limit, f"took {took:.1f} s to stop"
     print(f"stopped in {took:.2f} s")  # shown with -s: the figures of the report
     assert "Traceback" not in run.text() and "Error" not in err, err[-2000:]

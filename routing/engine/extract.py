@@ -24,10 +24,6 @@ _STATUS = {
 
 def search_status(routing: pywrapcp.RoutingModel) -> str:
     """The last search's status in bookvan's words: ``optimal``, ``feasible`` or ``no_solution``."""
-    return _status(routing)
-
-
-def _status(routing: pywrapcp.RoutingModel) -> str:
     name = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
     return _STATUS.get(name, "no_solution")
 
@@ -133,7 +129,7 @@ def result_from_assignment(
     routes = routes_from_assignment(m, assignment)
     served = {v for r in routes for v in r.visits}
     dropped = tuple(i for i, r in enumerate(p.requests) if r.pickup not in served)
-    st = status or _status(m.routing)
+    st = status or search_status(m.routing)
     if st == "no_solution":  # an assignment exists (e.g. the warm start itself): feasible
         st = "feasible"
     if any(m.mandatory[i] for i in dropped):

@@ -15,12 +15,13 @@ from dataclasses import replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 
-from bookvan.routing.engine.extract import result_from_assignment
+from bookvan.data.interrupt import raise_if_stopped
+from bookvan.routing.engine.extract import result_from_assignment, route_nodes, search_status
 from bookvan.routing.engine.model import BuiltModel, build_model
 from bookvan.routing.engine.params import SolveParams
 from bookvan.routing.engine.problem import RoutingProblem
 from bookvan.routing.engine.result import SolveResult
-from bookvan.routing.engine.warm_start import LARGE_VISITS, warm_start
+from bookvan.routing.engine.warm_start import LARGE_VISITS, read_nodes, warm_start
 
 __all__ = ["search_parameters", "solve", "solve_plain"]
 
@@ -106,7 +107,6 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
     m = build_model(problem, minimise_vans_first=params.minimise_vans_first)
     m.routing.solver().ReSeed(int(params.seed))
     found = _solution_counter(m)
-    stop = _stop_on_request(m)
     sp = search_parameters(problem, params)
     initial, warm_stats = warm_start(m, params, deadline, sp)
     warm_s = _time.perf_counter() - t0
@@ -117,7 +117,7 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
             left = _left(sp, deadline)
             found[0] = 0
             assignment = m.routing.SolveFromAssignmentWithParameters(initial, sp)
-            stop.raise_if_stopped()
+            raise_if_stopped()
             if assignment is None:  # cannot happen with a feasible start; keep it anyway
                 assignment = initial
             counted, status = found[0], None
@@ -132,7 +132,7 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
     t_search = _time.perf_counter()
     found[0] = 0
     assignment = m.routing.SolveWithParameters(sp)
-    stop.raise_if_stopped()
+    raise_if_stopped()
     # A first-solution heuristic can fail on tight windows; when every request may be left
     # out, a start with nothing served always exists and the local search inserts from there.
     for fallback in _FALLBACK_STARTS:
@@ -141,12 +141,11 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
         m = build_model(problem, minimise_vans_first=params.minimise_vans_first)
         m.routing.solver().ReSeed(int(params.seed))
         found = _solution_counter(m)
-        stop = _stop_on_request(m)
         fsp = search_parameters(problem, replace(params, first_solution=fallback))
         left = _left(fsp, deadline)
         t_search = _time.perf_counter()
         assignment = m.routing.SolveWithParameters(fsp)
-        stop.raise_if_stopped()
+        raise_if_stopped()
     result = result_from_assignment(m, assignment, params, t0)
     capped = max(warm_stats.get("warm_capped", 0.0), _capped(params, found[0], _time.perf_counter() - t_search, left))
     return replace(result, stats={**result.stats, **warm_stats, "search_capped": capped})
@@ -165,15 +164,11 @@ def _improve_on_twin(m: BuiltModel, initial, params: SolveParams, deadline: floa
     Returns the assignment of ``m``, the solutions the search counted, the seconds it had
     and its status.
     """
-    from bookvan.routing.engine.extract import route_nodes
-    from bookvan.routing.engine.warm_start import read_nodes
-
     problem = m.problem
     start_nodes, start_objective = route_nodes(m, initial), initial.ObjectiveValue()
     twin = build_model(problem, minimise_vans_first=params.minimise_vans_first)
     twin.routing.solver().ReSeed(int(params.seed))
     found = _solution_counter(twin)
-    stop = _stop_on_request(twin)
     sp = search_parameters(problem, params)
     sp.mixed_integer_scheduling_solver = _SCHEDULING_LP
     begin = read_nodes(twin, start_nodes, sp)
@@ -182,19 +177,13 @@ def _improve_on_twin(m: BuiltModel, initial, params: SolveParams, deadline: floa
     left = _left(sp, deadline)
     found[0] = 0
     searched = twin.routing.SolveFromAssignmentWithParameters(begin, sp)
-    stop.raise_if_stopped()
-    status = _status_name(twin)
+    raise_if_stopped()
+    status = search_status(twin.routing)
     if searched is not None:
         better = read_nodes(m, route_nodes(twin, searched), sp)
         if better is not None and better.ObjectiveValue() < start_objective:
             return better, found[0], left, status
     return read_nodes(m, start_nodes, sp), found[0], left, status
-
-
-def _status_name(m: BuiltModel) -> str:
-    from bookvan.routing.engine.extract import search_status
-
-    return search_status(m.routing)
 
 
 def _set_time_limit(sp, seconds: float) -> None:
@@ -216,29 +205,6 @@ def _left(sp, deadline: float) -> float:
     left = max(0.1, deadline - _time.perf_counter())
     _set_time_limit(sp, left)
     return left
-
-
-class _StopOnRequest:
-    """Raises ``Interrupted`` after a search that Ctrl-C ended (``bookvan.data.interrupt``).
-
-    The search itself is ended by the limit and filter every model carries
-    (:func:`bookvan.routing.engine.stop_watch.watch_routing`).
-    """
-
-    def __init__(self, m: BuiltModel) -> None:
-        from bookvan.data.interrupt import stop_requested
-
-        self._stopped = stop_requested
-
-    def raise_if_stopped(self) -> None:
-        if self._stopped():
-            from bookvan.data.interrupt import Interrupted
-
-            raise Interrupted("stopped by the user")
-
-
-def _stop_on_request(m: BuiltModel) -> _StopOnRequest:
-    return _StopOnRequest(m)
 
 
 def _solution_counter(m: BuiltModel) -> list[int]:

@@ -598,6 +598,8 @@ def write_choice(choice: Choice, settings: OptimizeSettings, path: Path) -> Path
             "solution_limit": base.sim.solution_limit,
             "first_solution": base.sim.first_solution,
             "warm_iterations": base.sim.warm_iterations,
+            "warm_start": base.sim.warm_start,
+            "vroom_level": base.sim.vroom_level,
         },
     }
     if base.mode:

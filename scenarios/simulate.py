@@ -101,7 +101,8 @@ def solve_params(scn: Scenario, seed: int) -> SolveParams:
     """
     want = {"time_limit_s": scn.sim.time_limit_s, "seed": seed % (2**31 - 1),
             "deterministic": scn.sim.deterministic, "solution_limit": scn.sim.solution_limit,
-            "first_solution": scn.sim.first_solution, "warm_iterations": scn.sim.warm_iterations}
+            "first_solution": scn.sim.first_solution, "warm_iterations": scn.sim.warm_iterations,
+            "warm_start": scn.sim.warm_start, "vroom_level": scn.sim.vroom_level or None}
     known = {f.name for f in fields(SolveParams)}
     return SolveParams(**{k: v for k, v in want.items() if k in known})  # type: ignore[arg-type]
 

@@ -52,6 +52,10 @@ MAP_MARGIN_DEG = 0.5
 MAX_SERVICE_S = 4 * 3600
 #: Most search steps (solution_limit) and warm-start iterations a simulated day may take.
 MAX_STEPS = 10**6
+#: The day's first routes a simulation may ask for (``SolveParams.warm_start``).
+WARM_STARTS = ("auto", "vroom", "pyvrp", "none")
+#: VROOM's highest exploration level.
+MAX_VROOM_LEVEL = 5
 
 @dataclass(frozen=True)
 class SimSettings:
@@ -66,6 +70,9 @@ class SimSettings:
     solution_limit: int = 5
     first_solution: str = "local_cheapest_cost_insertion"
     warm_iterations: int = 100  # PyVRP warm-start iterations, where the router offers one
+    # the day's first routes: "auto" (the plan's portfolio), "vroom", "pyvrp" or "none"
+    warm_start: str = "auto"
+    vroom_level: int = 0  # VROOM's exploration level 1-5 (a work limit); 0: by the day's size
 
 
 @dataclass(frozen=True)
@@ -418,7 +425,12 @@ def _sim_settings(col: ProblemCollector, raw: dict) -> SimSettings:
         solution_limit=r.get("solution_limit", int, d.solution_limit, lo=1, hi=MAX_STEPS),  # type: ignore[arg-type]
         first_solution=r.get("first_solution", str, d.first_solution),  # type: ignore[arg-type]
         warm_iterations=r.get("warm_iterations", int, d.warm_iterations, lo=0, hi=MAX_STEPS),  # type: ignore[arg-type]
+        warm_start=r.get("warm_start", str, d.warm_start),  # type: ignore[arg-type]
+        vroom_level=r.get("vroom_level", int, d.vroom_level, lo=0, hi=MAX_VROOM_LEVEL),  # type: ignore[arg-type]
     )
+    if sim.warm_start not in WARM_STARTS:
+        col.add(f"{sim.warm_start!r} is not a warm start (one of {', '.join(WARM_STARTS)})",
+                field="simulation.warm_start")
     if sim.first_solution != "auto":
         from ortools.constraint_solver import routing_enums_pb2
 

@@ -14,7 +14,7 @@ from scenario_fakes import fake_engine
 from bookvan.scenarios.catalog import resolve_scenario_file
 from bookvan.scenarios.engine import Engine
 from bookvan.scenarios.kpis import run_summary, weighted_quantile
-from bookvan.scenarios.simulate import SimulationError, simulate
+from bookvan.scenarios.simulate import SimulationError, simulate, solve_params
 from bookvan.scenarios.spec import load_scenario, scenario_from_dict
 
 START = "2027-03-01"  # a Monday, inside the Baifu closure of the shipped scenario
@@ -221,3 +221,12 @@ def test_hub_mode_with_visit_days_parks_items_at_the_hub_and_conserves_them():
     assert int(res.transit["items"].sum()) == _created_items(res)
     late = res.transit.loc[(res.transit["destination_id"] == "KL-BAIFU") & ~res.transit["censored"]]
     assert set(pd.to_datetime(late["delivered"]).dt.day_name()) <= {"Tuesday", "Saturday"}
+
+
+def test_the_router_settings_come_from_the_simulation_table():
+    """The day's warm start and VROOM level are the scenario's, 0 meaning "by the day's size"."""
+    sim = {"start": START, "days": 2, "seed": 7, "warm_start": "vroom", "vroom_level": 3, "solution_limit": 2}
+    p = solve_params(_scn(name="v3", simulation=sim), 11)
+    assert (p.warm_start, p.vroom_level, p.solution_limit, p.seed) == ("vroom", 3, 2, 11)
+    p = solve_params(_scn(name="auto"), 11)
+    assert (p.warm_start, p.vroom_level) == ("auto", None)

@@ -85,6 +85,8 @@ def _write(tmp_path: Path, doc: dict, name: str = "s.toml") -> Path:
         ({"name": "x", "visits": {"nodes": {"KL-NOWHERE": "daily"}}}, "visits.nodes.KL-NOWHERE"),
         ({"name": "x", "routing": {"mode": "teleport"}}, "routing.mode"),
         ({"name": "x", "simulation": {"start": "2027-13-01"}}, "simulation.start"),
+        ({"name": "x", "simulation": {"warm_start": "ortools"}}, "simulation.warm_start"),
+        ({"name": "x", "simulation": {"vroom_level": 6}}, "simulation.vroom_level"),
         ({"name": "x", "demand": {"node_factors": {"KL-ANLE": -2}}}, "demand.node_factors.KL-ANLE"),
         (
             {

@@ -18,8 +18,11 @@ from bookvan.routing.engine.problem import Request, RoutingProblem, VanSpec, Vis
 from bookvan.routing.engine.search import search_parameters
 from bookvan.routing.engine.warm_start import (
     PORTFOLIO_VISITS,
+    PYVRP_ITERATIONS,
+    PYVRP_ITERATIONS_ALONE,
     VROOM_LEVELS,
     assignment_from_visit_routes,
+    pyvrp_iterations_for,
     vroom_level_for,
     warm_start,
 )
@@ -49,6 +52,23 @@ def test_vroom_level_by_the_days_size() -> None:
     (bound, level), = VROOM_LEVELS
     assert vroom_level_for(1) == level and vroom_level_for(bound) == level
     assert vroom_level_for(bound + 1) is None  # too large: VROOM is skipped
+
+
+def test_pyvrp_gets_more_iterations_where_it_starts_alone() -> None:
+    (bound, _), = VROOM_LEVELS
+    assert pyvrp_iterations_for(bound) == PYVRP_ITERATIONS < PYVRP_ITERATIONS_ALONE == pyvrp_iterations_for(bound + 1)
+
+
+def test_given_iterations_are_pyvrps_work_limit(monkeypatch) -> None:
+    import bookvan.routing.engine.warm_start as ws
+
+    asked = []
+    real = ws.pyvrp_routes
+    monkeypatch.setattr(ws, "pyvrp_routes", lambda p, **kw: asked.append(kw["iterations"]) or real(p, **kw))
+    _start(SolveParams(deterministic=True, warm_start="pyvrp", warm_iterations=7))
+    _start(SolveParams(deterministic=True, warm_start="pyvrp"))
+    _start(SolveParams(warm_start="pyvrp"))  # anytime: PyVRP's time share decides
+    assert asked == [7, PYVRP_ITERATIONS, None]
 
 
 def test_no_warm_start_asked_or_nothing_to_visit() -> None:

@@ -120,3 +120,29 @@ def test_vans_first_polish_never_ends_with_more_vans(whole_fleet: bool) -> None:
         p, time_limit_s=0.5, seed=0, van_cost=[big] * 3, minimise_vans=True, whole_fleet_polish=whole_fleet
     )
     assert routes is not None and sum(1 for r in routes if r) == 1
+
+
+def test_penalties_can_outweigh_a_vans_fixed_cost(monkeypatch) -> None:
+    """Deterministic runs cap PyVRP's penalties at a van's fixed cost, not its 100,000 default.
+
+    Below it, a van saved pays for seconds late everywhere and the search never returns to
+    feasible routes (the 1,000-stop day: 54 vans after 100 or 1,000 iterations).
+    """
+    import pyvrp
+
+    caps = []
+    real = pyvrp.solve
+
+    def spy(data, **kw):
+        caps.append(kw["params"].penalty.max_penalty)
+        return real(data, **kw)
+
+    monkeypatch.setattr(pyvrp, "solve", spy)
+    d = line(0, 10, 20)
+    visits = (Visit(1, (0, 1000), load=1), Visit(2, (0, 1000), load=1))
+    p = RoutingProblem(d, d, visits, (Request(0), Request(1)), (VanSpec(0, 0, 10, (0, 1000)),) * 2)
+    for fixed in (9_040_000, 1_000):
+        assert pyvrp_routes(p, time_limit_s=None, seed=1, van_cost=[fixed, fixed], iterations=5) is not None
+    pyvrp_routes(p, time_limit_s=5, seed=1, van_cost=[9_040_000] * 2)  # anytime: PyVRP's defaults
+    default = pyvrp.PenaltyParams().max_penalty
+    assert caps == [9_040_000, default, default]

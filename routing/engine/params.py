@@ -29,9 +29,10 @@ class SolveParams:
     # PyVRP), "vroom", "pyvrp" or "none" (see ``engine.warm_start``). PyVRP gets
     # ``warm_share`` of the time in anytime mode (``None``: 0.85 when it sees the whole problem,
     # no breaks or precedences, 0.95 above 200 visits, else 0.5), ``warm_iterations`` in
-    # deterministic mode. ``vroom_level`` is VROOM's exploration level (1–5; its work limit);
-    # ``None`` picks it by the day's size (``engine.warm_start.vroom_level_for``).
+    # deterministic mode (``None``: by the day's size, ``engine.warm_start.pyvrp_iterations_for``).
+    # ``vroom_level`` is VROOM's exploration level (1–5; its work limit); ``None`` picks it by
+    # the day's size (``engine.warm_start.vroom_level_for``).
     warm_start: str = "auto"
     warm_share: float | None = None
-    warm_iterations: int = 100
+    warm_iterations: int | None = None
     vroom_level: int | None = None

@@ -26,6 +26,7 @@ __all__ = [
     "PORTFOLIO_VISITS",
     "assignment_from_visit_routes",
     "close_for_reading",
+    "pyvrp_iterations_for",
     "read_nodes",
     "vroom_level_for",
     "warm_start",
@@ -41,6 +42,19 @@ PORTFOLIO_VISITS = 100  # up to this many visits PyVRP joins VROOM in the determ
 # Level 3 is 2-4 times faster but up to 3.6 % dearer, so days up to 1,200 visits get level
 # 5. Larger days skip VROOM: level 1 took 129 CPU s on the 1,000-stop day (1,894 visits).
 VROOM_LEVELS = ((1200, 5),)
+
+
+# PyVRP's iterations (a work limit): 100 where VROOM starts too (at 100 stops, 180 visits, its
+# 100 iterations took 2.25 CPU s and served less), 800 where PyVRP starts alone. On the 1,000-
+# stop day 800 iterations took 71 s under load and priced the plan at NT$ 175,070 against
+# 185,563 after 100 (bench/README.md, "Library days").
+PYVRP_ITERATIONS = 100
+PYVRP_ITERATIONS_ALONE = 800
+
+
+def pyvrp_iterations_for(visits: int) -> int:
+    """PyVRP's iterations on a day of ``visits`` visits: more where it is the only start."""
+    return PYVRP_ITERATIONS if vroom_level_for(visits) is not None else PYVRP_ITERATIONS_ALONE
 
 
 def vroom_level_for(visits: int) -> int | None:
@@ -121,7 +135,7 @@ def _pyvrp_start(m: BuiltModel, params: SolveParams, deadline: float) -> list[li
         time_limit_s=left if params.deterministic else min(left, params.time_limit_s * share),
         seed=int(params.seed),
         van_cost=m.van_fixed,
-        iterations=params.warm_iterations if params.deterministic else None,
+        iterations=_iterations(params, len(m.problem.visits)) if params.deterministic else None,
         minimise_vans=params.minimise_vans_first,
         whole_fleet_polish=large,
         # Small days: an unreadable route is rare and cheap to cut back. Large days: vans
@@ -129,6 +143,10 @@ def _pyvrp_start(m: BuiltModel, params: SolveParams, deadline: float) -> list[li
         # "Scale").
         break_safe_return=large,
     )
+
+
+def _iterations(params: SolveParams, visits: int) -> int:
+    return pyvrp_iterations_for(visits) if params.warm_iterations is None else params.warm_iterations
 
 
 def close_for_reading(m: BuiltModel, sp) -> None:

@@ -130,3 +130,23 @@ def test_unreachable_scheduler_is_exit_2(tmp_path):
         capture_output=True, text=True, timeout=180)
     assert r.returncode == 2 and "scheduler" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_a_quick_sweep_runs_with_its_router_settings_and_says_so(tmp_path):
+    """``--quick``: every run plans with VROOM's first level and one step; run.json records it."""
+    import json
+
+    from bookvan.scenarios.spec import QUICK_SWEEP
+
+    out = tmp_path / "quick"
+    r = subprocess.run(
+        [str(VENV_BIN / "bookvan"), "scenario", "run", "baseline", "three-days-a-week", "--days", "2",
+         "--start", "2027-03-02", "--replications", "1", "--workers", "1", "--quick", "--out", str(out)],
+        capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    info = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    sims = [s["sim"] for s in info["scenarios"]]
+    assert len(sims) == 2 and all({k: s[k] for k in QUICK_SWEEP} == QUICK_SWEEP for s in sims)
+    assert all(run["checked"] for run in info["runs"])
+    assert (pd.read_parquet(out / "kpis.parquet")["van_km"] > 0).any()

@@ -114,24 +114,43 @@ def split_volumes(
     has a few full crates instead of one book in each of fifty.
     """
     rows = []
+    by_origin = _shares_by_origin(shares)
     for origin, total in volumes.items():
-        if total <= 0 or not is_open.get(origin, False):
+        if total <= 0 or not is_open.get(origin, False) or origin not in by_origin:
             continue
-        s = shares[(shares["origin"] == origin)
-                   & shares["destination"].map(lambda d: is_open.get(d, False))]
-        if s.empty:
+        dest, kind, w = by_origin[origin]
+        keep = np.fromiter((is_open.get(d, False) for d in dest), dtype=bool, count=len(dest))
+        if not keep.any():
             continue
-        w = s["share"].to_numpy(dtype=float)
-        k = max(1, min(len(s), int(total // max(1, min_items))))
-        if k < len(s):
+        dest, kind, w = dest[keep], kind[keep], w[keep]
+        k = max(1, min(len(dest), int(total // max(1, min_items))))
+        if k < len(dest):
             gen = rng if rng is not None else np.random.default_rng(0)
-            keys = np.log(gen.random(len(s))) / np.maximum(w, 1e-12)
+            keys = np.log(gen.random(len(dest))) / np.maximum(w, 1e-12)
             pick = np.sort(np.argsort(-keys)[:k])
-            s, w = s.iloc[pick], w[pick]
+            dest, kind, w = dest[pick], kind[pick], w[pick]
         items = allocate(int(total), w)
-        rows += [(origin, d, kind, int(n)) for d, kind, n in
-                 zip(s["destination"], s["kind"], items, strict=True) if n > 0]
+        rows += [(origin, d, kd, int(n)) for d, kd, n in zip(dest, kind, items, strict=True) if n > 0]
     return rows
+
+
+def _shares_by_origin(shares: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per origin, its destinations, kinds and shares in table order, as arrays.
+
+    A simulated year splits 365 days' volumes: filtering the table per origin and day with
+    pandas took most of the demand draw (bench/README.md, "Scenario simulation").
+    """
+    dest = shares["destination"].to_numpy(dtype=object)
+    kind = shares["kind"].to_numpy(dtype=object)
+    share = shares["share"].to_numpy(dtype=float)
+    rows: dict[str, list[int]] = {}
+    for i, origin in enumerate(shares["origin"].to_numpy(dtype=object)):
+        rows.setdefault(origin, []).append(i)
+    out = {}
+    for origin, r in rows.items():
+        ix = np.asarray(r)
+        out[origin] = (dest[ix], kind[ix], share[ix])
+    return out
 
 
 def _shipped_forecast_path() -> Path:
@@ -277,7 +296,7 @@ def forecast_transfers(
     memo = {}
     is_open = {n: open_days(network, n, date, memo) for n in ids}
     fc = transfers_forecast(history)
-    known = set(fc["branch"])
+    known = set(fc["branch"].unique())  # unique first: iterating the whole column took 5 ms a day
     draws = None
     if sample if sample is not None else quantile == 0.5:
         urng = np.random.default_rng([int(seed), date.toordinal(), 11])

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import PLAN_DATE
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bookvan.data.fleet import Fleet, load_fleet
@@ -178,10 +178,30 @@ def _day(draw: st.DrawFn) -> dict[str, object]:
     return {"nodes": nodes, "transfers": transfers, "vans": vans, "mode": draw(st.sampled_from(["direct", "hub"]))}
 
 
+def _node_row(i: int, lon: float, hours: dict[str, str]) -> dict[str, object]:
+    week = {d: hours.get(d, "closed") for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    return {"node_id": "DEP" if i == 0 else f"N{i}", "name_zh": f"館{i}", "name_en": f"Node {i}",
+            "kind": "depot" if i == 0 else "branch", "lat": 25.0, "lon": lon, **week,
+            "service_s": 0, "service_per_crate_s": 0}
+
+
+# Found by hypothesis: a reload at the depot between two loadings there emptied the first
+# crates from the model's load, and the 7-crate van left with 9 on board.
+_HUB_RELOAD_DAY = {
+    "nodes": [_node_row(0, 121.6, dict.fromkeys(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), "07:00-19:00")),
+              _node_row(1, 121.74204611025021, {"tue": "08:00-17:00"}),
+              _node_row(2, 121.66513894994846, {"tue": "09:00-21:00"})],
+    "transfers": [("DEP", "N1", 100, "hold"), ("DEP", "N2", 146, "hold"), ("N1", "N2", 157, "hold")],
+    "vans": [(7, 3, False), (11, 1, False)],
+    "mode": "hub",
+}
+
+
 @settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 @given(day=_day())
+@example(day=_HUB_RELOAD_DAY)
 def test_random_days_always_pass_the_checker(tmp_path_factory: pytest.TempPathFactory, day: dict) -> None:
     d = tmp_path_factory.mktemp("net")
     with open(d / "nodes.csv", "w", newline="", encoding="utf-8") as f:

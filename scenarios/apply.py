@@ -168,7 +168,7 @@ def reshape_demand(
         sub["destination_id"] = sub["destination_id"].replace(a.like, a.node_id)
         sub["items"] = sub["items"] * a.volume
         parts.append(sub)
-    df = pd.concat(parts, ignore_index=True)
+    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else df.reset_index(drop=True)
     if scn.remove_nodes:
         gone = df["origin_id"].isin(scn.remove_nodes) | df["destination_id"].isin(scn.remove_nodes)
         df = df.loc[~gone]
@@ -183,8 +183,8 @@ def reshape_demand(
     for src, dst in _redirects(scn, date).items():
         df["origin_id"] = df["origin_id"].replace(src, dst)
         df["destination_id"] = df["destination_id"].replace(src, dst)
-    df = df.loc[(df["items"] > 0) & (df["origin_id"] != df["destination_id"])]
     known = set(world.network.node_ids)
-    df = df.loc[df["origin_id"].isin(known) & df["destination_id"].isin(known)]
+    keep = (df["items"] > 0) & (df["origin_id"] != df["destination_id"])
+    df = df.loc[keep & df["origin_id"].isin(known) & df["destination_id"].isin(known)]
     df["items"] = df["items"].round().astype(int)
     return df.reset_index(drop=True)

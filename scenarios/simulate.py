@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
+from pandas.arrays import DatetimeArray
 
 from bookvan.data.costs import Costs
 from bookvan.data.crates import crates_for
@@ -338,25 +339,31 @@ class _Matched:
         sub_rows = np.asarray(self.sub_rows, dtype="int64").take(self.final)
         dl_rows = np.asarray(self.dl_rows, dtype="int64").take(self.final)
         col = lambda c: self.sub[c].to_numpy().take(sub_rows)  # noqa: E731
-        at = pd.Series(self.dl["at"].array.take(dl_rows))
-        transit = pd.DataFrame(
-            {
-                "replication": replication,
-                "day": day,
-                "date": date,
-                "root": col("root"),
-                "kind": col("kind"),
-                "origin_id": col("home_origin"),
-                "destination_id": col("destination_id"),
-                "asked_destination": col("asked_destination"),
-                "items": self.dl["items"].to_numpy(dtype="int64").take(dl_rows),
-                "release": pd.Series(self.sub["release"].array.take(sub_rows)),
-                "delivered": pd.to_datetime(at, utc=True).dt.tz_convert(TZ),
-            }
-        )
-        if len(transit):
-            transit["days"] = (transit["delivered"] - transit["release"]).dt.total_seconds() / DAY_S
-        return transit
+        release = self.sub["release"].array.take(sub_rows)
+        delivered = _local(self.dl["at"].array.take(dl_rows))
+        cols = {
+            "replication": replication,
+            "day": day,
+            "date": date,
+            "root": col("root"),
+            "kind": col("kind"),
+            "origin_id": col("home_origin"),
+            "destination_id": col("destination_id"),
+            "asked_destination": col("asked_destination"),
+            "items": self.dl["items"].to_numpy(dtype="int64").take(dl_rows),
+            "release": release,
+            "delivered": delivered,
+        }
+        if len(sub_rows):
+            cols["days"] = (delivered - release).total_seconds() / DAY_S
+        return pd.DataFrame(cols)
+
+
+def _local(at: object) -> object:
+    """Delivery times on the library's clock (times without a zone are read as UTC)."""
+    if isinstance(at, DatetimeArray) and at.tz is not None:
+        return at.tz_convert(TZ)
+    return pd.to_datetime(pd.Series(at), utc=True).dt.tz_convert(TZ).array
 
 
 def _waiting(pool: pd.DataFrame, fin: dict, hubbed: dict, hub: str) -> pd.DataFrame:

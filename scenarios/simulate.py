@@ -206,22 +206,23 @@ def _submission(
 
 
 def _transfers_table(sub: pd.DataFrame) -> pd.DataFrame:
-    nat = pd.Series(pd.NaT, index=sub.index, dtype=f"datetime64[ns, {TZ}]")
+    """The router's transfers table of the submission (columns as arrays: no index alignment)."""
+    nat = pd.array(np.full(len(sub), np.datetime64("NaT", "ns")), dtype=f"datetime64[ns, {TZ}]")
     return pd.DataFrame(
         {
-            "transfer_id": sub["sub_id"].astype(str),
-            "origin_id": sub["origin_id"],
-            "destination_id": sub["destination_id"],
-            "items": sub["items"].astype("int64"),
-            "crates": sub["crates"].astype("int64"),
-            "kind": sub["kind"],
+            "transfer_id": sub["sub_id"].astype(str).array,
+            "origin_id": sub["origin_id"].array,
+            "destination_id": sub["destination_id"].array,
+            "items": sub["items"].to_numpy(dtype="int64"),
+            "crates": sub["crates"].to_numpy(dtype="int64"),
+            "kind": sub["kind"].array,
             "release": nat,
             "due": nat,
             "leg_of": None,
             "leg": pd.array([pd.NA] * len(sub), dtype="Int64"),
             "part_of": None,
         }
-    ).reset_index(drop=True)
+    )
 
 
 def _deliveries(plan: object) -> pd.DataFrame:

@@ -372,12 +372,18 @@ def _waiting(pool: pd.DataFrame, fin: dict, hubbed: dict, hub: str) -> pd.DataFr
     roots = pool["root"].tolist()
     done = np.array([fin.get(r, 0) for r in roots], dtype="int64")
     moved = np.array([hubbed.get(r, 0) for r in roots], dtype="int64")
-    items = pool["items"] - done - moved
-    stay = pool.loc[(items > 0).to_numpy()].assign(items=items[items > 0])
     if (moved > 0).any():
+        items = pool["items"] - done - moved
+        stay = pool.loc[(items > 0).to_numpy()].assign(items=items[items > 0])
         at_hub = pool.assign(items=moved, origin_id=hub).loc[moved > 0]
         stay = pd.concat([stay, at_hub], ignore_index=True)
-    return stay.loc[stay["origin_id"] != stay["destination_id"]].reset_index(drop=True)
+        return stay.loc[stay["origin_id"] != stay["destination_id"]].reset_index(drop=True)
+    items = pool["items"].to_numpy() - done
+    ends = zip(pool["origin_id"].tolist(), pool["destination_id"].tolist(), strict=True)
+    keep = (items > 0) & np.array([o != d for o, d in ends], dtype=bool)
+    left = pool.loc[keep].reset_index(drop=True)
+    left["items"] = items[keep]
+    return left
 
 
 def simulate(

@@ -64,11 +64,21 @@ class Network:
 
     @property
     def node_ids(self) -> list[str]:
-        return list(self.nodes["node_id"])
+        return list(self._node_ids)
 
     @property
     def depot_ids(self) -> list[str]:
-        return list(self.nodes.loc[self.nodes["kind"] == "depot", "node_id"])
+        return list(self._depot_ids)
+
+    @cached_property
+    def _node_ids(self) -> tuple[str, ...]:
+        """Node ids in table order, read once: a simulated day asks for them many times."""
+        return tuple(self.nodes["node_id"])
+
+    @cached_property
+    def _depot_ids(self) -> tuple[str, ...]:
+        """Depot ids in table order, read once (a ``.loc`` filter costs a millisecond a call)."""
+        return tuple(self.nodes.loc[self.nodes["kind"] == "depot", "node_id"])
 
     def node(self, node_id: str) -> pd.Series:
         return self._rows[node_id]

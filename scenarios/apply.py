@@ -153,6 +153,8 @@ def reshape_demand(
     Poisson counts around the scaled means, so replications differ and totals stay whole.
     """
     scn = world.scenario
+    if len(base) and _only_filters(scn, base, date):
+        return _as_given(base, set(world.network.node_ids) - set(scn.remove_nodes))
     cols = ["origin_id", "destination_id", "items", "kind"]
     df = base[cols].copy() if len(base) else pd.DataFrame(columns=cols)
     df["items"] = df["items"].astype(float)
@@ -168,7 +170,7 @@ def reshape_demand(
         sub["destination_id"] = sub["destination_id"].replace(a.like, a.node_id)
         sub["items"] = sub["items"] * a.volume
         parts.append(sub)
-    df = pd.concat(parts, ignore_index=True)
+    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else df.reset_index(drop=True)
     if scn.remove_nodes:
         gone = df["origin_id"].isin(scn.remove_nodes) | df["destination_id"].isin(scn.remove_nodes)
         df = df.loc[~gone]
@@ -183,8 +185,41 @@ def reshape_demand(
     for src, dst in _redirects(scn, date).items():
         df["origin_id"] = df["origin_id"].replace(src, dst)
         df["destination_id"] = df["destination_id"].replace(src, dst)
-    df = df.loc[(df["items"] > 0) & (df["origin_id"] != df["destination_id"])]
     known = set(world.network.node_ids)
-    df = df.loc[df["origin_id"].isin(known) & df["destination_id"].isin(known)]
+    keep = (df["items"] > 0) & (df["origin_id"] != df["destination_id"])
+    df = df.loc[keep & df["origin_id"].isin(known) & df["destination_id"].isin(known)]
     df["items"] = df["items"].round().astype(int)
     return df.reset_index(drop=True)
+
+
+def _only_filters(scn: Scenario, base: pd.DataFrame, date: dt.date) -> bool:
+    """Whether the scenario leaves ``date``'s transfers as they are, only dropping some:
+    no growth, no node factors, no redirect, and no added node that takes another's demand."""
+    if scn.demand.growth != 1.0 or scn.demand.node_factors or _redirects(scn, date):
+        return False
+    added = [a.node_id for a in scn.add_nodes if a.opens_on is None or date >= a.opens_on]
+    if not added:
+        return True
+    present = set(base["origin_id"].tolist()) | set(base["destination_id"].tolist())
+    return all(n in present for n in added)
+
+
+def _as_given(base: pd.DataFrame, known: set[str]) -> pd.DataFrame:
+    """:func:`reshape_demand` when it only filters: transfers with items between two different
+    ``known`` nodes, items rounded to whole ones (the same frame, built in one step)."""
+    origin, dest = base["origin_id"].array, base["destination_id"].array
+    items = base["items"].astype(float).to_numpy()
+    ends = [
+        o != d and o in known and d in known
+        for o, d in zip(origin.tolist(), dest.tolist(), strict=True)
+    ]
+    rows = np.flatnonzero((items > 0) & np.array(ends, dtype=bool))
+    return pd.DataFrame(
+        {
+            "origin_id": origin.take(rows),
+            "destination_id": dest.take(rows),
+            "items": np.round(items[rows]).astype(int),
+            "kind": base["kind"].array.take(rows),
+            "asked_destination": dest.take(rows),
+        }
+    )

@@ -7,14 +7,20 @@ ready at the pickup branch; return → back home) as item-weighted mean and 95th
 
 from __future__ import annotations
 
+import datetime as dt
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
+from pandas.arrays import DatetimeArray
 
 from bookvan.data.costs import DAYS_PER_YEAR, Costs
 from bookvan.data.crates import crates_for
 from bookvan.data.fleet import Fleet
 
 __all__ = ["KPI_LABELS", "arrival_kpis", "day_kpis", "run_summary", "van_hours", "weighted_quantile"]
+
+_NAT = np.iinfo("int64").min  # NaT among a datetime array's int64 ticks
 
 # KPI column → (label, unit) for tables and charts
 KPI_LABELS: dict[str, tuple[str, str]] = {
@@ -58,36 +64,57 @@ def van_hours(stops: pd.DataFrame) -> float:
     if stops is None or stops.empty:
         return 0.0
     keys = ["vehicle_id", "trip"] if "trip" in stops.columns else ["vehicle_id"]
-    span = stops.groupby(keys).agg(first=("departure", "min"), last=("arrival", "max"))
-    return float((span["last"] - span["first"]).dt.total_seconds().clip(lower=0).sum() / 3600.0)
+    dep, arr = stops["departure"].array, stops["arrival"].array
+    if not _same_clock(dep, arr):
+        span = stops.groupby(keys).agg(first=("departure", "min"), last=("arrival", "max"))
+        return float((span["last"] - span["first"]).dt.total_seconds().clip(lower=0).sum() / 3600.0)
+    # one pass over the stops (a groupby costs milliseconds a day); runs in the groupby's order
+    first: dict[tuple, int] = {}
+    last: dict[tuple, int] = {}
+    runs_of = zip(*(stops[k].tolist() for k in keys), strict=True)
+    for key, d, a in zip(runs_of, dep.asi8.tolist(), arr.asi8.tolist(), strict=True):
+        first[key] = min(first.get(key, d), d)
+        last[key] = max(last.get(key, a), a)
+    runs = sorted(first)
+    spans = np.array([last[k] - first[k] for k in runs], dtype="int64").view(f"m8[{dep.unit}]")
+    return float(np.maximum(pd.TimedeltaIndex(spans).total_seconds().to_numpy(), 0.0).sum() / 3600.0)
+
+
+def _same_clock(a: object, b: object) -> bool:
+    """Datetime arrays of one unit and time zone, without NaT: their ticks subtract directly."""
+    if not isinstance(a, DatetimeArray) or not isinstance(b, DatetimeArray) or a.dtype != b.dtype:
+        return False
+    return not ((a.asi8 == _NAT).any() or (b.asi8 == _NAT).any())
 
 
 def _load_factor(stops: pd.DataFrame, matrix: pd.DataFrame, vehicles: pd.DataFrame) -> float:
     """Distance-weighted share of capacity on board over the driven legs."""
     if stops is None or stops.empty:
         return 0.0
-    dist = matrix.set_index(["from_id", "to_id"])["distance_m"]
-    cap = vehicles.set_index("vehicle_id")["capacity_crates"]
-    s = stops.sort_values(["vehicle_id", "trip", "seq"])
-    nxt = s.groupby(["vehicle_id", "trip"])["node_id"].shift(-1)
-    legs = s.assign(to=nxt).dropna(subset=["to"])
-    legs = legs.loc[legs["node_id"] != legs["to"]]
-    if legs.empty:
+    pairs = zip(matrix["from_id"].tolist(), matrix["to_id"].tolist(), strict=True)
+    dist = dict(zip(pairs, matrix["distance_m"].tolist(), strict=True))
+    cap = dict(zip(vehicles["vehicle_id"].tolist(), vehicles["capacity_crates"].tolist(), strict=True))
+    cols = [stops[c].tolist() for c in ("vehicle_id", "trip", "seq", "node_id", "load_after")]
+    rows = sorted(zip(*cols, strict=True), key=lambda r: r[:3])
+    legs = [(a[3], b[3], a[0], a[4]) for a, b in pairwise(rows) if a[:2] == b[:2] and a[3] != b[3]]
+    if not legs:
         return 0.0
-    d = np.array([dist.get((a, b), 0.0) for a, b in zip(legs["node_id"], legs["to"], strict=True)])
-    c = legs["vehicle_id"].map(cap).to_numpy(dtype=float)
+    d = np.array([dist.get((a, b), 0.0) for a, b, _, _ in legs], dtype=float)
+    c = np.array([cap.get(v, np.nan) for _, _, v, _ in legs], dtype=float)
+    load = np.array([x for _, _, _, x in legs], dtype=float)
     denom = float((d * c).sum())
-    return float((d * legs["load_after"].to_numpy(dtype=float)).sum() / denom) if denom else 0.0
+    return float((d * load).sum() / denom) if denom else 0.0
 
 
 def _waits(transit: pd.DataFrame, kind: str) -> tuple[float, float]:
     if transit is None or transit.empty:
         return float("nan"), float("nan")
-    t = transit.loc[transit["kind"] == kind]
-    if t.empty:
+    mine = transit["kind"].to_numpy() == kind
+    if not mine.any():
         return float("nan"), float("nan")
-    w = t["items"].to_numpy(float)
-    return float(np.average(t["days"], weights=w)), weighted_quantile(t["days"].to_numpy(), w, 0.95)
+    days = transit["days"].to_numpy()[mine]
+    w = transit["items"].to_numpy(float)[mine]
+    return float(np.average(days, weights=w)), weighted_quantile(days, w, 0.95)
 
 
 def day_kpis(
@@ -123,8 +150,7 @@ def day_kpis(
     fixed = costs.fixed_ntd_per_day(len(fleet.vehicles))
     hold_mean, hold_p95 = _waits(transit, "hold")
     ret_mean, ret_p95 = _waits(transit, "return")
-    back_items = int(backlog["items"].sum()) if len(backlog) else 0
-    back_crates = int(crates_for(backlog["items"], items_per_crate).sum()) if len(backlog) else 0
+    back_items, back_crates, holds_waiting = _backlog(backlog, items_per_crate)
     return {
         "van_km": km,
         "van_hours": hours,
@@ -140,9 +166,7 @@ def day_kpis(
         "load_factor": lf,
         "backlog_items": back_items,
         "backlog_crates": back_crates,
-        "holds_waiting": int(backlog.loc[backlog["kind"] == "hold", "items"].sum())
-        if len(backlog)
-        else 0,
+        "holds_waiting": holds_waiting,
         "unassigned": unassigned,
         "hold_days_mean": hold_mean,
         "hold_days_p95": hold_p95,
@@ -151,22 +175,41 @@ def day_kpis(
     }
 
 
+def _backlog(backlog: pd.DataFrame, items_per_crate: int) -> tuple[int, int, int]:
+    """Items and crates waiting at the end of the day, and the items of holds among them."""
+    if not len(backlog):
+        return 0, 0, 0
+    items = backlog["items"].to_numpy()
+    holds = items[backlog["kind"].to_numpy() == "hold"]
+    return int(items.sum()), int(crates_for(items, items_per_crate).sum()), int(holds.sum())
+
+
 def arrival_kpis(plan: object | None, schedule: object, depots: set[str]) -> dict[str, float]:
     """A day's consistency: each node's first arrival (minutes after midnight, ``arr:<node>``)
-    and how many timed arrivals fell inside the schedule's tolerance."""
-    from bookvan.routing.schedule_day import arrival_records
+    and how many timed arrivals fell inside the schedule's tolerance.
 
+    The arrivals are those of :func:`bookvan.routing.schedule_day.arrival_records` (service
+    start at each non-depot stop, inside when within the node's window), read from the stops
+    columns directly: its records are built row by row for the plan folder, a millisecond a day.
+    """
     out: dict[str, float] = {"arrivals_timed": 0, "arrivals_inside": 0}
-    if plan is None or plan.stops is None or plan.stops.empty:  # type: ignore[attr-defined]
+    stops = None if plan is None else plan.stops  # type: ignore[attr-defined]
+    if stops is None or stops.empty:
         return out
-    for a in arrival_records(plan, schedule, depots):  # type: ignore[arg-type]
-        t = pd.Timestamp(a["arrival"])
-        minute = t.hour * 60 + t.minute + t.second / 60
-        key = f"arr:{a['node_id']}"
+    when = stops["service_start"].fillna(stops["arrival"]) if "service_start" in stops else stops["arrival"]
+    midnight = pd.Timestamp(dt.datetime.combine(plan.date, dt.time()), tz=when.dt.tz)  # type: ignore[attr-defined]
+    for n, at in zip(stops["node_id"].tolist(), when.tolist(), strict=True):
+        if n in depots:
+            continue
+        minute = at.hour * 60 + at.minute + at.second / 60
+        key = f"arr:{n}"
         out[key] = min(out.get(key, minute), minute)
-        if a["inside"] is not None:
+        ns = schedule.get(n)  # type: ignore[attr-defined]
+        w = ns.window_s() if ns else None
+        if w is not None:
+            sec = int((at - midnight).total_seconds())
             out["arrivals_timed"] += 1
-            out["arrivals_inside"] += int(bool(a["inside"]))
+            out["arrivals_inside"] += int(w[0] <= sec <= w[1])
     return out
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
+from pandas.arrays import DatetimeArray
 
 from bookvan.data.costs import Costs
 from bookvan.data.crates import crates_for
@@ -187,12 +188,12 @@ def _submission(
     overnight (hub → destination); every submitted transfer touches the hub, so the items'
     days in transit include the night's sorting.
     """
-    o_ok = pool["origin_id"].isin(served) & ~pool["origin_id"].isin(closed)
-    d_ok = pool["destination_id"].isin(served) & ~pool["destination_id"].isin(closed)
+    visit = served - closed
+    o_ok = np.array([n in visit for n in pool["origin_id"].tolist()], dtype=bool)
+    d_ok = np.array([n in visit for n in pool["destination_id"].tolist()], dtype=bool)
     if mode != "hub":
-        both = pool.loc[o_ok & d_ok].copy()
-        both["sub_id"] = both["root"].astype(str)
-        parts = [both]
+        sub = pool.loc[o_ok & d_ok].reset_index(drop=True)
+        sub["sub_id"] = sub["root"].astype(str)
     else:
         touches = (pool["origin_id"] == hub) | (pool["destination_id"] == hub)
         direct = pool.loc[touches & o_ok & d_ok].copy()
@@ -200,29 +201,29 @@ def _submission(
         collect = pool.loc[~touches & o_ok].copy()
         collect["sub_id"] = collect["root"].astype(str) + "~hub"
         collect["destination_id"] = hub
-        parts = [direct, collect]
-    sub = pd.concat(parts, ignore_index=True)
+        sub = pd.concat([direct, collect], ignore_index=True)
     sub["crates"] = crates_for(sub["items"], items_per_crate)
     return sub
 
 
 def _transfers_table(sub: pd.DataFrame) -> pd.DataFrame:
-    nat = pd.Series(pd.NaT, index=sub.index, dtype=f"datetime64[ns, {TZ}]")
+    """The router's transfers table of the submission (columns as arrays: no index alignment)."""
+    nat = pd.array(np.full(len(sub), np.datetime64("NaT", "ns")), dtype=f"datetime64[ns, {TZ}]")
     return pd.DataFrame(
         {
-            "transfer_id": sub["sub_id"].astype(str),
-            "origin_id": sub["origin_id"],
-            "destination_id": sub["destination_id"],
-            "items": sub["items"].astype("int64"),
-            "crates": sub["crates"].astype("int64"),
-            "kind": sub["kind"],
+            "transfer_id": sub["sub_id"].astype(str).array,
+            "origin_id": sub["origin_id"].array,
+            "destination_id": sub["destination_id"].array,
+            "items": sub["items"].to_numpy(dtype="int64"),
+            "crates": sub["crates"].to_numpy(dtype="int64"),
+            "kind": sub["kind"].array,
             "release": nat,
             "due": nat,
             "leg_of": None,
             "leg": pd.array([pd.NA] * len(sub), dtype="Int64"),
             "part_of": None,
         }
-    ).reset_index(drop=True)
+    )
 
 
 def _deliveries(plan: object) -> pd.DataFrame:
@@ -232,22 +233,55 @@ def _deliveries(plan: object) -> pd.DataFrame:
     if stops is None or stops.empty:
         return pd.DataFrame(columns=cols)
     when = stops["service_start"] if "service_start" in stops.columns else stops["arrival"]
+    at = when.fillna(stops["arrival"]).array
+    plan_ids: list[object] = []
+    rows: list[int] = []
+    for k, ids in enumerate(stops["delivery_ids"].tolist()):
+        for pid in _ids(ids):
+            plan_ids.append(pid)
+            rows.append(k)
+    tr = plan.transfers  # type: ignore[attr-defined]
+    pos = {t: k for k, t in enumerate(tr["transfer_id"].tolist())}
+    got = [pos.get(pid) for pid in plan_ids]
+    if None in got or len(pos) < len(tr):  # an unknown or repeated id: the join says what that means
+        return _deliveries_joined(stops, at, tr)
+    legs, parts = tr["leg_of"].tolist(), tr["part_of"].tolist()
+    subs = [_first_named(parts[g], legs[g], pid) for g, pid in zip(got, plan_ids, strict=True)]
+    return pd.DataFrame(
+        {
+            "plan_id": pd.Series(plan_ids),
+            "sub_id": pd.Series(subs, dtype=object),
+            "items": tr["items"].to_numpy().take(got),
+            "crates": tr["crates"].to_numpy().take(got),
+            "to": stops["node_id"].array.take(rows),
+            "at": at.take(rows),
+        }
+    )
+
+
+def _ids(ids: object) -> list[object]:
+    """A stop's delivered ids as a list (a missing or empty cell: none), as ``explode`` reads it."""
+    if isinstance(ids, (list, tuple, np.ndarray)):
+        return [i for i in ids if not pd.isna(i)]
+    return [] if pd.isna(ids) else [ids]  # type: ignore[arg-type]
+
+
+def _first_named(*ids: object) -> object:
+    """The first of ``ids`` that is set: a part's whole, else a leg's transfer, else itself."""
+    return next(i for i in ids if not pd.isna(i))  # type: ignore[arg-type]
+
+
+def _deliveries_joined(stops: pd.DataFrame, at: object, tr: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_deliveries` by explode and join, for plans whose transfer ids are not one a row."""
     ex = (
-        pd.DataFrame(
-            {
-                "plan_id": stops["delivery_ids"],
-                "to": stops["node_id"],
-                "at": when.fillna(stops["arrival"]),
-            }
-        )
+        pd.DataFrame({"plan_id": stops["delivery_ids"], "to": stops["node_id"], "at": at})
         .explode("plan_id")
         .dropna(subset=["plan_id"])
     )
-    tr = plan.transfers.set_index("transfer_id")  # type: ignore[attr-defined]
-    ex = ex.join(tr[["items", "crates", "leg_of", "part_of"]], on="plan_id")
+    ex = ex.join(tr.set_index("transfer_id")[["items", "crates", "leg_of", "part_of"]], on="plan_id")
     sub_id = ex["part_of"].where(ex["part_of"].notna(), ex["leg_of"])
     ex["sub_id"] = sub_id.where(sub_id.notna(), ex["plan_id"])
-    return ex[cols].reset_index(drop=True)
+    return ex[["plan_id", "sub_id", "items", "crates", "to", "at"]].reset_index(drop=True)
 
 
 def _settle(
@@ -262,45 +296,95 @@ def _settle(
     """Items delivered home become transit records; the rest waits (some now at the hub)."""
     if not len(dl):
         return pool, pd.DataFrame(), 0
-    info = sub.set_index("sub_id")[
-        ["root", "destination_id", "kind", "home_origin", "asked_destination", "release"]
-    ]
-    d = dl.join(info, on="sub_id", how="inner")
-    to_hub_sub = d["sub_id"].astype(str).str.endswith("~hub")
-    at_dest = d["to"] == d["destination_id"]
-    final = d.loc[at_dest & ~to_hub_sub]
+    m = _Matched(dl, sub)
     # items that reached the hub but not (yet) their destination: leg 1 of hub mode, or ~hub
-    via = d.loc[~at_dest & ~to_hub_sub].groupby("root")["items"].sum()
-    fin = final.groupby("root")["items"].sum()
-    hubbed = d.loc[at_dest & to_hub_sub].groupby("root")["items"].sum()
-    hubbed = hubbed.add((via - fin.reindex(via.index).fillna(0)).clip(lower=0), fill_value=0)
-    transit = pd.DataFrame(
-        {
+    fin = m.items_by_root(at_dest=True, to_hub=False)
+    via = m.items_by_root(at_dest=False, to_hub=False)
+    hubbed = m.items_by_root(at_dest=True, to_hub=True)
+    for root, n in via.items():
+        hubbed[root] = hubbed.get(root, 0) + max(n - fin.get(root, 0), 0)
+    transit = m.transit(day, date, replication)
+    return _waiting(pool, fin, hubbed, hub), transit, sum(m.crates[k] for k in m.final)
+
+
+class _Matched:
+    """The day's deliveries joined to the submitted transfers they carried, as ``join`` would
+    (inner, in delivery order): plain lists, as a day has tens of rows and pandas costs per call."""
+
+    def __init__(self, dl: pd.DataFrame, sub: pd.DataFrame) -> None:
+        where: dict[object, list[int]] = {}
+        for k, sid in enumerate(sub["sub_id"].tolist()):
+            where.setdefault(sid, []).append(k)
+        pairs = [(i, k) for i, sid in enumerate(dl["sub_id"].tolist()) for k in where.get(sid, ())]
+        self.dl_rows = [i for i, _ in pairs]
+        self.sub_rows = [k for _, k in pairs]
+        self.sub, self.dl = sub, dl
+        sub_ids, to = dl["sub_id"].tolist(), dl["to"].tolist()
+        dest = sub["destination_id"].tolist()
+        self.roots = sub["root"].to_numpy().take(self.sub_rows).tolist()
+        self.items = dl["items"].to_numpy().take(self.dl_rows).tolist()
+        self.crates = dl["crates"].to_numpy().take(self.dl_rows).tolist()
+        self.to_hub = [str(sub_ids[i]).endswith("~hub") for i in self.dl_rows]
+        self.at_dest = [to[i] == dest[k] for i, k in pairs]
+        self.final = [j for j in range(len(pairs)) if self.at_dest[j] and not self.to_hub[j]]
+
+    def items_by_root(self, *, at_dest: bool, to_hub: bool) -> dict[object, int]:
+        """Items per root over the pairs delivered (or not) at their destination, (not) ~hub."""
+        out: dict[object, int] = {}
+        for root, n, a, h in zip(self.roots, self.items, self.at_dest, self.to_hub, strict=True):
+            if a == at_dest and h == to_hub:
+                out[root] = out.get(root, 0) + n
+        return out
+
+    def transit(self, day: int, date: dt.date, replication: int) -> pd.DataFrame:
+        """One record per delivery home: who, what, from where, released and delivered when."""
+        sub_rows = np.asarray(self.sub_rows, dtype="int64").take(self.final)
+        dl_rows = np.asarray(self.dl_rows, dtype="int64").take(self.final)
+        col = lambda c: self.sub[c].to_numpy().take(sub_rows)  # noqa: E731
+        release = self.sub["release"].array.take(sub_rows)
+        delivered = _local(self.dl["at"].array.take(dl_rows))
+        cols = {
             "replication": replication,
             "day": day,
             "date": date,
-            "root": final["root"].to_numpy(),
-            "kind": final["kind"].to_numpy(),
-            "origin_id": final["home_origin"].to_numpy(),
-            "destination_id": final["destination_id"].to_numpy(),
-            "asked_destination": final["asked_destination"].to_numpy(),
-            "items": final["items"].to_numpy(dtype="int64"),
-            "release": final["release"].reset_index(drop=True),
-            "delivered": pd.to_datetime(final["at"].reset_index(drop=True), utc=True).dt.tz_convert(
-                TZ
-            ),
+            "root": col("root"),
+            "kind": col("kind"),
+            "origin_id": col("home_origin"),
+            "destination_id": col("destination_id"),
+            "asked_destination": col("asked_destination"),
+            "items": self.dl["items"].to_numpy(dtype="int64").take(dl_rows),
+            "release": release,
+            "delivered": delivered,
         }
-    )
-    if len(transit):
-        transit["days"] = (transit["delivered"] - transit["release"]).dt.total_seconds() / DAY_S
-    done = pool["root"].map(fin).fillna(0).astype("int64")
-    moved = pool["root"].map(hubbed).fillna(0).astype("int64")
-    stay = pool.assign(items=pool["items"] - done - moved)
-    stay = stay.loc[stay["items"] > 0]
-    at_hub = pool.assign(items=moved, origin_id=hub).loc[moved > 0]
-    left = pd.concat([stay, at_hub], ignore_index=True) if len(at_hub) else stay
-    left = left.loc[left["origin_id"] != left["destination_id"]].reset_index(drop=True)
-    return left, transit, int(final["crates"].sum())
+        if len(sub_rows):
+            cols["days"] = (delivered - release).total_seconds() / DAY_S
+        return pd.DataFrame(cols)
+
+
+def _local(at: object) -> object:
+    """Delivery times on the library's clock (times without a zone are read as UTC)."""
+    if isinstance(at, DatetimeArray) and at.tz is not None:
+        return at.tz_convert(TZ)
+    return pd.to_datetime(pd.Series(at), utc=True).dt.tz_convert(TZ).array
+
+
+def _waiting(pool: pd.DataFrame, fin: dict, hubbed: dict, hub: str) -> pd.DataFrame:
+    """The pool less what was delivered home; what reached the hub waits there, from the hub."""
+    roots = pool["root"].tolist()
+    done = np.array([fin.get(r, 0) for r in roots], dtype="int64")
+    moved = np.array([hubbed.get(r, 0) for r in roots], dtype="int64")
+    if (moved > 0).any():
+        items = pool["items"] - done - moved
+        stay = pool.loc[(items > 0).to_numpy()].assign(items=items[items > 0])
+        at_hub = pool.assign(items=moved, origin_id=hub).loc[moved > 0]
+        stay = pd.concat([stay, at_hub], ignore_index=True)
+        return stay.loc[stay["origin_id"] != stay["destination_id"]].reset_index(drop=True)
+    items = pool["items"].to_numpy() - done
+    ends = zip(pool["origin_id"].tolist(), pool["destination_id"].tolist(), strict=True)
+    keep = (items > 0) & np.array([o != d for o, d in ends], dtype=bool)
+    left = pool.loc[keep].reset_index(drop=True)
+    left["items"] = items[keep]
+    return left
 
 
 def simulate(

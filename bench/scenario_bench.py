@@ -3,6 +3,7 @@ speed-up of the same run from 1 to 2 Dask workers.
 
     .venv/bin/python bench/scenario_bench.py                       # baseline, 365 days, 1 replication
     .venv/bin/python bench/scenario_bench.py --days 60 --scenario fleet-plus-one
+    .venv/bin/python bench/scenario_bench.py --quick                # the quick sweep's settings
 
 It times three things with the real demand model, routing engine and checker:
 
@@ -26,7 +27,7 @@ import time
 from bookvan.scenarios.catalog import resolve_scenario_file
 from bookvan.scenarios.runner import run_scenarios
 from bookvan.scenarios.simulate import base_demand, simulate
-from bookvan.scenarios.spec import load_scenario
+from bookvan.scenarios.spec import QUICK_SWEEP, load_scenario
 
 
 def _cpu() -> float:
@@ -41,9 +42,13 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--replications", type=int, default=1)
     ap.add_argument("--skip-inprocess", action="store_true")
+    ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="the router's settings of `scenario run --quick`")
     args = ap.parse_args()
     scn = load_scenario(resolve_scenario_file(args.scenario))
-    out: dict[str, object] = {"scenario": scn.name, "days": args.days,
+    if args.quick:
+        scn = scn.with_sim(**QUICK_SWEEP)
+    out: dict[str, object] = {"scenario": scn.name, "quick": args.quick, "days": args.days,
                               "replications": args.replications,
                               "load_avg_start": os.getloadavg()[0]}
     dates = [scn.sim.start + __import__("datetime").timedelta(days=k) for k in range(args.days)]
@@ -60,7 +65,7 @@ def main() -> None:
         out["van_km_per_year"] = round(float(res.kpis["van_km"].sum()) * 365 / args.days)
         print(f"in-process: demand {t1 - t0:.1f} s + {args.days} days {t2 - t1:.1f} s "
               f"= {t2 - t0:.1f} s wall, {c2 - c0:.1f} s CPU", flush=True)
-    for n in (1, 2):
+    for n in () if args.skip_dask else (1, 2):
         t0 = time.perf_counter()
         runs = run_scenarios([scn], days=args.days, replications=args.replications,
                              n_workers=n)
@@ -70,9 +75,10 @@ def main() -> None:
         out[f"dask_{n}_days_capped"] = capped
         print(f"dask, {n} worker(s): {wall:.1f} s wall ({runs.where}); "
               f"days the safety cap ended: {capped}", flush=True)
-    out["speedup_1_to_2"] = round(out["dask_1_workers_s"] / out["dask_2_workers_s"], 2)  # type: ignore[operator]
+    if not args.skip_dask:
+        out["speedup_1_to_2"] = round(out["dask_1_workers_s"] / out["dask_2_workers_s"], 2)  # type: ignore[operator]
+        print(f"speed-up 1 → 2 workers: {out['speedup_1_to_2']}×")
     out["load_avg_end"] = os.getloadavg()[0]
-    print(f"speed-up 1 → 2 workers: {out['speedup_1_to_2']}×")
     print(json.dumps(out))
 
 

@@ -176,14 +176,24 @@ def read_transfer_list(
     return TransferList(df, rows=len(df))
 
 
+_FRAME_COLUMNS = ("transfer_id", "origin_id", "destination_id", "items", "crates", "kind",
+                  "release", "due", "leg_of", "leg", "part_of")  # fmt: skip
+"""The transfers table's columns, in order."""
+
+
 def transfers_frame(records: list[dict[str, object]]) -> pd.DataFrame:
-    """A transfers table with every column of the contract, in order, with proper dtypes."""
-    cols = ["transfer_id", "origin_id", "destination_id", "items", "crates", "kind",
-            "release", "due", "leg_of", "leg", "part_of"]
-    df = pd.DataFrame.from_records(records, columns=cols)
+    """A transfers table with every column of the contract, in order, with proper dtypes.
+
+    A field missing from a record is NaN, as ``from_records`` makes it from dicts; the rows go
+    in as tuples, which pandas reads in half the time of dicts.
+    """
+    nan = float("nan")
+    rows = [tuple(r.get(c, nan) for c in _FRAME_COLUMNS) for r in records]
+    df = pd.DataFrame.from_records(rows, columns=list(_FRAME_COLUMNS))
     for c in ("release", "due"):
         df[c] = pd.to_datetime(df[c], utc=True).dt.tz_convert(TZ)
-    df["items"] = df["items"].astype("int64")
-    df["crates"] = df["crates"].astype("int64")
+    for c in ("items", "crates"):
+        if df[c].dtype != "int64":  # mostly they are already
+            df[c] = df[c].astype("int64")
     df["leg"] = df["leg"].astype("Int64")
     return df

@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from bookvan.data.controls import RouteControls
@@ -279,8 +280,9 @@ def package_plan(
 
 def _used_matrix(matrix: pd.DataFrame, locations: tuple[str, ...]) -> pd.DataFrame:
     """The travel rows between the day's locations (the plan folder's matrix table)."""
-    idx = pd.Index(list(dict.fromkeys(locations)))
-    keep = (idx.get_indexer(matrix["from_id"]) >= 0) & (idx.get_indexer(matrix["to_id"]) >= 0)
+    used = set(locations)
+    ends = zip(matrix["from_id"].tolist(), matrix["to_id"].tolist(), strict=True)
+    keep = np.array([a in used and b in used for a, b in ends], dtype=bool)
     return matrix[keep].reset_index(drop=True)
 
 

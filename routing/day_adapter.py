@@ -56,9 +56,9 @@ def seconds_of_day(ts: pd.Timestamp | None, midnight: pd.Timestamp) -> int | Non
 
 def matrix_arrays(matrix: pd.DataFrame, locations: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Whole-metre distance and whole-second duration arrays over ``locations``."""
-    idx = pd.Index(locations)
-    fi = idx.get_indexer(matrix["from_id"])  # -1: a place not used today
-    ti = idx.get_indexer(matrix["to_id"])
+    idx = {n: i for i, n in enumerate(locations)}
+    fi = np.array([idx.get(a, -1) for a in matrix["from_id"].tolist()], dtype=np.int64)  # -1: not used today
+    ti = np.array([idx.get(b, -1) for b in matrix["to_id"].tolist()], dtype=np.int64)
     keep = (fi >= 0) & (ti >= 0)
     fi, ti = fi[keep], ti[keep]
     n = len(locations)

@@ -15,7 +15,7 @@ import pandas as pd
 from bookvan.data.fleet import Fleet
 from bookvan.data.network import Network
 from bookvan.data.tables import TZ
-from bookvan.data.transfers import transfers_frame
+from bookvan.data.transfers import local_times, transfers_frame
 
 __all__ = ["day_nodes", "day_vehicles", "legged_transfers", "local_ts", "split_oversize"]
 
@@ -50,7 +50,7 @@ def day_nodes(network: Network, date: dt.date) -> pd.DataFrame:
             nid, zh, en, kind, float(lat), float(lon), local_ts(date, h.opens), local_ts(date, h.closes),
             int(svc), int(per), address, bool(approx), h.closed_reason,
         ))  # fmt: skip
-    return _local_times(pd.DataFrame.from_records(rows, columns=_NODE_COLUMNS), ("opens", "closes"))
+    return local_times(pd.DataFrame.from_records(rows, columns=_NODE_COLUMNS), ("opens", "closes"))
 
 
 def day_vehicles(fleet: Fleet, date: dt.date) -> pd.DataFrame:
@@ -60,14 +60,7 @@ def day_vehicles(fleet: Fleet, date: dt.date) -> pd.DataFrame:
         local_ts(date, v.break_earliest), local_ts(date, v.break_latest), v.break_s, v.max_trips,
     ) for v in fleet.vehicles]  # fmt: skip
     df = pd.DataFrame.from_records(rows, columns=_VEHICLE_COLUMNS)
-    return _local_times(df, ("shift_start", "shift_end", "break_earliest", "break_latest"))
-
-
-def _local_times(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    """``columns`` (timestamps or None) as Asia/Taipei datetimes, in place."""
-    for c in columns:
-        df[c] = pd.to_datetime(df[c], utc=True).dt.tz_convert(TZ)
-    return df
+    return local_times(df, ("shift_start", "shift_end", "break_earliest", "break_latest"))
 
 
 def split_oversize(

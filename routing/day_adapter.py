@@ -101,14 +101,15 @@ def build_day_problem(
     midnight = pd.Timestamp(dt.datetime.combine(date, dt.time()), tz=nodes["opens"].dt.tz)
     node = _node_days(nodes, midnight)
     depots = sorted(set(vehicles["depot_id"].tolist()))
-    ends = [*transfers["origin_id"].tolist(), *transfers["destination_id"].tolist()]
+    rows = _transfer_rows(transfers)
+    ends = [*(r.origin_id for r in rows), *(r.destination_id for r in rows)]
     used = list(dict.fromkeys([*depots, *ends, *extra_nodes]))
     loc = {n: i for i, n in enumerate(used)}
     dist, dur = matrix_arrays(matrix, used)
     stop_service = tuple(0 if node[n].kind == "depot" else node[n].service_s for n in used)
     day = _Day(node, midnight, loc, stop_service)
-    jobs = _transfer_jobs(day, transfers, vehicles, settings, release_s, due_s)
-    precedences = _leg_precedences(transfers, jobs, settings) if with_precedences else []
+    jobs = _transfer_jobs(day, rows, vehicles, settings, release_s, due_s)
+    precedences = _leg_precedences(rows, jobs, settings) if with_precedences else []
     problem = RoutingProblem(
         distance=dist,
         duration=dur,
@@ -199,7 +200,7 @@ class _Jobs:
 
 def _transfer_jobs(
     day: _Day,
-    transfers: pd.DataFrame,
+    transfers: list[_Transfer],
     vehicles: pd.DataFrame,
     settings: RoutingSettings,
     release_s: dict[str, int] | None,
@@ -208,10 +209,11 @@ def _transfer_jobs(
     """A pickup and a delivery visit and one request per transfer that can be served today."""
     jobs = _Jobs()
     dropped_ids: set[str] = set()
-    largest = int(vehicles["capacity_crates"].max()) if len(vehicles) else 0
-    day_crates = int((vehicles["capacity_crates"] * vehicles["max_trips"]).sum()) if len(vehicles) else 0
+    caps = vehicles["capacity_crates"].tolist()
+    largest = int(max(caps)) if caps else 0
+    day_crates = int(sum(c * t for c, t in zip(caps, vehicles["max_trips"].tolist(), strict=True)))
     node, midnight, loc = day.node, day.midnight, day.loc
-    for r in _transfer_rows(transfers):
+    for r in transfers:
         crates = int(r.crates)
         per = node[r.origin_id].per_crate_s * crates
         per_d = node[r.destination_id].per_crate_s * crates
@@ -323,7 +325,7 @@ def _outside_windows(
     return None
 
 
-def _leg_precedences(transfers: pd.DataFrame, jobs: _Jobs, settings: RoutingSettings) -> list[Precedence]:
+def _leg_precedences(transfers: list[_Transfer], jobs: _Jobs, settings: RoutingSettings) -> list[Precedence]:
     """Each leg of a hub transfer is picked up ``sorting_s`` after the leg before it is delivered."""
     precedences: list[Precedence] = []
     for ordered in _leg_chains(transfers):
@@ -333,15 +335,12 @@ def _leg_precedences(transfers: pd.DataFrame, jobs: _Jobs, settings: RoutingSett
     return precedences
 
 
-def _leg_chains(transfers: pd.DataFrame) -> list[list[str]]:
+def _leg_chains(transfers: list[_Transfer]) -> list[list[str]]:
     """The transfer ids of each original's legs in leg order, originals by id (as a sorted groupby)."""
-    if "leg_of" not in transfers.columns:
-        return []
     legs: dict[object, list[tuple[object, int, str]]] = {}
-    cols = (transfers[c].tolist() for c in ("leg_of", "leg", "transfer_id"))
-    for k, (of, leg, tid) in enumerate(zip(*cols, strict=True)):
-        if not pd.isna(of):
-            legs.setdefault(of, []).append((leg, k, tid))
+    for k, r in enumerate(transfers):
+        if not pd.isna(r.leg_of):
+            legs.setdefault(r.leg_of, []).append((r.leg, k, r.transfer_id))
     return [[tid for _, _, tid in sorted(legs[of], key=_leg_order)] for of in sorted(legs)]  # type: ignore[type-var]
 
 

@@ -161,6 +161,11 @@ def _column(
     values = df[col]
     # column-wise null test first: only the cells it flags need the exact test, one by one
     maybe_null = pd.isna(values.array).tolist()
+    if not any(maybe_null):
+        try:
+            return [parse(v) for v in values.tolist()]
+        except ValueError:
+            pass  # a bad value: the loop below names its row
     out: list[Any] = []
     for i, (v, maybe) in enumerate(zip(values.tolist(), maybe_null, strict=True), start=1):
         if maybe and _null_cell(v):

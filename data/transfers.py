@@ -29,8 +29,8 @@ from bookvan.data.input_rows import read_csv_rows, read_parquet_rows
 from bookvan.data.limits import MAX_ITEMS_PER_TRANSFER, MAX_TRANSFERS, check_count
 from bookvan.data.tables import TRANSFER_KINDS, TZ
 
-__all__ = ["TRANSFER_FORMATS", "TransferList", "parse_when", "read_transfer_list", "read_transfers",
-           "transfers_frame"]
+__all__ = ["TRANSFER_FORMATS", "TransferList", "local_times", "parse_when", "read_transfer_list",
+           "read_transfers", "transfers_frame"]
 
 TRANSFER_FORMATS = ("auto", "transfers", "items")
 """``--transfers-format``: the contract's aggregated rows, one row per item, or detect."""
@@ -176,14 +176,35 @@ def read_transfer_list(
     return TransferList(df, rows=len(df))
 
 
+_FRAME_COLUMNS = ("transfer_id", "origin_id", "destination_id", "items", "crates", "kind",
+                  "release", "due", "leg_of", "leg", "part_of")  # fmt: skip
+"""The transfers table's columns, in order."""
+
+
 def transfers_frame(records: list[dict[str, object]]) -> pd.DataFrame:
-    """A transfers table with every column of the contract, in order, with proper dtypes."""
-    cols = ["transfer_id", "origin_id", "destination_id", "items", "crates", "kind",
-            "release", "due", "leg_of", "leg", "part_of"]
-    df = pd.DataFrame.from_records(records, columns=cols)
-    for c in ("release", "due"):
-        df[c] = pd.to_datetime(df[c], utc=True).dt.tz_convert(TZ)
-    df["items"] = df["items"].astype("int64")
-    df["crates"] = df["crates"].astype("int64")
+    """A transfers table with every column of the contract, in order, with proper dtypes.
+
+    A field missing from a record is NaN, as ``from_records`` makes it from dicts; the rows go
+    in as tuples, which pandas reads in half the time of dicts.
+    """
+    nan = float("nan")
+    rows = [tuple([r.get(c, nan) for c in _FRAME_COLUMNS]) for r in records]
+    df = local_times(pd.DataFrame.from_records(rows, columns=list(_FRAME_COLUMNS)), ("release", "due"))
+    for c in ("items", "crates"):
+        if df[c].dtype != "int64":  # mostly they are already
+            df[c] = df[c].astype("int64")
     df["leg"] = df["leg"].astype("Int64")
+    return df
+
+
+def local_times(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``columns`` (timestamps, None or NaT) as Asia/Taipei datetimes, in place.
+
+    A column pandas already read as Asia/Taipei times is left as it is: converting it through
+    UTC and back gives the same column, at a tenth of a millisecond each.
+    """
+    local = pd.Timestamp(0, tz=TZ).tz
+    for c in columns:
+        if not (isinstance(df[c].dtype, pd.DatetimeTZDtype) and df[c].dtype.tz is local):
+            df[c] = pd.to_datetime(df[c], utc=True).dt.tz_convert(TZ)
     return df

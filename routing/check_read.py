@@ -69,6 +69,11 @@ def _is_null(v: object) -> bool:
         return False
 
 
+def _null_cell(v: object) -> bool:
+    """A table cell that holds no value (a list or array of ids is a value, even if empty)."""
+    return not isinstance(v, (list, tuple)) and not hasattr(v, "__array__") and _is_null(v)
+
+
 def _as_id(v: object) -> str:
     if isinstance(v, bool) or not isinstance(v, (str, int)):
         raise ValueError(f"{v!r} is not an id")
@@ -153,9 +158,17 @@ def _column(
         if required:
             problems.add(f"missing column '{col}'", field=col)
         return [default] * len(df)
+    values = df[col]
+    # column-wise null test first: only the cells it flags need the exact test, one by one
+    maybe_null = pd.isna(values.array).tolist()
+    if not any(maybe_null):
+        try:
+            return [parse(v) for v in values.tolist()]
+        except ValueError:
+            pass  # a bad value: the loop below names its row
     out: list[Any] = []
-    for i, v in enumerate(df[col].tolist(), start=1):
-        if not isinstance(v, (list, tuple)) and not hasattr(v, "__array__") and _is_null(v):
+    for i, (v, maybe) in enumerate(zip(values.tolist(), maybe_null, strict=True), start=1):
+        if maybe and _null_cell(v):
             if not nullable:
                 problems.add("missing value", row=i, field=col)
             out.append(default)

@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from bookvan.data.controls import RouteControls
@@ -51,18 +52,46 @@ class DayPlan:
 
 
 def _leg_totals(stops: pd.DataFrame, matrix: pd.DataFrame) -> tuple[float, float]:
-    """Total distance and driving time over the driven legs (same-node stays excluded)."""
+    """Total distance and driving time over the driven legs (same-node stays excluded).
+
+    Summed leg by leg, runs in order of first appearance and stops by ``seq``, from plain
+    dicts: a pandas lookup per leg cost more than the rest of packaging a plan.
+    """
     if stops.empty:
         return 0.0, 0.0
-    m = matrix.set_index(["from_id", "to_id"])
+    ends = zip(*(matrix[c].tolist() for c in ("from_id", "to_id", "distance_m", "duration_s")), strict=True)
+    legs = {(a, b): (float(d), float(s)) for a, b, d, s in ends}
     dist = dur = 0.0
-    for _, grp in stops.groupby(["vehicle_id", "trip"], sort=False):
-        nodes = grp.sort_values("seq")["node_id"].tolist()
+    for nodes in _run_nodes(stops):
         for a, b in itertools.pairwise(nodes):
             if a != b:
-                dist += float(m.at[(a, b), "distance_m"])
-                dur += float(m.at[(a, b), "duration_s"])
+                d, s = legs[(a, b)]
+                dist += d
+                dur += s
     return dist, dur
+
+
+def _run_nodes(stops: pd.DataFrame) -> list[list[str]]:
+    """The node ids of each run (vehicle, trip) in ``seq`` order, runs in order of first appearance."""
+    runs: dict[tuple[object, object], list[tuple[int, int, str]]] = {}
+    cols = (stops[c].tolist() for c in ("vehicle_id", "trip", "seq", "node_id"))
+    for row, (van, trip, seq, node) in enumerate(zip(*cols, strict=True)):
+        runs.setdefault((van, trip), []).append((seq, row, node))
+    return [[node for _, _, node in sorted(run)] for run in runs.values()]
+
+
+def _day_span_s(stops: pd.DataFrame) -> float:
+    """Seconds from each van's first to its last departure, summed over the vans (in id order)."""
+    first: dict[str, pd.Timestamp] = {}
+    last: dict[str, pd.Timestamp] = {}
+    for van, t in zip(stops["vehicle_id"].tolist(), stops["departure"].tolist(), strict=True):
+        if pd.isna(t):
+            continue
+        if van not in first or t < first[van]:
+            first[van] = t
+        if van not in last or t > last[van]:
+            last[van] = t
+    return float(sum((last[v] - first[v]).total_seconds() for v in sorted(first)))
 
 
 def _leg_pairs(transfers: pd.DataFrame) -> list[tuple[str, str]]:
@@ -218,13 +247,9 @@ def package_plan(
     # what was left out though feasible alone is explained by short relaxed re-solves (a fifth of the steps)
     brief = replace(params, solution_limit=max(1, params.solution_limit // 5))
     unassigned += explain_dropped(dp, list(result.dropped), lambda prob: solve(prob, brief))
-    used = set(dp.locations)
-    used_matrix = matrix[matrix["from_id"].isin(used) & matrix["to_id"].isin(used)].reset_index(drop=True)
+    used_matrix = _used_matrix(matrix, dp.locations)
     dist, drive = _leg_totals(stops, used_matrix)
-    duration = 0.0
-    if not stops.empty:
-        span = stops.groupby("vehicle_id").agg(first=("departure", "min"), last=("departure", "max"))
-        duration = float((span["last"] - span["first"]).dt.total_seconds().sum())
+    duration = _day_span_s(stops) if not stops.empty else 0.0
     summary: dict[str, object] = {
         **({} if controls is None or controls.empty else {"controls": asdict(controls)}),
         "seed": params.seed,
@@ -240,9 +265,7 @@ def package_plan(
         "vehicles_used": int(stops["vehicle_id"].nunique()) if not stops.empty else 0,
         "transfers_planned": len(todo) - len(unassigned),
         "transfers_total": len(todo),
-        "crates_planned": int(
-            todo.loc[~todo["transfer_id"].isin({u["transfer_id"] for u in unassigned}), "crates"].sum()
-        ),
+        "crates_planned": _crates_planned(todo, {u["transfer_id"] for u in unassigned}),
         "cost_ntd": round(result.objective / COST_SCALE, 1) if not result.dropped else None,
         "solver": {
             "name": result.solver,
@@ -253,3 +276,17 @@ def package_plan(
         },
     }
     return DayPlan(date, nodes, vehicles, todo, used_matrix, stops, unassigned, summary)
+
+
+def _used_matrix(matrix: pd.DataFrame, locations: tuple[str, ...]) -> pd.DataFrame:
+    """The travel rows between the day's locations (the plan folder's matrix table)."""
+    used = set(locations)
+    ends = zip(matrix["from_id"].tolist(), matrix["to_id"].tolist(), strict=True)
+    keep = np.array([a in used and b in used for a, b in ends], dtype=bool)
+    return matrix[keep].reset_index(drop=True)
+
+
+def _crates_planned(todo: pd.DataFrame, left_out: set[str]) -> int:
+    """Crates of the transfers not left out."""
+    pairs = zip(todo["transfer_id"].tolist(), todo["crates"].tolist(), strict=True)
+    return int(sum(int(c) for t, c in pairs if t not in left_out))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,8 @@ class DayProblem:
     screened: tuple[tuple[str, str], ...] = ()  # (transfer_id, reason) left out before solving
 
     def at(self, seconds: int) -> pd.Timestamp:
-        return self.midnight + pd.Timedelta(seconds=int(seconds))
+        """The time ``seconds`` after midnight (a datetime.timedelta adds faster than a pd.Timedelta, same result)."""
+        return self.midnight + dt.timedelta(seconds=int(seconds))
 
 
 def seconds_of_day(ts: pd.Timestamp | None, midnight: pd.Timestamp) -> int | None:
@@ -55,14 +57,15 @@ def seconds_of_day(ts: pd.Timestamp | None, midnight: pd.Timestamp) -> int | Non
 def matrix_arrays(matrix: pd.DataFrame, locations: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Whole-metre distance and whole-second duration arrays over ``locations``."""
     idx = {n: i for i, n in enumerate(locations)}
-    sub = matrix[matrix["from_id"].isin(idx) & matrix["to_id"].isin(idx)]
+    fi = np.array([idx.get(a, -1) for a in matrix["from_id"].tolist()], dtype=np.int64)  # -1: not used today
+    ti = np.array([idx.get(b, -1) for b in matrix["to_id"].tolist()], dtype=np.int64)
+    keep = (fi >= 0) & (ti >= 0)
+    fi, ti = fi[keep], ti[keep]
     n = len(locations)
     dist = np.full((n, n), -1, dtype=np.int64)
     dur = np.full((n, n), -1, dtype=np.int64)
-    fi = sub["from_id"].map(idx).to_numpy()
-    ti = sub["to_id"].map(idx).to_numpy()
-    dist[fi, ti] = np.ceil(sub["distance_m"].to_numpy()).astype(np.int64)
-    dur[fi, ti] = np.ceil(sub["duration_s"].to_numpy()).astype(np.int64)
+    dist[fi, ti] = np.ceil(matrix["distance_m"].to_numpy()[keep]).astype(np.int64)
+    dur[fi, ti] = np.ceil(matrix["duration_s"].to_numpy()[keep]).astype(np.int64)
     np.fill_diagonal(dist, 0)
     np.fill_diagonal(dur, 0)
     if (dist < 0).any():
@@ -96,15 +99,17 @@ def build_day_problem(
     standing at a branch).
     """
     midnight = pd.Timestamp(dt.datetime.combine(date, dt.time()), tz=nodes["opens"].dt.tz)
-    node = nodes.set_index("node_id")
-    depots = sorted(set(vehicles["depot_id"]))
-    used = list(dict.fromkeys([*depots, *transfers["origin_id"], *transfers["destination_id"], *extra_nodes]))
+    node = _node_days(nodes, midnight)
+    depots = sorted(set(vehicles["depot_id"].tolist()))
+    rows = _transfer_rows(transfers)
+    ends = [*(r.origin_id for r in rows), *(r.destination_id for r in rows)]
+    used = list(dict.fromkeys([*depots, *ends, *extra_nodes]))
     loc = {n: i for i, n in enumerate(used)}
     dist, dur = matrix_arrays(matrix, used)
-    stop_service = tuple(0 if node.at[n, "kind"] == "depot" else int(node.at[n, "service_s"]) for n in used)
+    stop_service = tuple(0 if node[n].kind == "depot" else node[n].service_s for n in used)
     day = _Day(node, midnight, loc, stop_service)
-    jobs = _transfer_jobs(day, transfers, vehicles, settings, release_s, due_s)
-    precedences = _leg_precedences(transfers, jobs, settings) if with_precedences else []
+    jobs = _transfer_jobs(day, rows, vehicles, settings, release_s, due_s)
+    precedences = _leg_precedences(rows, jobs, settings) if with_precedences else []
     problem = RoutingProblem(
         distance=dist,
         duration=dur,
@@ -126,20 +131,51 @@ def build_day_problem(
 
 
 @dataclass(frozen=True)
-class _Day:
-    """The day's nodes as the builder reads them: node table, midnight, location index, fixed stop time."""
+class _Node:
+    """One node's day as the builder reads it: hours as seconds of the day (None: closed or open-ended)."""
 
-    node: pd.DataFrame  # indexed by node_id
+    kind: str
+    service_s: int
+    per_crate_s: int
+    opens: int | None
+    closes: int | None
+    closed: bool  # no opening time today
+    closed_reason: object
+    name_en: object
+
+
+def _node_days(nodes: pd.DataFrame, midnight: pd.Timestamp) -> dict[str, _Node]:
+    """node_id → :class:`_Node`, read once per build rather than cell by cell per transfer."""
+    cols = ("node_id", "kind", "service_s", "service_per_crate_s", "opens", "closes", "closed_reason", "name_en")
+    out = {}
+    for nid, kind, svc, per, opens, closes, reason, name in zip(*(nodes[c].tolist() for c in cols), strict=True):
+        out[nid] = _Node(
+            kind=kind,
+            service_s=int(svc),
+            per_crate_s=int(per),
+            opens=seconds_of_day(opens, midnight),
+            closes=seconds_of_day(closes, midnight),
+            closed=bool(pd.isna(opens)),
+            closed_reason=reason,
+            name_en=name,
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class _Day:
+    """The day's nodes as the builder reads them: per-node hours, midnight, location index, fixed stop time."""
+
+    node: dict[str, _Node]
     midnight: pd.Timestamp
     loc: dict[str, int]
     stop_service: tuple[int, ...]
 
     def window(self, node_id: str, svc: int, lo: int | None, hi: int | None) -> tuple[int, int]:
         """Service-start window at ``node_id`` for ``svc`` seconds of handling, within ``lo``/``hi``."""
-        o = seconds_of_day(self.node.at[node_id, "opens"], self.midnight)
-        c = seconds_of_day(self.node.at[node_id, "closes"], self.midnight)
-        o = 0 if o is None else o
-        c = DAY_S if c is None else c
+        n = self.node[node_id]
+        o = 0 if n.opens is None else n.opens
+        c = DAY_S if n.closes is None else n.closes
         fixed = self.stop_service[self.loc[node_id]]
         start, end = o, c - svc - fixed
         if lo is not None:
@@ -164,7 +200,7 @@ class _Jobs:
 
 def _transfer_jobs(
     day: _Day,
-    transfers: pd.DataFrame,
+    transfers: list[_Transfer],
     vehicles: pd.DataFrame,
     settings: RoutingSettings,
     release_s: dict[str, int] | None,
@@ -173,13 +209,14 @@ def _transfer_jobs(
     """A pickup and a delivery visit and one request per transfer that can be served today."""
     jobs = _Jobs()
     dropped_ids: set[str] = set()
-    largest = int(vehicles["capacity_crates"].max()) if len(vehicles) else 0
-    day_crates = int((vehicles["capacity_crates"] * vehicles["max_trips"]).sum()) if len(vehicles) else 0
+    caps = vehicles["capacity_crates"].tolist()
+    largest = int(max(caps)) if caps else 0
+    day_crates = int(sum(c * t for c, t in zip(caps, vehicles["max_trips"].tolist(), strict=True)))
     node, midnight, loc = day.node, day.midnight, day.loc
-    for r in transfers.itertuples(index=False):
+    for r in transfers:
         crates = int(r.crates)
-        per = int(node.at[r.origin_id, "service_per_crate_s"]) * crates
-        per_d = int(node.at[r.destination_id, "service_per_crate_s"]) * crates
+        per = node[r.origin_id].per_crate_s * crates
+        per_d = node[r.destination_id].per_crate_s * crates
         release = seconds_of_day(r.release, midnight)
         if release_s and r.transfer_id in release_s:
             release = max(release or 0, release_s[r.transfer_id])
@@ -193,9 +230,8 @@ def _transfer_jobs(
             why = _outside_windows(day, r, crates, pw, dw, release, due, release_s, due_s)
         if why is not None:
             jobs.screened.append((r.transfer_id, why))
-            leg_of = getattr(r, "leg_of", None)
-            if isinstance(leg_of, str):
-                dropped_ids.add(leg_of)
+            if isinstance(r.leg_of, str):
+                dropped_ids.add(r.leg_of)
             continue
         jobs.pickup_visit[r.transfer_id] = len(jobs.visits)
         jobs.visits.append(Visit(loc[r.origin_id], pw, per, crates, f"{r.transfer_id}:pickup"))
@@ -216,24 +252,47 @@ def _transfer_jobs(
     return jobs
 
 
-def _unservable(day: _Day, r, crates: int, largest: int, day_crates: int, dropped_ids: set[str]) -> str | None:
+class _Transfer(NamedTuple):
+    """The fields of one transfer row the builder reads (``leg_of``/``leg`` None/1 without those columns)."""
+
+    transfer_id: str
+    origin_id: str
+    destination_id: str
+    crates: int
+    kind: str
+    release: pd.Timestamp | None
+    due: pd.Timestamp | None
+    leg_of: str | None
+    leg: int | None
+
+
+def _transfer_rows(transfers: pd.DataFrame) -> list[_Transfer]:
+    """The transfers as plain tuples from whole columns: pandas row access costs more than the rest of the build."""
+    n = len(transfers)
+    cols = [transfers[c].tolist() for c in _Transfer._fields[:7]]
+    cols += [transfers[c].tolist() if c in transfers.columns else [d] * n for c, d in (("leg_of", None), ("leg", 1))]
+    return [_Transfer._make(row) for row in zip(*cols, strict=True)]
+
+
+def _unservable(
+    day: _Day, r: _Transfer, crates: int, largest: int, day_crates: int, dropped_ids: set[str]
+) -> str | None:
     """Why transfer ``r`` cannot go today whatever the times: too big, an end closed, its first leg dropped."""
     why = None
     if crates > largest:  # left whole by split_oversize: more than every van's runs together
         why = (f"{crates} crates: more than the largest van holds ({largest}) and than all vans carry "
                f"in a day ({day_crates}); split it over several days")
     for end, nid in (("pickup", r.origin_id), ("delivery", r.destination_id)):
-        if why is None and pd.isna(day.node.at[nid, "opens"]):
-            why = f"{end} impossible today: {day.node.at[nid, 'closed_reason']}"
-    leg_of = getattr(r, "leg_of", None)
-    if why is None and isinstance(leg_of, str) and leg_of in dropped_ids and getattr(r, "leg", 1) > 1:
+        if why is None and day.node[nid].closed:
+            why = f"{end} impossible today: {day.node[nid].closed_reason}"
+    if why is None and isinstance(r.leg_of, str) and r.leg_of in dropped_ids and r.leg > 1:  # type: ignore[operator]
         why = "its first leg to the sorting hub cannot be served today"
     return why
 
 
 def _outside_windows(
     day: _Day,
-    r,
+    r: _Transfer,
     crates: int,
     pw: tuple[int, int],
     dw: tuple[int, int],
@@ -253,52 +312,64 @@ def _outside_windows(
     if pw[0] > pw[1]:
         return (
             f"released at {day_time_text(release, midnight)}, "
-            f"after the last pickup time at {node.at[r.origin_id, 'name_en']}"
+            f"after the last pickup time at {node[r.origin_id].name_en}"
             if release is not None
-            else f"{crates} crates take longer to load than {node.at[r.origin_id, 'name_en']} is open"
+            else f"{crates} crates take longer to load than {node[r.origin_id].name_en} is open"
         )
     if dw[0] > dw[1]:
         return (
-            f"due at {day_time_text(due, midnight)}, before {node.at[r.destination_id, 'name_en']} can receive it"
+            f"due at {day_time_text(due, midnight)}, before {node[r.destination_id].name_en} can receive it"
             if due is not None
-            else f"{crates} crates take longer to unload than {node.at[r.destination_id, 'name_en']} is open"
+            else f"{crates} crates take longer to unload than {node[r.destination_id].name_en} is open"
         )
     return None
 
 
-def _leg_precedences(transfers: pd.DataFrame, jobs: _Jobs, settings: RoutingSettings) -> list[Precedence]:
+def _leg_precedences(transfers: list[_Transfer], jobs: _Jobs, settings: RoutingSettings) -> list[Precedence]:
     """Each leg of a hub transfer is picked up ``sorting_s`` after the leg before it is delivered."""
     precedences: list[Precedence] = []
-    if "leg_of" in transfers.columns:
-        legs = transfers.dropna(subset=["leg_of"])
-        for _, grp in legs.groupby("leg_of"):
-            ordered = [t for t in grp.sort_values("leg")["transfer_id"] if t in jobs.pickup_visit]
-            for a, b in itertools.pairwise(ordered):
-                precedences.append(Precedence(jobs.delivery_visit[a], jobs.pickup_visit[b], settings.sorting_s))
+    for ordered in _leg_chains(transfers):
+        served = [t for t in ordered if t in jobs.pickup_visit]
+        for a, b in itertools.pairwise(served):
+            precedences.append(Precedence(jobs.delivery_visit[a], jobs.pickup_visit[b], settings.sorting_s))
     return precedences
+
+
+def _leg_chains(transfers: list[_Transfer]) -> list[list[str]]:
+    """The transfer ids of each original's legs in leg order, originals by id (as a sorted groupby)."""
+    legs: dict[object, list[tuple[object, int, str]]] = {}
+    for k, r in enumerate(transfers):
+        if not pd.isna(r.leg_of):
+            legs.setdefault(r.leg_of, []).append((r.leg, k, r.transfer_id))
+    return [[tid for _, _, tid in sorted(legs[of], key=_leg_order)] for of in sorted(legs)]  # type: ignore[type-var]
+
+
+def _leg_order(item: tuple[object, int, str]) -> tuple[bool, object, int]:
+    """Sort key of a leg: its number, missing numbers last, then its row."""
+    leg, row, _ = item
+    missing = bool(pd.isna(leg))
+    return missing, 0 if missing else leg, row
 
 
 def _van_specs(vehicles: pd.DataFrame, loc: dict[str, int], midnight: pd.Timestamp, costs: Costs) -> list[VanSpec]:
     """One van per vehicle row: from and back to its depot, in its shift, with its break."""
+    names = ("vehicle_id", "depot_id", "capacity_crates", "shift_start", "shift_end",
+             "break_earliest", "break_latest", "break_s", "max_trips")  # fmt: skip
     vans = []
-    for v in vehicles.itertuples(index=False):
+    for vid, depot, cap, s0, s1, b0, b1, bs, trips in zip(*(vehicles[c].tolist() for c in names), strict=True):
         breaks: tuple[Break, ...] = ()
-        if v.break_s and not pd.isna(v.break_earliest):
-            breaks = (
-                Break(
-                    seconds_of_day(v.break_earliest, midnight), seconds_of_day(v.break_latest, midnight), int(v.break_s)
-                ),
-            )
+        if bs and not pd.isna(b0):
+            breaks = (Break(seconds_of_day(b0, midnight), seconds_of_day(b1, midnight), int(bs)),)
         vans.append(
             VanSpec(
-                start=loc[v.depot_id],
-                end=loc[v.depot_id],
-                capacity=int(v.capacity_crates),
-                shift=(seconds_of_day(v.shift_start, midnight), seconds_of_day(v.shift_end, midnight)),
+                start=loc[depot],
+                end=loc[depot],
+                capacity=int(cap),
+                shift=(seconds_of_day(s0, midnight), seconds_of_day(s1, midnight)),
                 breaks=breaks,
-                max_trips=int(v.max_trips),
+                max_trips=int(trips),
                 fixed_cost=int(costs.per_van_day * COST_SCALE),
-                label=v.vehicle_id,
+                label=vid,
             )
         )
     return vans

@@ -15,7 +15,7 @@ import pandas as pd
 from bookvan.data.fleet import Fleet
 from bookvan.data.network import Network
 from bookvan.data.tables import TZ
-from bookvan.data.transfers import transfers_frame
+from bookvan.data.transfers import local_times, transfers_frame
 
 __all__ = ["day_nodes", "day_vehicles", "legged_transfers", "local_ts", "split_oversize"]
 
@@ -27,37 +27,40 @@ def local_ts(date: dt.date, t: dt.time | None) -> pd.Timestamp | None:
     return pd.Timestamp(dt.datetime.combine(date, t), tz=TZ)
 
 
+_NODE_COLUMNS = ("node_id", "name_zh", "name_en", "kind", "lat", "lon", "opens", "closes", "service_s",
+                 "service_per_crate_s", "address", "coord_approx", "closed_reason")  # fmt: skip
+_VEHICLE_COLUMNS = ("vehicle_id", "depot_id", "capacity_crates", "shift_start", "shift_end",
+                    "break_earliest", "break_latest", "break_s", "max_trips")  # fmt: skip
+
+
 def day_nodes(network: Network, date: dt.date) -> pd.DataFrame:
-    """Nodes with ``opens``/``closes`` of this date (null both when closed) and the reason."""
+    """Nodes with ``opens``/``closes`` of this date (null both when closed) and the reason.
+
+    Read from whole columns into tuples (pandas row access costs more than the table itself).
+    """
+    t = network.nodes
+    n = len(t)
+    given = ("node_id", "name_zh", "name_en", "kind", "lat", "lon", "service_s", "service_per_crate_s")
+    cols = [t[c].tolist() for c in given]
+    cols += [t[c].tolist() if c in t.columns else [d] * n for c, d in (("address", ""), ("coord_approx", False))]
     rows = []
-    for _, r in network.nodes.iterrows():
-        h = network.hours_on(r["node_id"], date)
-        rows.append({
-            "node_id": r["node_id"], "name_zh": r["name_zh"], "name_en": r["name_en"], "kind": r["kind"],
-            "lat": float(r["lat"]), "lon": float(r["lon"]),
-            "opens": local_ts(date, h.opens), "closes": local_ts(date, h.closes),
-            "service_s": int(r["service_s"]), "service_per_crate_s": int(r["service_per_crate_s"]),
-            "address": r.get("address", ""), "coord_approx": bool(r.get("coord_approx", False)),
-            "closed_reason": h.closed_reason,
-        })
-    df = pd.DataFrame(rows)
-    for c in ("opens", "closes"):
-        df[c] = pd.to_datetime(df[c], utc=True).dt.tz_convert(TZ)
-    return df
+    for nid, zh, en, kind, lat, lon, svc, per, address, approx in zip(*cols, strict=True):
+        h = network.hours_on(nid, date)
+        rows.append((
+            nid, zh, en, kind, float(lat), float(lon), local_ts(date, h.opens), local_ts(date, h.closes),
+            int(svc), int(per), address, bool(approx), h.closed_reason,
+        ))  # fmt: skip
+    return local_times(pd.DataFrame.from_records(rows, columns=_NODE_COLUMNS), ("opens", "closes"))
 
 
 def day_vehicles(fleet: Fleet, date: dt.date) -> pd.DataFrame:
     """The fleet as the plan folder's vehicles table, shifts and break windows on ``date``."""
-    rows = [{
-        "vehicle_id": v.vehicle_id, "depot_id": v.depot, "capacity_crates": v.capacity_crates,
-        "shift_start": local_ts(date, v.shift_start), "shift_end": local_ts(date, v.shift_end),
-        "break_earliest": local_ts(date, v.break_earliest), "break_latest": local_ts(date, v.break_latest),
-        "break_s": v.break_s, "max_trips": v.max_trips,
-    } for v in fleet.vehicles]
-    df = pd.DataFrame(rows)
-    for c in ("shift_start", "shift_end", "break_earliest", "break_latest"):
-        df[c] = pd.to_datetime(df[c], utc=True).dt.tz_convert(TZ)
-    return df
+    rows = [(
+        v.vehicle_id, v.depot, v.capacity_crates, local_ts(date, v.shift_start), local_ts(date, v.shift_end),
+        local_ts(date, v.break_earliest), local_ts(date, v.break_latest), v.break_s, v.max_trips,
+    ) for v in fleet.vehicles]  # fmt: skip
+    df = pd.DataFrame.from_records(rows, columns=_VEHICLE_COLUMNS)
+    return local_times(df, ("shift_start", "shift_end", "break_earliest", "break_latest"))
 
 
 def split_oversize(
@@ -73,7 +76,7 @@ def split_oversize(
     are exactly those packed in its crates (``items.parquet``'s ``crate_no``).
     """
     recs = []
-    for r in transfers.to_dict("records"):
+    for r in _records(transfers):
         if r["crates"] <= max_crates or (max_day_crates is not None and r["crates"] > max_day_crates):
             recs.append(r)
             continue
@@ -102,7 +105,7 @@ def legged_transfers(transfers: pd.DataFrame, depot_id: str) -> pd.DataFrame:
     the transfer's items, crates and kind, and ``leg_of`` names the original.
     """
     recs = []
-    for r in transfers.to_dict("records"):
+    for r in _records(transfers):
         if depot_id in (r["origin_id"], r["destination_id"]):
             recs.append(r)
             continue
@@ -112,3 +115,10 @@ def legged_transfers(transfers: pd.DataFrame, depot_id: str) -> pd.DataFrame:
                   "leg_of": r["transfer_id"], "leg": 2, "release": None}
         recs += [first, second]
     return transfers_frame(recs)
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, object]]:
+    """The rows as dicts, as ``to_dict("records")`` gives them, read from whole columns (several times faster)."""
+    names = list(df.columns)
+    cols = [df.iloc[:, k].tolist() for k in range(len(names))]
+    return [dict(zip(names, row, strict=True)) for row in zip(*cols, strict=True)]

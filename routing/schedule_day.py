@@ -163,8 +163,8 @@ def arrival_records(plan: DayPlan, schedule: Schedule, depots: set[str]) -> list
     out = []
     when = stops["service_start"].fillna(stops["arrival"]) if "service_start" in stops else stops["arrival"]
     midnight = pd.Timestamp(dt.datetime.combine(plan.date, dt.time()), tz=when.dt.tz)
-    for (_, r), at in zip(stops.iterrows(), when, strict=True):
-        n = r["node_id"]
+    rows = zip(stops["node_id"].tolist(), stops["vehicle_id"].tolist(), when.tolist(), strict=True)
+    for n, van, at in rows:  # whole columns, not iterrows: a row Series per stop cost most of this
         if n in depots:
             continue
         ns = schedule.get(n)
@@ -173,7 +173,7 @@ def arrival_records(plan: DayPlan, schedule: Schedule, depots: set[str]) -> list
         dev = None if w is None else (0 if w[0] <= sec <= w[1] else (sec - w[1] if sec > w[1] else sec - w[0]))
         out.append({
             "node_id": n,
-            "vehicle_id": r["vehicle_id"],
+            "vehicle_id": van,
             "arrival": at.isoformat(),
             "target_arrival": ns.target_text if ns and ns.target_s is not None else None,
             "tolerance_min": ns.tolerance_s // 60 if ns and ns.target_s is not None else None,

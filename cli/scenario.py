@@ -72,7 +72,7 @@ def run(
         typer.Option(
             "--quick",
             help="A quick sweep: each day starts from VROOM's first level and takes one search step "
-            "(days 1.8-3.3 %% dearer, several times faster; recorded in run.json). Confirm the "
+            "(days 1.8-3.5 %% dearer, several times faster; recorded in run.json). Confirm the "
             "finalists without it.",
         ),
     ] = False,

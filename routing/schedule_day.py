@@ -20,16 +20,17 @@ What the checker needs to verify the schedule without network files is copied in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import NamedTuple
 
 import pandas as pd
 
 from bookvan.data.fleet import Fleet
 from bookvan.data.hours import DAY_S, DayHours
 from bookvan.data.network import Network
-from bookvan.data.schedule import Schedule
+from bookvan.data.schedule import NodeSchedule, Schedule
 from bookvan.routing.carry_over import unassigned_rows
 from bookvan.routing.daily import DayPlan, plan_day
 from bookvan.routing.day_input import day_nodes
@@ -37,11 +38,13 @@ from bookvan.routing.engine.params import SolveParams
 
 __all__ = [
     "WINDOW_MODES",
+    "StopArrival",
     "arrival_records",
     "plan_cost_ntd",
     "plan_with_schedule",
     "schedule_lines",
     "split_by_visits",
+    "stop_arrivals",
     "waited_days",
 ]
 
@@ -155,12 +158,21 @@ def plan_cost_ntd(plan: DayPlan, fleet: Fleet) -> float:
     return round(c.per_km * km + c.per_driver_hour * hours + c.per_van_day * vans, 1)
 
 
-def arrival_records(plan: DayPlan, schedule: Schedule, depots: set[str]) -> list[dict[str, object]]:
-    """One record per stop at a non-depot node: arrival (service start) against its window."""
+class StopArrival(NamedTuple):
+    """A stop at a non-depot node: its service start against the node's schedule window."""
+
+    node_id: str
+    vehicle_id: str
+    at: pd.Timestamp
+    slot: NodeSchedule | None
+    deviation_s: int | None  # 0 inside the window, else signed seconds outside; None: no window
+
+
+def stop_arrivals(plan: DayPlan, schedule: Schedule, depots: set[str]) -> Iterator[StopArrival]:
+    """Each stop at a non-depot node, in stops order: the one rule for "arrived inside its window"."""
     stops = plan.stops
     if stops.empty:
-        return []
-    out = []
+        return
     when = stops["service_start"].fillna(stops["arrival"]) if "service_start" in stops else stops["arrival"]
     midnight = pd.Timestamp(dt.datetime.combine(plan.date, dt.time()), tz=when.dt.tz)
     rows = zip(stops["node_id"].tolist(), stops["vehicle_id"].tolist(), when.tolist(), strict=True)
@@ -171,16 +183,23 @@ def arrival_records(plan: DayPlan, schedule: Schedule, depots: set[str]) -> list
         w = ns.window_s() if ns else None
         sec = int((at - midnight).total_seconds())
         dev = None if w is None else (0 if w[0] <= sec <= w[1] else (sec - w[1] if sec > w[1] else sec - w[0]))
-        out.append({
-            "node_id": n,
-            "vehicle_id": van,
-            "arrival": at.isoformat(),
-            "target_arrival": ns.target_text if ns and ns.target_s is not None else None,
-            "tolerance_min": ns.tolerance_s // 60 if ns and ns.target_s is not None else None,
-            "deviation_s": dev,
-            "inside": None if dev is None else dev == 0,
-        })
-    return out
+        yield StopArrival(n, van, at, ns, dev)
+
+
+def arrival_records(plan: DayPlan, schedule: Schedule, depots: set[str]) -> list[dict[str, object]]:
+    """One record per stop at a non-depot node: arrival (service start) against its window."""
+    return [
+        {
+            "node_id": a.node_id,
+            "vehicle_id": a.vehicle_id,
+            "arrival": a.at.isoformat(),
+            "target_arrival": a.slot.target_text if a.slot and a.slot.target_s is not None else None,
+            "tolerance_min": a.slot.tolerance_s // 60 if a.slot and a.slot.target_s is not None else None,
+            "deviation_s": a.deviation_s,
+            "inside": None if a.deviation_s is None else a.deviation_s == 0,
+        }
+        for a in stop_arrivals(plan, schedule, depots)
+    ]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ ready at the pickup branch; return → back home) as item-weighted mean and 95th
 
 from __future__ import annotations
 
-import datetime as dt
 from itertools import pairwise
 
 import numpy as np
@@ -186,30 +185,19 @@ def _backlog(backlog: pd.DataFrame, items_per_crate: int) -> tuple[int, int, int
 
 def arrival_kpis(plan: object | None, schedule: object, depots: set[str]) -> dict[str, float]:
     """A day's consistency: each node's first arrival (minutes after midnight, ``arr:<node>``)
-    and how many timed arrivals fell inside the schedule's tolerance.
+    and how many timed arrivals fell inside the schedule's tolerance."""
+    from bookvan.routing.schedule_day import stop_arrivals
 
-    The arrivals are those of :func:`bookvan.routing.schedule_day.arrival_records` (service
-    start at each non-depot stop, inside when within the node's window), read from the stops
-    columns directly: its records are built row by row for the plan folder, a millisecond a day.
-    """
     out: dict[str, float] = {"arrivals_timed": 0, "arrivals_inside": 0}
-    stops = None if plan is None else plan.stops  # type: ignore[attr-defined]
-    if stops is None or stops.empty:
+    if plan is None or plan.stops is None or plan.stops.empty:  # type: ignore[attr-defined]
         return out
-    when = stops["service_start"].fillna(stops["arrival"]) if "service_start" in stops else stops["arrival"]
-    midnight = pd.Timestamp(dt.datetime.combine(plan.date, dt.time()), tz=when.dt.tz)  # type: ignore[attr-defined]
-    for n, at in zip(stops["node_id"].tolist(), when.tolist(), strict=True):
-        if n in depots:
-            continue
-        minute = at.hour * 60 + at.minute + at.second / 60
-        key = f"arr:{n}"
+    for a in stop_arrivals(plan, schedule, depots):  # type: ignore[arg-type]
+        minute = a.at.hour * 60 + a.at.minute + a.at.second / 60
+        key = f"arr:{a.node_id}"
         out[key] = min(out.get(key, minute), minute)
-        ns = schedule.get(n)  # type: ignore[attr-defined]
-        w = ns.window_s() if ns else None
-        if w is not None:
-            sec = int((at - midnight).total_seconds())
+        if a.deviation_s is not None:
             out["arrivals_timed"] += 1
-            out["arrivals_inside"] += int(w[0] <= sec <= w[1])
+            out["arrivals_inside"] += int(a.deviation_s == 0)
     return out
 
 

@@ -346,18 +346,25 @@ def _load(
             return
         find("already_on_board", f"crate {cid} loaded onto {van_id} while still on {c.at} (no unload scan)")
         vans[c.at].on_board.discard(cid)
-    nxt = [i for i in range(c.next_h, len(planned)) if planned[i].action == "loaded"]
-    if nxt:
-        h = planned[nxt[0]]
+    h = _next_planned(c, planned, "loaded")
+    if h is not None:
         if h.vehicle_id != van_id:
             find("wrong_van", f"crate {cid} loaded onto {van_id}; the plan loads it onto {h.vehicle_id}")
         if h.node_id != node:
             find("wrong_node", f"crate {cid} loaded at {node}; the plan loads it at {h.node_id}")
-        c.next_h = nxt[0] + 1
     elif planned:
         find("wrong_node", f"crate {cid} loaded at {node}, but the plan has no more loading for it")
     c.where, c.at = "van", van_id
     van.on_board.add(cid)
+
+
+def _next_planned(c: _Crate, planned: list[Handling], action: str) -> Handling | None:
+    """The crate's next planned handling of ``action`` (``None``: no more); its cursor moves past it."""
+    i = next((i for i in range(c.next_h, len(planned)) if planned[i].action == action), None)
+    if i is None:
+        return None
+    c.next_h = i + 1
+    return planned[i]
 
 
 def _unload(
@@ -369,12 +376,9 @@ def _unload(
         find("not_on_board", f"crate {cid} unloaded from {van_id} but never scanned as loaded onto it")
         if c.where == "van":
             vans[c.at].on_board.discard(cid)
-    nxt = [i for i in range(c.next_h, len(planned)) if planned[i].action == "unloaded"]
-    if nxt:
-        h = planned[nxt[0]]
-        if h.node_id != node:
-            find("wrong_node", f"crate {cid} unloaded at {node}; the plan unloads it at {h.node_id}")
-        c.next_h = nxt[0] + 1
+    h = _next_planned(c, planned, "unloaded")
+    if h is not None and h.node_id != node:
+        find("wrong_node", f"crate {cid} unloaded at {node}; the plan unloads it at {h.node_id}")
     van.on_board.discard(cid)
     c.where, c.at = "node", node
 

@@ -10,7 +10,7 @@ from bookvan.data import interrupt
 from bookvan.routing.engine import solve
 from bookvan.routing.engine.params import SolveParams
 from bookvan.routing.engine.problem import Break, Request, RoutingProblem, VanSpec, Visit
-from bookvan.routing.engine.warm_vroom import vroom_routes
+from bookvan.routing.engine.warm_vroom import _groups, vroom_routes
 
 
 def line(*xs: int) -> np.ndarray:
@@ -177,3 +177,62 @@ def test_vroom_repeats_on_a_day_with_stop_times_breaks_and_van_costs() -> None:
     # runs (and one of 8 seeded days did so in 10); with them in the matrix, one.
     p = _busy_day()
     assert len({str(vroom_routes(p, exploration_level=5, threads=1)[0]) for _ in range(16)}) == 1
+
+
+def _hub_like_day(crates: int, capacity: int = 10) -> RoutingProblem:
+    """Depot at 0; every branch (10, 20, 30) sends ``crates`` crates to the depot and gets as many."""
+    d = line(0, 10, 20, 30) * 10
+    visits: list[Visit] = []
+    requests: list[Request] = []
+    for branch in (1, 2, 3):
+        for _ in range(crates):
+            visits += [Visit(branch, (0, 5000), 5, 1), Visit(0, (0, 5000), 5, -1)]
+            requests.append(Request(len(visits) - 2, len(visits) - 1, penalty=10**6))
+            visits += [Visit(0, (0, 5000), 5, 1), Visit(branch, (0, 5000), 5, -1)]
+            requests.append(Request(len(visits) - 2, len(visits) - 1, penalty=10**6))
+    van = VanSpec(0, 0, capacity, (0, 5000), breaks=(Break(200, 600, 100),), max_trips=3, fixed_cost=1000)
+    return RoutingProblem(
+        d, d, tuple(visits), tuple(requests), (van, van), stop_service_s=(0, 30, 30, 30), same_run_pairs=True,
+        depot_locations=frozenset({0}), cost_per_span_second=2,
+    )
+
+
+def test_alike_requests_become_one_vroom_task_up_to_a_vans_room() -> None:
+    p = _hub_like_day(crates=4, capacity=6)
+    depots = {0}
+    tasks = _groups(p, depots, True)
+    # per branch: its 4 crates to the depot and the 4 from it, each one task of 4 crates
+    assert sorted(len(t) for t in tasks) == [4] * 6
+    assert sorted(r.pickup for t in tasks for r in t) == sorted(r.pickup for r in p.requests)
+    # a van holds 6: 8 alike crates are two tasks, neither over the smallest van's room
+    p8 = _hub_like_day(crates=8, capacity=6)
+    tasks8 = _groups(p8, depots, True)
+    assert len(tasks8) == 12 and max(sum(p8.visits[r.pickup].load for r in t) for t in tasks8) <= 6
+    assert _groups(p, depots, False) == [[r] for r in p.requests]
+
+
+def test_requests_pinned_to_different_vans_or_windows_stay_apart() -> None:
+    d = line(0, 10) * 10
+    visits = (
+        Visit(1, (0, 5000), 5, 1), Visit(0, (0, 5000), 5, -1),
+        Visit(1, (0, 5000), 5, 1), Visit(0, (0, 5000), 5, -1),
+        Visit(1, (0, 2000), 5, 1), Visit(0, (0, 5000), 5, -1),
+    )
+    requests = (Request(0, 1, penalty=9), Request(2, 3, penalty=9, vehicle=1), Request(4, 5, penalty=9))
+    van = VanSpec(0, 0, 10, (0, 5000), fixed_cost=1000)
+    p = RoutingProblem(d, d, visits, requests, (van, van), depot_locations=frozenset({0}))
+    assert len(_groups(p, {0}, True)) == 3
+
+
+def test_grouped_vroom_routes_serve_every_crate_in_one_run_each() -> None:
+    p = _hub_like_day(crates=3)
+    routes, capped = vroom_routes(p, exploration_level=5, group=True)
+    assert routes is not None and not capped
+    assert sorted(v for r in routes for v in r) == list(range(len(p.visits)))
+    for r in routes:
+        for q in p.requests:
+            if q.pickup in r:
+                assert q.delivery in r and r.index(q.pickup) < r.index(q.delivery)
+    assert vroom_routes(p, exploration_level=5, group=True) == (routes, False)
+    res = solve(p, SolveParams(deterministic=True, solution_limit=5, warm_start="vroom", time_limit_s=120))
+    assert res.dropped == () and res.stats["warm_start"] == 1.0

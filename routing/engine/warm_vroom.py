@@ -55,7 +55,12 @@ def _arc_costs(
 
 
 def vroom_routes(
-    p: RoutingProblem, *, exploration_level: int = 5, timeout_s: float | None = None, threads: int = THREADS
+    p: RoutingProblem,
+    *,
+    exploration_level: int = 5,
+    timeout_s: float | None = None,
+    threads: int = THREADS,
+    group: bool = False,
 ) -> tuple[list[list[int]] | None, bool]:
     """Routes per van (visit indices, one run each) from VROOM (``None``: it serves nothing), and capped.
 
@@ -64,7 +69,8 @@ def vroom_routes(
     the best, so the answer does not depend on the threads (1, 2 and 4 give one answer on the
     test days, ``tests/test_engine_warm_vroom.py``) and two threads halve the wall time.
     ``timeout_s`` is a safety cap, and ``capped`` is True when it, not the level, ended the
-    search. Requests VROOM leaves out are left for OR-Tools to insert.
+    search. Requests VROOM leaves out are left for OR-Tools to insert. ``group`` hands VROOM
+    alike requests as one task (:func:`_groups`).
     """
     import datetime as dt
     import time
@@ -95,7 +101,7 @@ def vroom_routes(
     arc_cost, cost_scale = _arc_costs(pdist, pdur, per_km / unit, per_hour / unit, fixed / unit, len(p.vans))
     inp.set_costs_matrix("car", arc_cost)
     _add_vans(vroom, inp, p, row_of_end, cost_scale / unit)
-    task = _add_tasks(vroom, inp, p)
+    task = _add_tasks(vroom, inp, p, group=group)
     timeout = None if timeout_s is None else dt.timedelta(seconds=max(0.001, timeout_s))
     t0 = time.perf_counter()
     solution = inp.solve(exploration_level=int(exploration_level), nb_threads=max(1, int(threads)), timeout=timeout)
@@ -126,60 +132,111 @@ def _add_vans(vroom, inp, p: RoutingProblem, row_of_end: dict[int, int], fixed_s
         )
 
 
-def _add_tasks(vroom, inp, p: RoutingProblem) -> dict[int, tuple[int | None, int, int | None]]:
-    """VROOM jobs and shipments for the requests; VROOM task id → (visit at the depot before the
-    run or None, the visit, visit at the depot after it or None)."""
+Task = tuple[int | None, int, int | None]  # (visit at the depot before the run, the visit, after it)
+
+
+def _add_tasks(vroom, inp, p: RoutingProblem, *, group: bool = False) -> dict[int, list[Task]]:
+    """VROOM jobs and shipments for the requests; VROOM task id → its visits (:data:`Task` each).
+
+    With ``group``, alike requests (:func:`_groups`) become one VROOM task carrying all their
+    crates, so VROOM searches over stops rather than crates.
+    """
     depots = {v.start for v in p.vans} | {v.end for v in p.vans} | set(p.depot_locations)
 
     def tw(window: tuple[int, int]) -> list:
         return [vroom.TimeWindow(int(window[0]), int(window[1]))]
 
-    task: dict[int, tuple[int | None, int, int | None]] = {}
-    for r in p.requests:
+    task: dict[int, list[Task]] = {}
+    for members in _groups(p, depots, group):
+        r = members[0]
         pv = p.visits[r.pickup]
         dv = p.visits[r.delivery] if r.delivery is not None else None
         from_depot = dv is not None and pv.location in depots
         to_depot = dv is not None and dv.location in depots
+        load = sum(abs(int(p.visits[m.pickup].load)) for m in members)
         if dv is None or from_depot != to_depot:
             # One stop out: a crate loaded at the depot when the run starts (a *delivery* to
             # VROOM) or unloaded there when it ends (a *pickup*), so VROOM never carries a crate
             # through the depot mid-route, which bookvan's one-run-per-crate rule forbids.
             if dv is None:
-                out, depot_side, tid = pv, None, r.pickup + 1
-                task[tid] = (None, r.pickup, None)
+                out, tid = pv, r.pickup + 1
+                task[tid] = [(None, m.pickup, None) for m in members]
             elif from_depot:
-                out, depot_side, tid = dv, pv, r.delivery + 1
-                task[tid] = (r.pickup, r.delivery, None)
+                out, tid = dv, r.delivery + 1
+                task[tid] = [(m.pickup, m.delivery, None) for m in members]
             else:
-                out, depot_side, tid = pv, dv, r.pickup + 1
-                task[tid] = (None, r.pickup, r.delivery)
-            amount = [abs(int(pv.load))]
+                out, tid = pv, r.pickup + 1
+                task[tid] = [(None, m.pickup, m.delivery) for m in members]
             inp.add_job(
                 vroom.Job(
                     tid,
                     location=r.delivery if out is dv else r.pickup,
-                    default_service=int(out.service_s) + (int(depot_side.service_s) if depot_side else 0),
-                    delivery=amount if dv is None or from_depot else [0],
-                    pickup=amount if to_depot else [0],
+                    default_service=sum(_service(p, m) for m in members),
+                    delivery=[load] if dv is None or from_depot else [0],
+                    pickup=[load] if to_depot else [0],
                     time_windows=tw(out.window),
                 )
             )
             continue
-        task[r.pickup + 1] = (None, r.pickup, None)
-        task[r.delivery + 1] = (None, r.delivery, None)
+        task[r.pickup + 1] = [(None, m.pickup, None) for m in members]
+        task[r.delivery + 1] = [(None, m.delivery, None) for m in members]
         inp.add_shipment(
             vroom.ShipmentStep(
-                r.pickup + 1, location=r.pickup, default_service=int(pv.service_s), time_windows=tw(pv.window)
+                r.pickup + 1,
+                location=r.pickup,
+                default_service=sum(int(p.visits[m.pickup].service_s) for m in members),
+                time_windows=tw(pv.window),
             ),
             vroom.ShipmentStep(
-                r.delivery + 1, location=r.delivery, default_service=int(dv.service_s), time_windows=tw(dv.window)
+                r.delivery + 1,
+                location=r.delivery,
+                default_service=sum(int(p.visits[m.delivery].service_s) for m in members),
+                time_windows=tw(dv.window),
             ),
-            amount=vroom.Amount([int(pv.load)]),
+            amount=vroom.Amount([load]),
         )
     return task
 
 
-def _routes_of(p: RoutingProblem, steps: np.ndarray, task: dict[int, tuple[int | None, int, int | None]]):
+def _service(p: RoutingProblem, r) -> int:
+    """A one-stop job's handling: its own visit's, plus its depot half's when it has one."""
+    return sum(int(p.visits[v].service_s) for v in (r.pickup, r.delivery) if v is not None)
+
+
+def _groups(p: RoutingProblem, depots: set[int], group: bool) -> list[list]:
+    """The requests as VROOM tasks: one each, or with ``group`` alike ones together.
+
+    Alike: the same places and windows where the van calls (a one-stop job's outside visit, a
+    pair's both), of one kind (from the depot, to it, single, pair) and for the same van,
+    up to the smallest van's capacity. A simulated hub day holds 84 visits at 15 places;
+    VROOM's time grows with its tasks, not the crates they carry.
+    """
+    if not group:
+        return [[r] for r in p.requests]
+    cap = max(1, min(int(v.capacity) for v in p.vans))
+    keyed: dict[tuple, list[list]] = {}
+    for r in p.requests:
+        pv = p.visits[r.pickup]
+        if r.delivery is None:
+            key: tuple = ("single", pv.location, pv.window)
+        else:
+            dv = p.visits[r.delivery]
+            from_depot, to_depot = pv.location in depots, dv.location in depots
+            if from_depot and not to_depot:
+                key = ("from", dv.location, dv.window)
+            elif to_depot and not from_depot:
+                key = ("to", pv.location, pv.window)
+            else:
+                key = ("pair", pv.location, pv.window, dv.location, dv.window)
+        chunks = keyed.setdefault((*key, r.vehicle), [[]])
+        size = abs(int(pv.load))
+        if chunks[-1] and sum(abs(int(p.visits[m.pickup].load)) for m in chunks[-1]) + size > cap:
+            chunks.append([])
+        chunks[-1].append(r)
+    return [c for chunks in keyed.values() for c in chunks]
+
+
+def _routes_of(p: RoutingProblem, steps: np.ndarray, task: dict[int, list[Task]]):
     """Each van's visits from VROOM's steps, with the depot halves before and after its run."""
     before: list[list[int]] = [[] for _ in p.vans]
     run: list[list[int]] = [[] for _ in p.vans]
@@ -188,12 +245,12 @@ def _routes_of(p: RoutingProblem, steps: np.ndarray, task: dict[int, tuple[int |
     for step, kind in zip(steps, kinds, strict=True):
         if kind in ("job", "pickup", "delivery"):
             k = int(step["vehicle_id"]) - 1
-            pre, mid, post = task[int(step["id"])]
-            run[k].append(mid)
-            if pre is not None:
-                before[k].append(pre)
-            if post is not None:
-                after[k].append(post)
+            for pre, mid, post in task[int(step["id"])]:
+                run[k].append(mid)
+                if pre is not None:
+                    before[k].append(pre)
+                if post is not None:
+                    after[k].append(post)
     return [_canonical(p, before[k] + run[k] + after[k]) for k in range(len(p.vans))]
 
 

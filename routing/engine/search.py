@@ -111,7 +111,10 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
     initial, warm_stats = warm_start(m, params, deadline, sp)
     warm_s = _time.perf_counter() - t0
     if initial is not None:
-        if any(v.breaks for v in problem.vans) and not problem.cost_global_span:
+        if params.deterministic and params.solution_limit <= 1:
+            # the restored start is the search's first solution: one step ends on it
+            assignment, counted, left, status = initial, 1, _left(sp, deadline), None
+        elif any(v.breaks for v in problem.vans) and not problem.cost_global_span:
             assignment, counted, left, status = _improve_on_twin(m, initial, params, deadline)
         else:
             left = _left(sp, deadline)
@@ -166,6 +169,8 @@ def _improve_on_twin(m: BuiltModel, initial, params: SolveParams, deadline: floa
     """
     problem = m.problem
     start_nodes, start_objective = route_nodes(m, initial), initial.ObjectiveValue()
+    # a read into ``m`` overwrites the assignment ``initial`` points to: keep a copy of the start
+    start = m.routing.solver().Assignment(initial)
     twin = build_model(problem, minimise_vans_first=params.minimise_vans_first)
     twin.routing.solver().ReSeed(int(params.seed))
     found = _solution_counter(twin)
@@ -173,7 +178,7 @@ def _improve_on_twin(m: BuiltModel, initial, params: SolveParams, deadline: floa
     sp.mixed_integer_scheduling_solver = _SCHEDULING_LP
     begin = read_nodes(twin, start_nodes, sp)
     if begin is None:  # the LP twin cannot read what the exact model did: keep the start
-        return read_nodes(m, start_nodes, sp), 0, _left(sp, deadline), None
+        return start, 0, _left(sp, deadline), None
     left = _left(sp, deadline)
     found[0] = 0
     searched = twin.routing.SolveFromAssignmentWithParameters(begin, sp)
@@ -183,7 +188,7 @@ def _improve_on_twin(m: BuiltModel, initial, params: SolveParams, deadline: floa
         better = read_nodes(m, route_nodes(twin, searched), sp)
         if better is not None and better.ObjectiveValue() < start_objective:
             return better, found[0], left, status
-    return read_nodes(m, start_nodes, sp), found[0], left, status
+    return start, found[0], left, status
 
 
 def _set_time_limit(sp, seconds: float) -> None:

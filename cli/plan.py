@@ -95,8 +95,8 @@ SearchStepsOpt = Annotated[
         "--search-steps",
         min=1,
         max=1_000_000,
-        help="Deterministic mode: improving solutions to search after the first plan "
-        "(more: better routes, slower).",
+        help="Deterministic mode: plans the search may find, its first plan counted "
+        "(1: the first plan as it is; more: better routes, slower).",
     ),
 ]
 ModeOpt = Annotated[

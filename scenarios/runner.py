@@ -185,6 +185,16 @@ def _collect(futures: dict[Any, int], q: Any, n_jobs: int, tell: Callable[[int, 
     return [r for r in results if r is not None]
 
 
+def _work(s: Scenario, days: int | None) -> int:
+    """A run's expected work, the Dask priority of its task: the longest runs start first.
+
+    Then the last run to finish is a short one (longest processing time first). A hub day is
+    three solves, one per sorting cut-off (``routing.daily``): on the 2-worker sweep of the
+    shipped scenarios its runs took 44-54 s against 18-34 s.
+    """
+    return (days or s.sim.days) * (3 if s.mode == "hub" else 1)
+
+
 def run_scenarios(
     scenarios: list[Scenario],
     *,
@@ -219,7 +229,7 @@ def run_scenarios(
         chunks = _submit_demand(client, jobs, days, engine)
         futures = {
             client.submit(_task, s, r, days, engine, costs, qname, chunks[demand_key(s, r)], pure=False,
-                          key=f"scenario-{s.name}-rep{r}-{uuid.uuid4().hex[:6]}"): i
+                          priority=_work(s, days), key=f"scenario-{s.name}-rep{r}-{uuid.uuid4().hex[:6]}"): i
             for i, (s, r) in enumerate(jobs)
         }
 

@@ -144,6 +144,23 @@ def test_the_search_on_the_lp_twin_never_returns_a_dearer_plan_than_its_start() 
 
 
 
+def test_one_search_step_is_the_warm_start_as_read() -> None:
+    # The search counts its restored start as its first solution: a limit of 1 ends on it,
+    # so the engine skips the search there (the quick sweep) and the plan is VROOM's, timed.
+    from bookvan.routing.engine.model import build_model
+    from bookvan.routing.engine.search import search_parameters
+    from bookvan.routing.engine.warm_start import assignment_from_visit_routes
+
+    p = _busy_day()
+    routes, _ = vroom_routes(p, exploration_level=1, group=True)
+    m = build_model(p)
+    start = assignment_from_visit_routes(m, routes, search_parameters(p, SolveParams(deterministic=True)))
+    one = solve(p, SolveParams(deterministic=True, solution_limit=1, warm_start="vroom", vroom_level=1))
+    assert one.objective == start.ObjectiveValue() and one.stats["search_capped"] == 0.0
+    two = solve(p, SolveParams(deterministic=True, solution_limit=2, warm_start="vroom", vroom_level=1))
+    assert two.objective <= one.objective
+
+
 def _tie_day() -> RoutingProblem:
     """A simulated baseline day (2027-03-02, seed 7) on which VROOM 1.15 found equally cheap
     route sets and returned either from run to run (3 answers in 15 runs before the tie-breaker)."""

@@ -71,9 +71,9 @@ def run(
         bool,
         typer.Option(
             "--quick",
-            help="A quick sweep: each day starts from VROOM's first level and takes one search step "
-            "(days 1.8-3.5 %% dearer, several times faster; recorded in run.json). Confirm the "
-            "finalists without it.",
+            help="A quick sweep: each day is VROOM's first level's routes, timed under every "
+            "constraint, with no search step after them (days about 3 %% dearer, many times "
+            "faster; recorded in run.json). Confirm the finalists without it.",
         ),
     ] = False,
     force: Force = False,

@@ -134,7 +134,7 @@ def test_unreachable_scheduler_is_exit_2(tmp_path):
 
 @pytest.mark.slow
 def test_a_quick_sweep_runs_with_its_router_settings_and_says_so(tmp_path):
-    """``--quick``: every run plans with VROOM's first level and one step; run.json records it."""
+    """``--quick``: every run plans with VROOM's first level and no search step; run.json records it."""
     import json
 
     from bookvan.scenarios.spec import QUICK_SWEEP

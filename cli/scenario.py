@@ -72,7 +72,7 @@ def run(
         typer.Option(
             "--quick",
             help="A quick sweep: each day is VROOM's first level's routes, timed under every "
-            "constraint, with no search step after them (days about 3 %% dearer, many times "
+            "constraint, with no search step after them (days 2-4.5 %% dearer, 7-13 times "
             "faster; recorded in run.json). Confirm the finalists without it.",
         ),
     ] = False,

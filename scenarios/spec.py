@@ -59,9 +59,10 @@ WARM_STARTS = ("auto", "vroom", "pyvrp", "none")
 MAX_VROOM_LEVEL = 5
 
 #: ``bookvan scenario run --quick``: the router's settings of a quick sweep (VROOM's first
-#: level, one search step). On 98 simulated day plans of three shipped scenarios the days
-#: came out 1.8-3.5 % dearer than with the shipped settings, for a quarter to an eighth of
-#: the solve's CPU time (bench/README.md, "Scenario simulation"): for screening many scenarios, then
+#: level; a solution limit of 1 is the start itself, so no search step follows). On 98
+#: simulated day plans of three shipped scenarios the days came out 1.9-4.5 % dearer than
+#: ``bookvan plan``'s settings, for a seventh to a thirteenth of the shipped settings' CPU
+#: time (bench/README.md, "Scenario simulation"): for screening many scenarios, then
 #: confirming the finalists with their own settings.
 QUICK_SWEEP: dict[str, object] = {"warm_start": "vroom", "vroom_level": 1, "solution_limit": 1}
 

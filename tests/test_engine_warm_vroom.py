@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bookvan.data import interrupt
 from bookvan.routing.engine import solve
@@ -253,3 +255,46 @@ def test_grouped_vroom_routes_serve_every_crate_in_one_run_each() -> None:
     assert vroom_routes(p, exploration_level=5, group=True) == (routes, False)
     res = solve(p, SolveParams(deterministic=True, solution_limit=5, warm_start="vroom", time_limit_s=120))
     assert res.dropped == () and res.stats["warm_start"] == 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    jobs=st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 3), st.sampled_from([(0, 5000), (0, 2000)]),
+                  st.integers(1, 7), st.sampled_from([None, 0, 1])),
+        min_size=1, max_size=25,
+    ),
+    capacity=st.integers(1, 12),
+)
+def test_groups_partition_the_requests_into_alike_tasks_within_a_vans_room(jobs, capacity) -> None:
+    # Location 0 is the depot; a job is (from, to, window of the outside visit, crates, van pin).
+    d = line(0, 10, 20, 30) * 10
+    visits: list[Visit] = []
+    requests: list[Request] = []
+    for a, b, window, crates, van in jobs:
+        if a == b:
+            visits.append(Visit(a, window, 5, -crates))
+            requests.append(Request(len(visits) - 1, vehicle=van))
+            continue
+        visits += [Visit(a, window, 5, crates), Visit(b, window, 5, -crates)]
+        requests.append(Request(len(visits) - 2, len(visits) - 1, penalty=99, vehicle=van))
+    vans = (VanSpec(0, 0, capacity, (0, 5000)), VanSpec(0, 0, capacity + 3, (0, 5000)))
+    p = RoutingProblem(d, d, tuple(visits), tuple(requests), vans, depot_locations=frozenset({0}))
+    tasks = _groups(p, {0}, True)
+    assert sorted(r.pickup for t in tasks for r in t) == sorted(r.pickup for r in p.requests)
+
+    def outside(r: Request) -> tuple:
+        pv = p.visits[r.pickup]
+        if r.delivery is None:
+            return ("single", pv.location, pv.window)
+        dv = p.visits[r.delivery]
+        if pv.location == 0 and dv.location != 0:
+            return ("from", dv.location, dv.window)
+        if dv.location == 0 and pv.location != 0:
+            return ("to", pv.location, pv.window)
+        return ("pair", pv.location, pv.window, dv.location, dv.window)
+
+    for t in tasks:
+        assert len({(outside(r), r.vehicle) for r in t}) == 1
+        crates = sum(abs(p.visits[r.pickup].load) for r in t)
+        assert len(t) == 1 or crates <= capacity

@@ -34,6 +34,10 @@ VARIANTS: dict[str, dict[str, object]] = {
     "vroom3-3steps": {"warm_start": "vroom", "vroom_level": 3, "solution_limit": 3},
     "vroom1-3steps": {"warm_start": "vroom", "vroom_level": 1, "solution_limit": 3},
     "pyvrp": {"warm_start": "pyvrp", "solution_limit": 5},
+    # a solution limit of 1 is the start itself; 2 is one search step after it
+    "vroom3-limit1": {"warm_start": "vroom", "vroom_level": 3, "solution_limit": 1},
+    "vroom3-limit2": {"warm_start": "vroom", "vroom_level": 3, "solution_limit": 2},
+    "vroom5-limit1": {"warm_start": "vroom", "vroom_level": 5, "solution_limit": 1},
     "quick": dict(QUICK_SWEEP),
 }
 

@@ -150,3 +150,13 @@ def test_a_quick_sweep_runs_with_its_router_settings_and_says_so(tmp_path):
     assert len(sims) == 2 and all({k: s[k] for k in QUICK_SWEEP} == QUICK_SWEEP for s in sims)
     assert all(run["checked"] for run in info["runs"])
     assert (pd.read_parquet(out / "kpis.parquet")["van_km"] > 0).any()
+
+
+def test_hub_runs_and_longer_runs_start_first():
+    """Dask starts the runs by their expected work: a hub day is three solves."""
+    from bookvan.scenarios.runner import _work
+
+    direct = scenario_from_dict({"name": "d", "routing": {"mode": "direct"}, "simulation": {"days": 30}})[0]
+    hub = scenario_from_dict({"name": "h", "routing": {"mode": "hub"}, "simulation": {"days": 30}})[0]
+    assert _work(hub, None) == 3 * _work(direct, None) > 0
+    assert _work(direct, 60) == 2 * _work(direct, None)

@@ -151,17 +151,16 @@ def _add_tasks(vroom, inp, p: RoutingProblem, *, group: bool = False) -> dict[in
         r = members[0]
         pv = p.visits[r.pickup]
         dv = p.visits[r.delivery] if r.delivery is not None else None
-        from_depot = dv is not None and pv.location in depots
-        to_depot = dv is not None and dv.location in depots
+        kind = _kind(p, r, depots)
         load = sum(abs(int(p.visits[m.pickup].load)) for m in members)
-        if dv is None or from_depot != to_depot:
+        if kind != "pair":
             # One stop out: a crate loaded at the depot when the run starts (a *delivery* to
             # VROOM) or unloaded there when it ends (a *pickup*), so VROOM never carries a crate
             # through the depot mid-route, which bookvan's one-run-per-crate rule forbids.
-            if dv is None:
+            if kind == "single":
                 out, tid = pv, r.pickup + 1
                 task[tid] = [(None, m.pickup, None) for m in members]
-            elif from_depot:
+            elif kind == "from":
                 out, tid = dv, r.delivery + 1
                 task[tid] = [(m.pickup, m.delivery, None) for m in members]
             else:
@@ -172,8 +171,8 @@ def _add_tasks(vroom, inp, p: RoutingProblem, *, group: bool = False) -> dict[in
                     tid,
                     location=r.delivery if out is dv else r.pickup,
                     default_service=sum(_service(p, m) for m in members),
-                    delivery=[load] if dv is None or from_depot else [0],
-                    pickup=[load] if to_depot else [0],
+                    delivery=[load] if kind in ("single", "from") else [0],
+                    pickup=[load] if kind == "to" else [0],
                     time_windows=tw(out.window),
                 )
             )
@@ -203,6 +202,18 @@ def _service(p: RoutingProblem, r) -> int:
     return sum(int(p.visits[v].service_s) for v in (r.pickup, r.delivery) if v is not None)
 
 
+def _kind(p: RoutingProblem, r, depots: set[int]) -> str:
+    """How VROOM carries request ``r``: ``single`` (one visit), ``from`` / ``to`` the depot (one
+    stop out, its depot half at the run's start or end) or ``pair`` (a shipment)."""
+    if r.delivery is None:
+        return "single"
+    from_depot = p.visits[r.pickup].location in depots
+    to_depot = p.visits[r.delivery].location in depots
+    if from_depot != to_depot:
+        return "from" if from_depot else "to"
+    return "pair"
+
+
 def _groups(p: RoutingProblem, depots: set[int], group: bool) -> list[list]:
     """The requests as VROOM tasks: one each, or with ``group`` alike ones together.
 
@@ -217,17 +228,13 @@ def _groups(p: RoutingProblem, depots: set[int], group: bool) -> list[list]:
     keyed: dict[tuple, list[list]] = {}
     for r in p.requests:
         pv = p.visits[r.pickup]
-        if r.delivery is None:
-            key: tuple = ("single", pv.location, pv.window)
-        else:
+        kind = _kind(p, r, depots)
+        if kind == "pair":
             dv = p.visits[r.delivery]
-            from_depot, to_depot = pv.location in depots, dv.location in depots
-            if from_depot and not to_depot:
-                key = ("from", dv.location, dv.window)
-            elif to_depot and not from_depot:
-                key = ("to", pv.location, pv.window)
-            else:
-                key = ("pair", pv.location, pv.window, dv.location, dv.window)
+            key: tuple = (kind, pv.location, pv.window, dv.location, dv.window)
+        else:  # the visit out of the depot
+            out = p.visits[r.delivery] if kind == "from" else pv
+            key = (kind, out.location, out.window)
         chunks = keyed.setdefault((*key, r.vehicle), [[]])
         size = abs(int(pv.load))
         if chunks[-1] and sum(abs(int(p.visits[m.pickup].load)) for m in chunks[-1]) + size > cap:

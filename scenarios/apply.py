@@ -158,7 +158,7 @@ def reshape_demand(
     cols = ["origin_id", "destination_id", "items", "kind"]
     df = base[cols].copy() if len(base) else pd.DataFrame(columns=cols)
     df["items"] = df["items"].astype(float)
-    added = _added_demand(df, [a for a in scn.add_nodes if a.opens_on is None or date >= a.opens_on])
+    added = _added_demand(df, _opened(scn, date))
     df = pd.concat([df, added], ignore_index=True) if added is not None else df.reset_index(drop=True)
     if scn.remove_nodes:
         gone = df["origin_id"].isin(scn.remove_nodes) | df["destination_id"].isin(scn.remove_nodes)
@@ -187,12 +187,12 @@ def _added_demand(df: pd.DataFrame, opened: list) -> pd.DataFrame | None:
     ``None`` when every opened node already has its own demand (or none is open). Read from
     whole columns: a masked copy per node cost a station scenario several ms a day.
     """
-    origin = df["origin_id"].to_numpy(dtype=object)
-    dest = df["destination_id"].to_numpy(dtype=object)
-    present = set(origin.tolist()) | set(dest.tolist())
+    present = _present(df)
     todo = [a for a in opened if a.node_id not in present]
     if not todo:
         return None
+    origin = df["origin_id"].to_numpy(dtype=object)
+    dest = df["destination_id"].to_numpy(dtype=object)
     items, kind = df["items"].to_numpy(dtype=float), df["kind"].to_numpy(dtype=object)
     parts = []
     for a in todo:
@@ -212,11 +212,21 @@ def _only_filters(scn: Scenario, base: pd.DataFrame, date: dt.date) -> bool:
     no growth, no node factors, no redirect, and no added node that takes another's demand."""
     if scn.demand.growth != 1.0 or scn.demand.node_factors or _redirects(scn, date):
         return False
-    added = [a.node_id for a in scn.add_nodes if a.opens_on is None or date >= a.opens_on]
+    added = _opened(scn, date)
     if not added:
         return True
-    present = set(base["origin_id"].tolist()) | set(base["destination_id"].tolist())
-    return all(n in present for n in added)
+    present = _present(base)
+    return all(a.node_id in present for a in added)
+
+
+def _opened(scn: Scenario, date: dt.date) -> list:
+    """The scenario's added nodes open on ``date``."""
+    return [a for a in scn.add_nodes if a.opens_on is None or date >= a.opens_on]
+
+
+def _present(df: pd.DataFrame) -> set[str]:
+    """The nodes a transfers frame touches, as origin or destination."""
+    return set(df["origin_id"].tolist()) | set(df["destination_id"].tolist())
 
 
 def _as_given(base: pd.DataFrame, known: set[str]) -> pd.DataFrame:

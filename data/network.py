@@ -20,6 +20,7 @@ from bookvan.data.input_rows import read_csv_rows
 from bookvan.data.limits import MAX_NODES, check_count
 
 __all__ = [
+    "COORD_RANGE",
     "MAX_ID_CHARS",
     "MAX_NAME_CHARS",
     "MAX_TEXT_CHARS",
@@ -28,6 +29,7 @@ __all__ = [
     "Network",
     "bundled_network_dir",
     "load_network",
+    "number_in_range",
 ]
 
 NODE_KINDS = ("depot", "branch", "station", "school", "community")
@@ -45,6 +47,9 @@ _OPTIONAL_TEXT = (
 MAX_ID_CHARS = 64
 MAX_NAME_CHARS = 200
 MAX_TEXT_CHARS = 2000
+#: Where a node may lie: latitude and longitude bounds in degrees (the network's nodes.csv and a
+#: plan folder's nodes.parquet, whose maps and GPX need every point).
+COORD_RANGE = {"lat": (-90, 90), "lon": (-180, 180)}
 _BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "": False}
 
 
@@ -104,10 +109,19 @@ class Network:
         return Network(self.nodes, self.closures + tuple(extra), self.source_dir, self.weekly)
 
 
-def _float(col: ProblemCollector, value: str, *, row: int, field: str, lo: float, hi: float) -> float | None:
+def number_in_range(
+    col: ProblemCollector, value: object, *, row: int, field: str, lo: float, hi: float
+) -> float | None:
+    """``value`` as a number within ``lo..hi``, or ``None`` with the problem added to ``col``.
+
+    A CSV cell comes as text; a table's cell may be null (None, NaN, NaT: a missing value).
+    """
+    if not isinstance(value, str) and pd.isna(value):
+        col.add("missing value", row=row, field=field)
+        return None
     try:
-        x = float(value)
-    except ValueError:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         col.add(f"'{value}' is not a number", row=row, field=field)
         return None
     if not lo <= x <= hi:
@@ -143,10 +157,9 @@ def parse_nodes(path: Path) -> tuple[pd.DataFrame, dict[str, dict[str, tuple[dt.
                 col.add(f"text is {len(r[f])} characters long; at most {MAX_TEXT_CHARS}", row=i, field=f)
         if r["kind"] not in NODE_KINDS:
             col.add(f"kind '{r['kind']}' is not one of {', '.join(NODE_KINDS)}", row=i, field="kind")
-        lat = _float(col, r["lat"], row=i, field="lat", lo=-90, hi=90)
-        lon = _float(col, r["lon"], row=i, field="lon", lo=-180, hi=180)
-        service = _float(col, r["service_s"], row=i, field="service_s", lo=0, hi=4 * 3600)
-        per_crate = _float(col, r["service_per_crate_s"], row=i, field="service_per_crate_s", lo=0, hi=3600)
+        lat, lon = (number_in_range(col, r[f], row=i, field=f, lo=lo, hi=hi) for f, (lo, hi) in COORD_RANGE.items())
+        service = number_in_range(col, r["service_s"], row=i, field="service_s", lo=0, hi=4 * 3600)
+        per_crate = number_in_range(col, r["service_per_crate_s"], row=i, field="service_per_crate_s", lo=0, hi=3600)
         week: dict[str, tuple[dt.time, dt.time] | None] = {}
         for d in WEEKDAYS:
             try:
@@ -164,7 +177,7 @@ def parse_nodes(path: Path) -> tuple[pd.DataFrame, dict[str, dict[str, tuple[dt.
             flags[f] = _BOOL.get(v, False) if f != "confirmed" or v else True
         weight = 0.0
         if r.get("weight"):
-            weight = _float(col, r["weight"], row=i, field="weight", lo=0, hi=1e9) or 0.0
+            weight = number_in_range(col, r["weight"], row=i, field="weight", lo=0, hi=1e9) or 0.0
         weekly[nid] = week
         out.append({
             "node_id": nid, "name_zh": r["name_zh"], "name_en": r["name_en"], "kind": r["kind"],

@@ -86,6 +86,23 @@ def test_not_a_plan_folder_exits_2(tmp_path):
     assert "plan.json: missing" in res.output
 
 
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("lat", None, "missing value"), ("lon", float("nan"), "missing value"), ("lat", 123.0, "123.0 is outside -90..90"),
+])
+def test_a_node_without_a_place_on_earth_exits_2_and_prints_nothing(tmp_path, field, value, message):
+    # a plan the checker passes (coordinates are not part of feasibility) still needs every
+    # node's place for the route maps and GPX; a hypothesis example crashed the map's scale bar
+    tables = good_plan()
+    tables["nodes"][field] = tables["nodes"][field].astype(object)
+    tables["nodes"].at[tables["nodes"].index[0], field] = value
+    d = write_plan_dir(tables, tmp_path / "plan")
+    assert runner.invoke(app, ["check", str(d)]).exit_code == 0
+    res = runner.invoke(app, ["manifest", str(d)])
+    assert res.exit_code == 2 and not isinstance(res.exception, ValueError)
+    assert f"nodes.parquet, row 1, field '{field}': {message}" in res.output
+    assert not (d / "manifests").exists()
+
 def test_missing_cjk_font_names_the_package(plan_dir, monkeypatch):
     monkeypatch.setattr(fonts, "CJK_FONT_CANDIDATES", (("/nonexistent/wqy.ttc", 0, "fonts-wqy-zenhei"),))
     monkeypatch.delenv("BOOKVAN_CJK_FONT", raising=False)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from bookvan.data.errors import InputError, ProblemCollector
-from bookvan.data.network import MAX_ID_CHARS, MAX_NAME_CHARS
+from bookvan.data.network import COORD_RANGE, MAX_ID_CHARS, MAX_NAME_CHARS, number_in_range
 from bookvan.data.planfolder import PlanFolder, read_plan_folder
 
 __all__ = ["Plan", "load_plan"]
@@ -73,6 +73,16 @@ def _check_lengths(read: PlanFolder) -> None:
             if isinstance(v, str) and len(v) > most:
                 col.add(f"{len(v)} characters long; at most {most}", row=i, field=key)
         col.raise_if_any()
+
+
+def _check_coordinates(read: PlanFolder) -> None:
+    """Every node somewhere on Earth: the route maps, the overview and the GPX draw each one."""
+    col = ProblemCollector(str(read.path("nodes")))
+    nodes = read["nodes"]
+    for field, (lo, hi) in COORD_RANGE.items():
+        for i, v in enumerate(nodes[field].tolist(), start=1):
+            number_in_range(col, v, row=i, field=field, lo=lo, hi=hi)
+    col.raise_if_any()
 
 
 def _check_refs(read: PlanFolder) -> None:
@@ -141,6 +151,7 @@ def load_plan(folder: str | Path) -> Plan:
             if c not in read[name].columns:
                 read[name][c] = None
     _check_lengths(read)
+    _check_coordinates(read)
     _check_refs(read)
     stops = read["stops"].sort_values(["vehicle_id", "trip", "seq"], kind="stable")
     return Plan(

@@ -197,6 +197,18 @@ def transfers_frame(records: list[dict[str, object]]) -> pd.DataFrame:
     return df
 
 
+def is_transfers_frame(df: pd.DataFrame) -> bool:
+    """True when ``df`` already is what :func:`transfers_frame` makes: its columns in order, their dtypes, rows 0..n-1.
+
+    Making such a frame again changes nothing, and a day's planning is often handed one.
+    """
+    if tuple(df.columns) != _FRAME_COLUMNS or not df.index.equals(pd.RangeIndex(len(df))):
+        return False
+    local = pd.Timestamp(0, tz=TZ).tz
+    times = all(isinstance(df[c].dtype, pd.DatetimeTZDtype) and df[c].dtype.tz is local for c in ("release", "due"))
+    return times and df["items"].dtype == "int64" and df["crates"].dtype == "int64" and df["leg"].dtype == "Int64"
+
+
 def local_times(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     """``columns`` (timestamps, None or NaT) as Asia/Taipei datetimes, in place.
 

@@ -19,7 +19,7 @@ from bookvan.data.fleet import Fleet
 from bookvan.data.hours import DAY_S
 from bookvan.data.network import Network
 from bookvan.routing.controls import apply_controls
-from bookvan.routing.day_adapter import COST_SCALE, DayProblem, build_day_problem
+from bookvan.routing.day_adapter import COST_SCALE, DayBuilder, DayProblem
 from bookvan.routing.day_input import day_nodes, day_vehicles, legged_transfers, split_oversize
 from bookvan.routing.engine import SolveParams, SolveResult
 from bookvan.routing.engine.problem import RoutingProblem, VanSpec
@@ -94,16 +94,6 @@ def _day_span_s(stops: pd.DataFrame) -> float:
     return float(sum((last[v] - first[v]).total_seconds() for v in sorted(first)))
 
 
-def _leg_pairs(transfers: pd.DataFrame) -> list[tuple[str, str]]:
-    """(earlier leg, later leg) ids of hub-mode transfers."""
-    legs = transfers.dropna(subset=["leg_of"]).sort_values(["leg_of", "leg"])
-    pairs = []
-    for _, grp in legs.groupby("leg_of"):
-        ids = grp["transfer_id"].tolist()
-        pairs += list(itertools.pairwise(ids))
-    return pairs
-
-
 def _visit_starts(dp: DayProblem, result: SolveResult) -> dict[tuple[str, str], int]:
     """(transfer_id, role) → service start, for served visits."""
     out = {}
@@ -126,7 +116,8 @@ def _hub_cutoffs(vans: tuple[VanSpec, ...], sorting_s: int, count: int = 3) -> l
 
 def _solve_hub(
     build: Callable[..., DayProblem],
-    todo: pd.DataFrame,
+    pairs: list[tuple[str, str]],
+    vans: tuple[VanSpec, ...],
     sorting_s: int,
     params: SolveParams,
     solve: Callable[[RoutingProblem, SolveParams], SolveResult],
@@ -140,8 +131,7 @@ def _solve_hub(
     transfers carry their penalty, so serving more wins). A leg 2 whose leg 1 was left out is
     then left out too, in a last pass.
     """
-    pairs = _leg_pairs(todo)
-    cutoffs = _hub_cutoffs(build().problem.vans, sorting_s)
+    cutoffs = _hub_cutoffs(vans, sorting_s)
     share = replace(params, time_limit_s=max(0.5, params.time_limit_s / (len(cutoffs) + 1)))
     best: tuple[DayProblem, SolveResult, dict[str, int], dict[str, int]] | None = None
     for cut in cutoffs:
@@ -201,25 +191,17 @@ def plan_day(
     if fleet.routing.mode == "hub":
         todo = legged_transfers(todo, fleet.vehicles[0].depot)
 
+    day = DayBuilder(date=date, nodes=nodes, vehicles=vehicles, transfers=todo, matrix=matrix, costs=fleet.costs,
+                     settings=fleet.routing)
+
     def build(
         release: dict[str, int] | None = None, due: dict[str, int] | None = None, hub: bool = False
     ) -> DayProblem:
-        dp = build_day_problem(
-            date=date,
-            nodes=nodes,
-            vehicles=vehicles,
-            transfers=todo,
-            matrix=matrix,
-            costs=fleet.costs,
-            settings=fleet.routing,
-            release_s=release,
-            due_s=due,
-            with_precedences=not hub,
-        )
+        dp = day.build(release, due, with_precedences=not hub)
         return dp if controls is None else apply_controls(dp, controls, list(vehicles["vehicle_id"]))
 
     if fleet.routing.mode == "hub":
-        dp, result = _solve_hub(build, todo, fleet.routing.sorting_s, params, solve)
+        dp, result = _solve_hub(build, day.leg_pairs(), day.vans, fleet.routing.sorting_s, params, solve)
     else:
         dp = build()
         result = solve(dp.problem, params)

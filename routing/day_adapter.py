@@ -19,7 +19,7 @@ from bookvan.data.hours import DAY_S  # a window without a closing time runs to 
 from bookvan.routing.engine.problem import Break, Precedence, Request, RoutingProblem, VanSpec, Visit
 from bookvan.routing.timetext import day_time_text
 
-__all__ = ["COST_SCALE", "DayProblem", "VisitInfo", "build_day_problem", "seconds_of_day"]
+__all__ = ["COST_SCALE", "DayBuilder", "DayProblem", "VisitInfo", "build_day_problem", "seconds_of_day"]
 
 COST_SCALE = 10_000  # objective units per NT$
 
@@ -98,36 +98,76 @@ def build_day_problem(
     ``extra_nodes`` are locations needed beyond depots and transfer ends (a re-plan's vans
     standing at a branch).
     """
-    midnight = pd.Timestamp(dt.datetime.combine(date, dt.time()), tz=nodes["opens"].dt.tz)
-    node = _node_days(nodes, midnight)
-    depots = sorted(set(vehicles["depot_id"].tolist()))
-    rows = _transfer_rows(transfers)
-    ends = [*(r.origin_id for r in rows), *(r.destination_id for r in rows)]
-    used = list(dict.fromkeys([*depots, *ends, *extra_nodes]))
-    loc = {n: i for i, n in enumerate(used)}
-    dist, dur = matrix_arrays(matrix, used)
-    stop_service = tuple(0 if node[n].kind == "depot" else node[n].service_s for n in used)
-    day = _Day(node, midnight, loc, stop_service)
-    jobs = _transfer_jobs(day, rows, vehicles, settings, release_s, due_s)
-    precedences = _leg_precedences(rows, jobs, settings) if with_precedences else []
-    problem = RoutingProblem(
-        distance=dist,
-        duration=dur,
-        visits=tuple(jobs.visits),
-        requests=tuple(jobs.requests),
-        vans=tuple(_van_specs(vehicles, loc, midnight, costs)),
-        stop_service_s=stop_service,
-        precedences=tuple(precedences),
-        cost_per_distance=round(costs.per_km * COST_SCALE / 1000),
-        cost_per_second=0,  # drivers are paid for time out, not only time driving: span cost
-        cost_per_span_second=round(costs.per_driver_hour * COST_SCALE / 3600),
-        same_run_pairs=True,
-        # NT$ 1.8 per hour a delivery waits: small against a van-hour (NT$ 300), enough to break ties early
-        cost_per_second_delivered_late=COST_SCALE // 2000,
-        depot_locations=frozenset(loc[d] for d in depots),
-        name=f"keelung-{date}",
-    )
-    return DayProblem(problem, tuple(used), tuple(jobs.info), tuple(jobs.req_tid), midnight, tuple(jobs.screened))
+    day = DayBuilder(date=date, nodes=nodes, vehicles=vehicles, transfers=transfers, matrix=matrix, costs=costs,
+                     settings=settings, extra_nodes=extra_nodes)
+    return day.build(release_s, due_s, with_precedences=with_precedences)
+
+
+class DayBuilder:
+    """One day's tables read once, built into problems that differ only in extra times.
+
+    Hub mode builds a day once per sorting cut-off; the hours, matrix, vans and transfer rows
+    are the same each time, and reading them was most of a build (:func:`build_day_problem`
+    is one build).
+    """
+
+    def __init__(
+        self,
+        *,
+        date: dt.date,
+        nodes: pd.DataFrame,
+        vehicles: pd.DataFrame,
+        transfers: pd.DataFrame,
+        matrix: pd.DataFrame,
+        costs: Costs,
+        settings: RoutingSettings,
+        extra_nodes: tuple[str, ...] = (),
+    ) -> None:
+        midnight = pd.Timestamp(dt.datetime.combine(date, dt.time()), tz=nodes["opens"].dt.tz)
+        node = _node_days(nodes, midnight)
+        depots = sorted(set(vehicles["depot_id"].tolist()))
+        self._rows = _transfer_rows(transfers)
+        ends = [*(r.origin_id for r in self._rows), *(r.destination_id for r in self._rows)]
+        used = list(dict.fromkeys([*depots, *ends, *extra_nodes]))
+        loc = {n: i for i, n in enumerate(used)}
+        self._dist, self._dur = matrix_arrays(matrix, used)
+        stop_service = tuple(0 if node[n].kind == "depot" else node[n].service_s for n in used)
+        self._day = _Day(node, midnight, loc, stop_service)
+        self._vehicles, self._settings, self._costs = vehicles, settings, costs
+        self._used, self._depots, self._date = tuple(used), depots, date
+        self.vans: tuple[VanSpec, ...] = tuple(_van_specs(vehicles, loc, midnight, costs))
+
+    def leg_pairs(self) -> list[tuple[str, str]]:
+        """(earlier leg, later leg) transfer ids of the hub-mode transfers, originals by id."""
+        return [pair for chain in _leg_chains(self._rows) for pair in itertools.pairwise(chain)]
+
+    def build(
+        self, release_s: dict[str, int] | None = None, due_s: dict[str, int] | None = None, *,
+        with_precedences: bool = True,
+    ) -> DayProblem:
+        """The day's problem with extra earliest pickups / latest deliveries (see :func:`build_day_problem`)."""
+        day, costs, settings = self._day, self._costs, self._settings
+        jobs = _transfer_jobs(day, self._rows, self._vehicles, settings, release_s, due_s)
+        precedences = _leg_precedences(self._rows, jobs, settings) if with_precedences else []
+        problem = RoutingProblem(
+            distance=self._dist,
+            duration=self._dur,
+            visits=tuple(jobs.visits),
+            requests=tuple(jobs.requests),
+            vans=self.vans,
+            stop_service_s=day.stop_service,
+            precedences=tuple(precedences),
+            cost_per_distance=round(costs.per_km * COST_SCALE / 1000),
+            cost_per_second=0,  # drivers are paid for time out, not only time driving: span cost
+            cost_per_span_second=round(costs.per_driver_hour * COST_SCALE / 3600),
+            same_run_pairs=True,
+            # NT$ 1.8 per hour a delivery waits: small against a van-hour (NT$ 300), enough to break ties early
+            cost_per_second_delivered_late=COST_SCALE // 2000,
+            depot_locations=frozenset(day.loc[d] for d in self._depots),
+            name=f"keelung-{self._date}",
+        )
+        return DayProblem(problem, self._used, tuple(jobs.info), tuple(jobs.req_tid), day.midnight,
+                          tuple(jobs.screened))
 
 
 @dataclass(frozen=True)

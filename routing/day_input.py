@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 
 from bookvan.data.fleet import Fleet
 from bookvan.data.network import Network
 from bookvan.data.tables import TZ
-from bookvan.data.transfers import local_times, transfers_frame
+from bookvan.data.transfers import is_transfers_frame, local_times, transfers_frame
 
 __all__ = ["day_nodes", "day_vehicles", "legged_transfers", "local_ts", "split_oversize"]
 
@@ -75,6 +76,11 @@ def split_oversize(
     parts take whole crates in list order, ``items_per_crate`` items each, so a part's items
     are exactly those packed in its crates (``items.parquet``'s ``crate_no``).
     """
+    if is_transfers_frame(transfers):
+        crates = transfers["crates"].to_numpy()
+        whole = (crates <= max_crates) | (crates > (max_day_crates if max_day_crates is not None else 2**62))
+        if whole.all():  # nothing to split (most days): the table as it came, not a remake of it
+            return transfers.copy()
     recs = []
     for r in _records(transfers):
         if r["crates"] <= max_crates or (max_day_crates is not None and r["crates"] > max_day_crates):
@@ -102,19 +108,35 @@ def legged_transfers(transfers: pd.DataFrame, depot_id: str) -> pd.DataFrame:
     """Hub mode: every transfer not touching the depot becomes two legs through it.
 
     Leg ids are ``<id>.1`` (origin → depot) and ``<id>.2`` (depot → destination); both keep
-    the transfer's items, crates and kind, and ``leg_of`` names the original.
+    the transfer's items, crates and kind, and ``leg_of`` names the original. Built from
+    whole columns: a simulated hub year legs a table every day.
     """
-    recs = []
-    for r in _records(transfers):
-        if depot_id in (r["origin_id"], r["destination_id"]):
-            recs.append(r)
-            continue
-        first = {**r, "transfer_id": f"{r['transfer_id']}.1", "destination_id": depot_id,
-                 "leg_of": r["transfer_id"], "leg": 1, "due": None}
-        second = {**r, "transfer_id": f"{r['transfer_id']}.2", "origin_id": depot_id,
-                  "leg_of": r["transfer_id"], "leg": 2, "release": None}
-        recs += [first, second]
-    return transfers_frame(recs)
+    df = transfers if is_transfers_frame(transfers) else transfers_frame(_records(transfers))
+    ids = df["transfer_id"].to_numpy(dtype=object)
+    through = ((df["origin_id"] != depot_id) & (df["destination_id"] != depot_id)).to_numpy()
+    if not through.any():
+        return df.copy()
+    row = np.repeat(np.arange(len(df)), np.where(through, 2, 1))
+    out = df.iloc[row].reset_index(drop=True)
+    legged = through[row]
+    second = np.zeros(len(row), dtype=bool)
+    second[1:] = legged[1:] & (row[1:] == row[:-1])
+    first = legged & ~second
+    tid = out["transfer_id"].to_numpy(dtype=object).copy()
+    tid[first] = [f"{t}.1" for t in ids[row[first]]]
+    tid[second] = [f"{t}.2" for t in ids[row[second]]]
+    out["transfer_id"] = tid
+    out.loc[first, "destination_id"] = depot_id
+    out.loc[second, "origin_id"] = depot_id
+    leg_of = out["leg_of"].astype(object).to_numpy().copy()
+    leg_of[legged] = ids[row[legged]]
+    out["leg_of"] = leg_of
+    leg = out["leg"].copy()
+    leg[first], leg[second] = 1, 2
+    out["leg"] = leg
+    out.loc[first, "due"] = pd.NaT
+    out.loc[second, "release"] = pd.NaT
+    return out
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, object]]:

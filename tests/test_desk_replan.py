@@ -104,3 +104,36 @@ def test_urgent_holds_are_routed_in_the_proposed_plan(app):
     waiting = {u["transfer_id"] for u in plan.unassigned}
     assert "U1" in picked | waiting
     assert re.search(r"U1", c.get(f"/versions/{vid}").text)
+
+
+@pytest.mark.parametrize("today", [True, False])
+def test_van_down_says_down_and_whether_the_day_was_planned_whole(tmp_path, bundled_day, today):
+    """A plan for today re-plans from now (here 07:30, before the van left); another day's is planned whole."""
+    import datetime as dt
+
+    def planner(req, out):
+        shutil.copytree(bundled_day, out)
+        return out
+
+    def replanner(base, base_req, vans_down, at, out):
+        if today:
+            return actions.replan_with(base, base_req, dt.time(7, 30), out, vans_down=vans_down)
+        return actions.whole_day_replan(base, base_req, vans_down, at, out)
+
+    app = create_app(DeskConfig(db_url=f"sqlite:///{tmp_path / 'desk.db'}", plans_dir=tmp_path / "plans",
+                                planner=planner, replanner=replanner, time_limit_s=30, search_steps=STEPS))
+    c, csrf = planned(app)
+    r = c.post("/actions/replan", data={"date": DATE, "base_version": 1, "van_down": "VAN-1", "csrf": csrf})
+    assert r.status_code == 303, r.text
+    vid = int(r.headers["location"].rsplit("/", 1)[1])
+    v = app.state.store.version(vid)
+    assert ('"at": "07:30"' in v.detail) is today
+    assert "VAN-1" not in set(load_plan(v.folder).stops["vehicle_id"])
+    shown = c.get(f"/versions/{vid}").text
+    if today:  # still one of the day's vans, with no runs: it is down, not merely unused
+        row = shown.split('<tr data-van="VAN-1"><td>', 1)[1].split("</tr>", 1)[0]
+        assert "down: no runs in this plan" in row and "not used" not in row
+    else:
+        assert 'data-van="VAN-1"' not in shown
+    assert c.post(f"/versions/{vid}/adopt", data={"expected_current": 1, "csrf": csrf}).status_code == 303
+    assert ("planned the whole day again" in c.get(f"/day/{DATE}").text) is not today

@@ -161,9 +161,20 @@ def replan_action(request: Request, desk: DeskDep, date: Annotated[str, Form()],
     down = tuple(van_down)
 
     def without_vans(folder: Path, base_req: actions.PlanRequest, new: Path) -> Changed:
-        return desk.cfg.replanner(folder, base_req, down, None, new), {"van_down": list(down)}
+        req = desk.cfg.replanner(folder, base_req, down, None, new)
+        at = _replan_time(new)  # a plan for today re-plans from now; another day's is planned whole
+        return req, {"van_down": list(down)} | ({"at": at} if at else {})
 
     return _changed_version(desk, request, s, date, base_version, "replan", without_vans)
+
+
+def _replan_time(folder: Path) -> str | None:
+    """HH:MM (Taipei) a re-plan in ``folder`` started from, or None when it planned the whole day."""
+    try:
+        at = json.loads((folder / "plan.json").read_text(encoding="utf-8")).get("replan", {}).get("at")
+        return None if at is None else f"{dt.datetime.fromisoformat(str(at)).astimezone(TAIPEI):%H:%M}"
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 @router.post("/actions/close-early")

@@ -17,6 +17,7 @@ from ortools.constraint_solver import pywrapcp
 from bookvan.routing.engine.extract import route_nodes
 from bookvan.routing.engine.model import BuiltModel
 from bookvan.routing.engine.params import SolveParams
+from bookvan.routing.engine.warm_parts import area_routes
 from bookvan.routing.engine.warm_pyvrp import RELOAD, pyvrp_routes
 from bookvan.routing.engine.warm_repair import complete_pairs, pair_partners, trim_route
 from bookvan.routing.engine.warm_vroom import vroom_routes
@@ -40,7 +41,8 @@ PORTFOLIO_VISITS = 100  # up to this many visits PyVRP joins VROOM in the determ
 # 100 stops (180 visits), level 3 0.73 / 19,195 after OR-Tools vs level 5 2.77 / 19,176;
 # 300 stops (564 visits), level 3 19 s whole solve / 52,000 vs VROOM-5 alone 53 s / 50,178.
 # Level 3 is 2-4 times faster but up to 3.6 % dearer, so days up to 1,200 visits get level
-# 5. Larger days skip VROOM: level 1 took 129 CPU s on the 1,000-stop day (1,894 visits).
+# 5. Larger days are routed area by area (warm_parts): level 1 took 129 CPU s on the whole
+# 1,000-stop day (1,894 visits).
 VROOM_LEVELS = ((1200, 5),)
 
 
@@ -68,7 +70,9 @@ def warm_start(m: BuiltModel, params: SolveParams, deadline: float, sp) -> tuple
     ``params.warm_start``: ``"vroom"``, ``"pyvrp"``, ``"none"``, or ``"auto"``: in
     deterministic mode a portfolio of two, VROOM at ``params.vroom_level`` and, on days of
     up to :data:`PORTFOLIO_VISITS` visits, PyVRP at ``warm_iterations``; each one's routes
-    are read under the full model and the lower objective wins (ties: VROOM). Neither wins
+    are read under the full model and the lower objective wins (ties: VROOM). A day too large
+    for VROOM in one piece starts from VROOM area by area (:mod:`~bookvan.routing.engine.warm_parts`),
+    and from PyVRP only when that gives nothing readable. Neither wins
     everywhere: on the bundled 2026-12-01 VROOM's start is NT$ 88 cheaper, on 2026-12-02
     PyVRP's NT$ 147 (VROOM prices driving, not waiting; PyVRP knows no breaks), and both
     take a fraction of a second there. Anytime mode keeps PyVRP with its share of the time
@@ -100,6 +104,15 @@ def warm_start(m: BuiltModel, params: SolveParams, deadline: float, sp) -> tuple
                 tried.append((int(a.ObjectiveValue()), "vroom", route_nodes(m, a)))
                 if kind == "vroom" or len(m.problem.visits) > PORTFOLIO_VISITS:
                     return a, {**stats, "warm_engine": 1.0}
+    if kind == "portfolio" and level is None:  # too large for VROOM in one piece: area by area
+        t = _time.perf_counter()
+        routes, capped = area_routes(m.problem, seed=int(params.seed), timeout_s=max(0.01, deadline - t))
+        stats["areas_s"] = round(_time.perf_counter() - t, 3)
+        stats["warm_capped"] = float(capped)
+        if routes is not None:
+            a = assignment_from_visit_routes(m, routes, sp, deadline=deadline)
+            if a is not None:
+                return a, {**stats, "warm_engine": 3.0}
     # PyVRP: in the portfolio on small days, and on any day VROOM gave no readable start
     if kind == "pyvrp" or (kind == "portfolio" and (len(m.problem.visits) <= PORTFOLIO_VISITS or not tried)):
         t = _time.perf_counter()

@@ -15,7 +15,6 @@ Results and why the engine does not split days: bench/README.md ("Library days",
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import json
 import math
@@ -45,6 +44,7 @@ from scale import CITIES, DEPOT  # noqa: E402
 
 from bookvan.routing.day_adapter import build_day_problem  # noqa: E402
 from bookvan.routing.engine.problem import RoutingProblem  # noqa: E402
+from bookvan.routing.engine.warm_parts import area_problem  # noqa: E402
 from bookvan.routing.engine.warm_pyvrp import RELOAD, pyvrp_routes  # noqa: E402
 from bookvan.routing.engine.warm_vroom import vroom_routes  # noqa: E402
 
@@ -110,27 +110,6 @@ def sweep(pts: np.ndarray, k: int, offset: float = 0.0) -> np.ndarray:
     return lab
 
 
-def sub_problem(p: RoutingProblem, req_ids: list[int], van_ids: list[int]):
-    """Sub-problem of those requests and vans; returns it and the visit map (sub → full)."""
-    vmap: list[int] = []
-    reqs = []
-    for ri in req_ids:
-        r = p.requests[ri]
-        pi = len(vmap)
-        vmap.append(r.pickup)
-        di = None
-        if r.delivery is not None:
-            di = len(vmap)
-            vmap.append(r.delivery)
-        assert r.vehicle is None
-        reqs.append(dataclasses.replace(r, pickup=pi, delivery=di))
-    assert not p.precedences
-    sub = dataclasses.replace(
-        p, visits=tuple(p.visits[v] for v in vmap), requests=tuple(reqs), vans=tuple(p.vans[k] for k in van_ids)
-    )
-    return sub, vmap
-
-
 def split_fleet(work: np.ndarray, nvans: int, slack: float) -> list[int]:
     """Vans per part ~ work share × total × slack (at most the fleet), at least 2."""
     share = work / work.sum()
@@ -180,7 +159,7 @@ def make_engine(args, dp, xy):
         for j, q in enumerate(parts):
             vans = list(range(first, first + nv[j]))
             first += nv[j]
-            sub, vmap = sub_problem(p, q, vans)
+            sub, vmap = area_problem(p, q, vans)
             c1, w1 = time.process_time(), time.perf_counter()
             if args.solver == "vroom":
                 sr, _ = vroom_routes(sub, exploration_level=args.level, threads=1, group=True)

@@ -22,7 +22,7 @@ import numpy as np
 from bookvan.routing.engine.problem import RoutingProblem
 from bookvan.routing.engine.warm_vroom import THREADS, vroom_routes
 
-__all__ = ["AREAS", "AREA_LEVEL", "area_routes", "areas"]
+__all__ = ["AREAS", "AREA_LEVEL", "area_problem", "area_routes", "areas"]
 
 # 1,000 stops, level 3, against VROOM-5 (bench/README.md): 2 areas +4.8 % in 119 s, 3 areas +5.6 %
 # in 79 s, 4 areas +8.4 % in 68 s, 5 areas +13.6 % in 38 s. Three fit two minutes with room.
@@ -81,7 +81,7 @@ def _share_vans(sizes: list[int], vans: int) -> list[int]:
     return want.tolist()
 
 
-def _area_problem(p: RoutingProblem, requests: list[int], vans: list[int]) -> tuple[RoutingProblem, list[int]]:
+def area_problem(p: RoutingProblem, requests: list[int], vans: list[int]) -> tuple[RoutingProblem, list[int]]:
     """The day cut to ``requests`` and ``vans``, and each of its visits' index in the whole day."""
     visit_of: list[int] = []
     kept = []
@@ -129,7 +129,7 @@ def area_routes(
     for reqs, n in zip(members, shares, strict=True):
         vans = list(range(first, first + n))
         first += n
-        sub, visit_of = _area_problem(p, reqs, vans)
+        sub, visit_of = area_problem(p, reqs, vans)
         left = None if deadline is None else max(0.01, deadline - time.perf_counter())
         found, cut = vroom_routes(sub, exploration_level=level, timeout_s=left, threads=threads, group=True)
         capped = capped or cut

@@ -99,7 +99,37 @@ def test_a_day_too_large_for_vroom_in_one_piece_starts_from_areas(monkeypatch: p
     p, _ = _two_towns()
     monkeypatch.setattr(ws, "VROOM_LEVELS", ((len(p.visits) - 1, 5),))  # this day counts as too large
     res = solve(p, SolveParams(deterministic=True, solution_limit=5, time_limit_s=60))
-    assert res.stats["warm_engine"] == 3.0 and "areas_s" in res.stats
+    assert res.stats["warm_engine"] == ws.AREAS_ENGINE and {"areas_s", "pyvrp_s"} <= set(res.stats)
     assert res.dropped == () and res.status != "no_solution"
     again = solve(p, SolveParams(deterministic=True, solution_limit=5, time_limit_s=60))
     assert [r.visits for r in again.routes] == [r.visits for r in res.routes]
+
+
+def _objective(p: RoutingProblem, routes: list[list[int]]) -> int:
+    from bookvan.routing.engine.model import build_model
+    from bookvan.routing.engine.search import search_parameters
+    from bookvan.routing.engine.warm_start import assignment_from_visit_routes
+
+    m = build_model(p)
+    a = assignment_from_visit_routes(m, routes, search_parameters(p, SolveParams(deterministic=True, solution_limit=1)))
+    assert a is not None
+    return int(a.ObjectiveValue())
+
+
+def test_pyvrp_mends_routes_made_in_pieces() -> None:
+    from bookvan.routing.engine.warm_pyvrp import RELOAD, pyvrp_polish
+
+    p, _ = _two_towns(pairs=6, vans=10)
+    # a poor start: every request on a van of its own (10 requests, 10 vans)
+    start = [[r.pickup, r.delivery] for r in p.requests]
+    fixed = [v.fixed_cost for v in p.vans]
+    mended = pyvrp_polish(p, start, van_cost=fixed, iterations=30, seed=0)
+    assert mended is not None and len(mended) == len(p.vans)
+    assert sum(1 for r in mended if r) < len(p.requests)  # vans shared
+    owner = {v: (k, pos) for k, r in enumerate(mended) for pos, v in enumerate(r)}
+    for r in p.requests:
+        assert owner[r.pickup][0] == owner[r.delivery][0] and owner[r.pickup][1] < owner[r.delivery][1]
+    assert _objective(p, mended) < _objective(p, start)
+    assert pyvrp_polish(p, start, van_cost=fixed, iterations=30, seed=0) == mended  # a work limit: repeats
+    with_reload = [start[0] + [RELOAD] + start[1], *start[2:], [], []]
+    assert pyvrp_polish(p, with_reload, van_cost=fixed, iterations=30, seed=0) is None

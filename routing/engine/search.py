@@ -21,7 +21,7 @@ from bookvan.routing.engine.model import BuiltModel, build_model
 from bookvan.routing.engine.params import SolveParams
 from bookvan.routing.engine.problem import RoutingProblem
 from bookvan.routing.engine.result import SolveResult
-from bookvan.routing.engine.warm_start import LARGE_VISITS, read_nodes, warm_start
+from bookvan.routing.engine.warm_start import AREAS_ENGINE, LARGE_VISITS, read_nodes, warm_start
 
 __all__ = ["search_parameters", "solve", "solve_plain"]
 
@@ -111,8 +111,10 @@ def solve(problem: RoutingProblem, params: SolveParams | None = None) -> SolveRe
     initial, warm_stats = warm_start(m, params, deadline, sp)
     warm_s = _time.perf_counter() - t0
     if initial is not None:
-        if params.deterministic and params.solution_limit <= 1:
-            # the restored start is the search's first solution: one step ends on it
+        if params.deterministic and (params.solution_limit <= 1 or warm_stats.get("warm_engine") == AREAS_ENGINE):
+            # the restored start is the search's first solution: one step ends on it. A start
+            # made area by area is the plan: on the 1,000-stop day the search after it took
+            # 280-600 CPU s to find NT$ 0.05 (bench/README.md, "Library days", session 8)
             assignment, counted, left, status = initial, 1, _left(sp, deadline), None
         elif any(v.breaks for v in problem.vans) and not problem.cost_global_span:
             assignment, counted, left, status = _improve_on_twin(m, initial, params, deadline)

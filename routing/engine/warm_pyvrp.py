@@ -22,7 +22,7 @@ import numpy as np
 from bookvan.routing.engine.problem import RoutingProblem
 from bookvan.routing.engine.stop_watch import WatchedStop
 
-__all__ = ["RELOAD", "pyvrp_routes"]
+__all__ = ["RELOAD", "pyvrp_polish", "pyvrp_routes"]
 
 RELOAD = -1  # marker in a route: the van goes back to its depot and out again
 
@@ -201,14 +201,67 @@ def pyvrp_routes(
     """
     import pyvrp
 
+    relaxed = _relaxation(pyvrp, p, van_cost, break_safe_return=break_safe_return)
+    if relaxed is None:
+        return None
+    data, client_visit, ship_visits, types = relaxed
+    vehicle_types = data.vehicle_types()
+    fleet_first = (
+        minimise_vans
+        and iterations is None
+        and len(vehicle_types) == 1
+        and vehicle_types[0].num_available > 1
+        and all(r.penalty is None for r in p.requests)
+    )
+    best = _solve(pyvrp, data, time_limit_s, seed, iterations, fleet_first=fleet_first, whole_fleet=whole_fleet_polish)
+    if not best.is_feasible():
+        return None
+    return _routes_per_van(p, best, client_visit, ship_visits, types)
+
+
+def pyvrp_polish(
+    p: RoutingProblem, routes: list[list[int]], *, van_cost: list[int], iterations: int, seed: int
+) -> list[list[int]] | None:
+    """``routes`` (visit indices, one run each) after ``iterations`` of PyVRP's search from them, or ``None``.
+
+    Starts from routes another solver made in pieces (:mod:`~bookvan.routing.engine.warm_parts`):
+    PyVRP's local search mends them where the pieces meet (on the 1,000-stop day, 1.4 % in
+    30 iterations, then no more in 700). ``None`` when PyVRP cannot restate the routes (a run
+    through the depot, a job it does not model) or ends without a feasible answer.
+    """
+    import pyvrp
+    from pyvrp.stop import MaxIterations
+
+    relaxed = _relaxation(pyvrp, p, van_cost, break_safe_return=True)
+    if relaxed is None or any(RELOAD in r for r in routes):
+        return None
+    data, client_visit, ship_visits, types = relaxed
+    step: dict[int, object] = {}  # visit → PyVRP activity; a client's depot visits come with it
+    for i, (_, mid, _) in enumerate(client_visit):
+        step[mid] = pyvrp.Activity(pyvrp.ActivityType.CLIENT, i)
+    for i, (a, b) in enumerate(ship_visits):
+        step[a], step[b] = pyvrp.Activity(pyvrp.ActivityType.PICKUP, i), pyvrp.Activity(pyvrp.ActivityType.DELIVERY, i)
+    type_of = {van: t for t, (_, vans) in enumerate(types) for van in vans}
+    try:
+        start = pyvrp.Solution(data, [pyvrp.Route(data, [step[v] for v in r if v in step], type_of[k])
+                                      for k, r in enumerate(routes) if r])
+    except (ValueError, RuntimeError, TypeError, KeyError):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        best = pyvrp.solve(data, stop=WatchedStop(MaxIterations(iterations)), seed=seed, display=False,
+                           collect_stats=False, initial_solution=start, params=_van_priced_penalties(pyvrp, data)).best
+    return _routes_per_van(p, best, client_visit, ship_visits, types) if best.is_feasible() else None
+
+
+def _relaxation(pyvrp, p: RoutingProblem, van_cost: list[int], *, break_safe_return: bool):
+    """PyVRP's data for the relaxation of ``p``, the job maps and van types; ``None`` if PyVRP cannot take it."""
     if not p.visits or not p.vans:
         return None
-
     depot_locs = sorted({v.start for v in p.vans} | {v.end for v in p.vans})
     cost, travel = _pyvrp_matrices(p, depot_locs)
     nd = len(depot_locs)
     depot_of = {loc: i for i, loc in enumerate(depot_locs)}
-
     locations = [pyvrp.Location(0, 0) for _ in range(len(cost))]
     depots = [pyvrp.Depot(i) for i in range(nd)]
     jobs = _pyvrp_jobs(pyvrp, p, nd, set(p.depot_locations) | set(depot_locs))
@@ -221,16 +274,11 @@ def pyvrp_routes(
         data = pyvrp.ProblemData(locations, clients, depots, vehicle_types, [cost], [travel], shipments=shipments)
     except ValueError:
         return None
-    fleet_first = (
-        minimise_vans
-        and iterations is None
-        and len(vehicle_types) == 1
-        and vehicle_types[0].num_available > 1
-        and all(r.penalty is None for r in p.requests)
-    )
-    best = _solve(pyvrp, data, time_limit_s, seed, iterations, fleet_first=fleet_first, whole_fleet=whole_fleet_polish)
-    if not best.is_feasible():
-        return None
+    return data, client_visit, ship_visits, types
+
+
+def _routes_per_van(p: RoutingProblem, best, client_visit, ship_visits, types) -> list[list[int]]:
+    """PyVRP's routes as visit indices per van, the vans of each type in order."""
     routes: list[list[int]] = [[] for _ in p.vans]
     free = [list(vans) for _, vans in types]
     for route in best.routes():

@@ -3,7 +3,8 @@
 VROOM's time grows faster than its tasks. On the 1,000-stop day (1,894 visits) level 1 took
 255 CPU s and level 5 34 CPU minutes, and PyVRP's 800 iterations (68 s) ended 24.6 % dearer
 than VROOM-5, with 44 vans against 35. Split into three areas, each routed by VROOM at level
-3 with its share of the vans, the same day came within 5.6 % of VROOM-5 with 37 vans in 79 s
+3 with its share of the vans, the same day came within 5.6 % of VROOM-5 with 37 vans, and
+within 4.1 % once PyVRP mended the routes where the areas meet, in 60 s
 (bench/README.md, "Library days", session 8): the areas are far apart, so few good routes
 cross them.
 

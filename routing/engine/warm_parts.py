@@ -10,8 +10,9 @@ cross them.
 
 Areas come from travel times alone (k-medoids; a day has no coordinates): a request sits at
 its outer end when the other end is a depot, else halfway between its ends (the mean of the
-times to and from both). Each area gets vans in proportion to its requests. OR-Tools reads
-the merged routes and finishes under every constraint, as for any warm start.
+times to and from both). Each area gets vans in proportion to its requests. PyVRP mends the
+merged routes where the areas meet; OR-Tools reads, times and prices them under every
+constraint, and keeps them (its search found nothing more at this size).
 """
 
 from __future__ import annotations

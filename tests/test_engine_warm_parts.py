@@ -133,3 +133,16 @@ def test_pyvrp_mends_routes_made_in_pieces() -> None:
     assert pyvrp_polish(p, start, van_cost=fixed, iterations=30, seed=0) == mended  # a work limit: repeats
     with_reload = [start[0] + [RELOAD] + start[1], *start[2:], [], []]
     assert pyvrp_polish(p, with_reload, van_cost=fixed, iterations=30, seed=0) is None
+
+
+def test_a_request_sits_at_its_outer_end_against_the_depot_places() -> None:
+    from bookvan.routing.engine.problem import request_kind
+
+    p, _ = _two_towns(pairs=2, vans=2)
+    depots = p.depot_places
+    assert depots == frozenset({0})  # the depot, where every van starts and ends
+    kinds = [request_kind(p, r, depots) for r in p.requests]
+    assert kinds == ["pair", "pair"] + ["from"] * 4  # pairs within a town, then deliveries from the depot
+    flipped = dataclasses.replace(p.requests[2], pickup=p.requests[2].delivery, delivery=p.requests[2].pickup)
+    assert request_kind(p, flipped, depots) == "to"
+    assert request_kind(p, Request(p.requests[0].pickup), depots) == "single"

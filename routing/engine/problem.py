@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Break", "Precedence", "Request", "RoutingProblem", "VanSpec", "Visit"]
+__all__ = ["Break", "Precedence", "Request", "RoutingProblem", "VanSpec", "Visit", "request_kind"]
 
 
 @dataclass(frozen=True)
@@ -185,3 +185,24 @@ class RoutingProblem:
     @property
     def num_locations(self) -> int:
         return int(self.distance.shape[0])
+
+    @property
+    def depot_places(self) -> frozenset[int]:
+        """Locations a crate rides from or to as the depot: depots, and where vans start and end."""
+        return frozenset(self.depot_locations) | {v.start for v in self.vans} | {v.end for v in self.vans}
+
+
+def request_kind(p: RoutingProblem, r: Request, depots: frozenset[int]) -> str:
+    """How request ``r`` sits against the ``depots`` (:attr:`RoutingProblem.depot_places`).
+
+    ``single`` (one visit), ``from`` / ``to`` the depot (one stop out, the other half at the
+    depot, loaded as a run starts or unloaded as it ends), or ``pair`` (both ends out, or both
+    at depots). The warm starts give VROOM and PyVRP a one-stop job for ``from`` and ``to``.
+    """
+    if r.delivery is None:
+        return "single"
+    from_depot = p.visits[r.pickup].location in depots
+    to_depot = p.visits[r.delivery].location in depots
+    if from_depot != to_depot:
+        return "from" if from_depot else "to"
+    return "pair"

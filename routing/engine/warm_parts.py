@@ -21,7 +21,7 @@ import dataclasses
 
 import numpy as np
 
-from bookvan.routing.engine.problem import RoutingProblem
+from bookvan.routing.engine.problem import RoutingProblem, request_kind
 from bookvan.routing.engine.warm_vroom import THREADS, vroom_routes
 
 __all__ = ["AREAS", "AREA_LEVEL", "area_problem", "area_routes", "areas"]
@@ -37,14 +37,12 @@ def _request_cost(p: RoutingProblem) -> np.ndarray:
     """Seconds from each request to each place it could be grouped around (requests × places)."""
     dur = np.asarray(p.duration, dtype=np.float64)
     both = (dur + dur.T) / 2  # one-way streets: there and back, halved
-    depots = set(p.depot_locations) | {v.home for v in p.vans}
+    depots = p.depot_places
     rows = []
     for r in p.requests:
-        ends = [p.visits[r.pickup].location]
-        if r.delivery is not None:
-            ends.append(p.visits[r.delivery].location)
-        outer = [e for e in ends if e not in depots] or ends
-        rows.append(both[outer].mean(axis=0))
+        kind = request_kind(p, r, depots)
+        ends = [r.delivery] if kind == "from" else [r.pickup, r.delivery] if kind == "pair" else [r.pickup]
+        rows.append(both[[p.visits[v].location for v in ends]].mean(axis=0))
     return np.asarray(rows)
 
 

@@ -19,7 +19,7 @@ import warnings
 
 import numpy as np
 
-from bookvan.routing.engine.problem import RoutingProblem
+from bookvan.routing.engine.problem import RoutingProblem, request_kind
 from bookvan.routing.engine.stop_watch import WatchedStop
 
 __all__ = ["RELOAD", "pyvrp_polish", "pyvrp_routes"]
@@ -63,29 +63,29 @@ def _add_job(pyvrp, p, r, nd, clients, client_visit, shipments, ship_visits, dep
     required = r.penalty is None
     prize = 0 if required else int(r.penalty)
     pv = p.visits[r.pickup]
-    if r.delivery is not None:
+    kind = request_kind(p, r, depots)
+    if kind in ("from", "to"):
         dv = p.visits[r.delivery]
-        from_depot, to_depot = pv.location in depots, dv.location in depots
-        if from_depot != to_depot:
-            out, depot_side = (dv, pv) if from_depot else (pv, dv)
-            clients.append(
-                pyvrp.Client(
-                    nd + (r.delivery if from_depot else r.pickup),
-                    delivery=[pv.load] if from_depot else [],
-                    pickup=[] if from_depot else [pv.load],
-                    service_duration=out.service_s + depot_side.service_s,
-                    tw_early=out.window[0],
-                    tw_late=_late(p, out.window),
-                    prize=prize,
-                    required=required,
-                )
+        from_depot = kind == "from"
+        out, depot_side = (dv, pv) if from_depot else (pv, dv)
+        clients.append(
+            pyvrp.Client(
+                nd + (r.delivery if from_depot else r.pickup),
+                delivery=[pv.load] if from_depot else [],
+                pickup=[] if from_depot else [pv.load],
+                service_duration=out.service_s + depot_side.service_s,
+                tw_early=out.window[0],
+                tw_late=_late(p, out.window),
+                prize=prize,
+                required=required,
             )
-            if from_depot:
-                client_visit.append((r.pickup, r.delivery, None))
-            else:
-                client_visit.append((None, r.pickup, r.delivery))
-            return
-    if r.delivery is None:
+        )
+        if from_depot:
+            client_visit.append((r.pickup, r.delivery, None))
+        else:
+            client_visit.append((None, r.pickup, r.delivery))
+        return
+    if kind == "single":
         clients.append(
             pyvrp.Client(
                 nd + r.pickup,
@@ -264,7 +264,7 @@ def _relaxation(pyvrp, p: RoutingProblem, van_cost: list[int], *, break_safe_ret
     depot_of = {loc: i for i, loc in enumerate(depot_locs)}
     locations = [pyvrp.Location(0, 0) for _ in range(len(cost))]
     depots = [pyvrp.Depot(i) for i in range(nd)]
-    jobs = _pyvrp_jobs(pyvrp, p, nd, set(p.depot_locations) | set(depot_locs))
+    jobs = _pyvrp_jobs(pyvrp, p, nd, p.depot_places)
     if jobs is None:
         return None  # a mandatory job PyVRP cannot model: OR-Tools starts alone
     clients, client_visit, shipments, ship_visits = jobs
@@ -307,7 +307,7 @@ def _pyvrp_matrices(p: RoutingProblem, depot_locs: list[int]) -> tuple[np.ndarra
     return cost, travel
 
 
-def _pyvrp_jobs(pyvrp, p: RoutingProblem, nd: int, depot_set: set[int]) -> tuple[list, list, list, list] | None:
+def _pyvrp_jobs(pyvrp, p: RoutingProblem, nd: int, depot_set: frozenset[int]) -> tuple[list, list, list, list] | None:
     """Clients, their visits, shipments and theirs (:func:`_add_job`); ``None`` if a mandatory job is refused.
 
     An optional job PyVRP refuses (a delivery window before the pickup's) is left out.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bookvan.routing.engine.problem import RoutingProblem
+from bookvan.routing.engine.problem import RoutingProblem, request_kind
 
 __all__ = ["vroom_routes"]
 
@@ -141,7 +141,7 @@ def _add_tasks(vroom, inp, p: RoutingProblem, *, group: bool = False) -> dict[in
     With ``group``, alike requests (:func:`_groups`) become one VROOM task carrying all their
     crates, so VROOM searches over stops rather than crates.
     """
-    depots = {v.start for v in p.vans} | {v.end for v in p.vans} | set(p.depot_locations)
+    depots = p.depot_places
 
     def tw(window: tuple[int, int]) -> list:
         return [vroom.TimeWindow(int(window[0]), int(window[1]))]
@@ -151,7 +151,7 @@ def _add_tasks(vroom, inp, p: RoutingProblem, *, group: bool = False) -> dict[in
         r = members[0]
         pv = p.visits[r.pickup]
         dv = p.visits[r.delivery] if r.delivery is not None else None
-        kind = _kind(p, r, depots)
+        kind = request_kind(p, r, depots)
         load = sum(abs(int(p.visits[m.pickup].load)) for m in members)
         if kind != "pair":
             # One stop out: a crate loaded at the depot when the run starts (a *delivery* to
@@ -202,19 +202,7 @@ def _service(p: RoutingProblem, r) -> int:
     return sum(int(p.visits[v].service_s) for v in (r.pickup, r.delivery) if v is not None)
 
 
-def _kind(p: RoutingProblem, r, depots: set[int]) -> str:
-    """How VROOM carries request ``r``: ``single`` (one visit), ``from`` / ``to`` the depot (one
-    stop out, its depot half at the run's start or end) or ``pair`` (a shipment)."""
-    if r.delivery is None:
-        return "single"
-    from_depot = p.visits[r.pickup].location in depots
-    to_depot = p.visits[r.delivery].location in depots
-    if from_depot != to_depot:
-        return "from" if from_depot else "to"
-    return "pair"
-
-
-def _groups(p: RoutingProblem, depots: set[int], group: bool) -> list[list]:
+def _groups(p: RoutingProblem, depots: frozenset[int], group: bool) -> list[list]:
     """The requests as VROOM tasks: one each, or with ``group`` alike ones together.
 
     Alike: the same places and windows where the van calls (a one-stop job's outside visit, a
@@ -228,7 +216,7 @@ def _groups(p: RoutingProblem, depots: set[int], group: bool) -> list[list]:
     keyed: dict[tuple, list[list]] = {}
     for r in p.requests:
         pv = p.visits[r.pickup]
-        kind = _kind(p, r, depots)
+        kind = request_kind(p, r, depots)
         if kind == "pair":
             dv = p.visits[r.delivery]
             key: tuple = (kind, pv.location, pv.window, dv.location, dv.window)

@@ -99,7 +99,7 @@ def test_a_day_too_large_for_vroom_in_one_piece_starts_from_areas(monkeypatch: p
     p, _ = _two_towns()
     monkeypatch.setattr(ws, "VROOM_LEVELS", ((len(p.visits) - 1, 5),))  # this day counts as too large
     res = solve(p, SolveParams(deterministic=True, solution_limit=5, time_limit_s=60))
-    assert res.stats["warm_engine"] == ws.AREAS_ENGINE and {"areas_s", "pyvrp_s"} <= set(res.stats)
+    assert res.stats["warm_engine"] == ws.AREAS_ENGINE and {"areas_s", "pyvrp_s", "join_s"} <= set(res.stats)
     assert res.dropped == () and res.status != "no_solution"
     again = solve(p, SolveParams(deterministic=True, solution_limit=5, time_limit_s=60))
     assert [r.visits for r in again.routes] == [r.visits for r in res.routes]
@@ -146,3 +146,20 @@ def test_a_request_sits_at_its_outer_end_against_the_depot_places() -> None:
     flipped = dataclasses.replace(p.requests[2], pickup=p.requests[2].delivery, delivery=p.requests[2].pickup)
     assert request_kind(p, flipped, depots) == "to"
     assert request_kind(p, Request(p.requests[0].pickup), depots) == "single"
+
+
+def test_an_area_start_is_the_cheaper_of_the_mended_and_the_joined_routes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The join searches VROOM's relaxation; the full model prices both and keeps the cheaper.
+    from bookvan.routing.engine.warm_pyvrp import pyvrp_polish
+    from bookvan.routing.engine.warm_vroom import vroom_local_search
+
+    p, _ = _two_towns(pairs=10, vans=6)
+    monkeypatch.setattr(ws, "VROOM_LEVELS", ((len(p.visits) - 1, 5),))
+    routes, _ = area_routes(p)
+    mended = pyvrp_polish(p, routes, van_cost=[v.fixed_cost for v in p.vans],
+                          iterations=ws.AREA_POLISH_ITERATIONS, seed=0)
+    joined, _ = vroom_local_search(p, mended, depth=ws.AREA_SEARCH_DEPTH)
+    assert mended is not None and joined is not None
+    res = solve(p, SolveParams(deterministic=True, solution_limit=5, time_limit_s=60))
+    assert res.stats["warm_engine"] == ws.AREAS_ENGINE
+    assert res.objective == min(_objective(p, mended), _objective(p, joined))

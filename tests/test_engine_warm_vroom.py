@@ -12,7 +12,7 @@ from bookvan.data import interrupt
 from bookvan.routing.engine import solve
 from bookvan.routing.engine.params import SolveParams
 from bookvan.routing.engine.problem import Break, Request, RoutingProblem, VanSpec, Visit
-from bookvan.routing.engine.warm_vroom import _groups, vroom_routes
+from bookvan.routing.engine.warm_vroom import _groups, vroom_local_search, vroom_routes
 
 
 def line(*xs: int) -> np.ndarray:
@@ -298,3 +298,47 @@ def test_groups_partition_the_requests_into_alike_tasks_within_a_vans_room(jobs,
         assert len({(outside(r), r.vehicle) for r in t}) == 1
         crates = sum(abs(p.visits[r.pickup].load) for r in t)
         assert len(t) == 1 or crates <= capacity
+
+
+def _read_objective(p: RoutingProblem, routes: list[list[int]]) -> int:
+    """The full model's cost of ``routes`` as read, no search."""
+    from bookvan.routing.engine.model import build_model
+    from bookvan.routing.engine.search import search_parameters
+    from bookvan.routing.engine.warm_start import assignment_from_visit_routes
+
+    a = assignment_from_visit_routes(build_model(p), routes, search_parameters(p, SolveParams(deterministic=True)))
+    assert a is not None
+    return int(a.ObjectiveValue())
+
+
+@pytest.mark.parametrize("group", [False, True])
+@pytest.mark.parametrize("day", [_busy_day, _depot_day, _tie_day])
+def test_the_start_goes_to_vroom_as_the_routes_it_is(day, group: bool) -> None:
+    # VROOM's check mode times the vans' steps as given: read back, they are the start, crates
+    # at the depot loaded before the run and unloaded after it.
+    import vroom
+
+    from bookvan.routing.engine.warm_vroom import _routes_of, _vroom_input
+
+    p = day()
+    start, _ = vroom_routes(p, exploration_level=1, group=group)
+    van_of = {v: k for k, r in enumerate(start) for v in r}
+    inp, task = _vroom_input(vroom, p, group=group, initial=start, van_of=van_of)
+    assert _routes_of(p, np.asarray(inp.check(1)._routes_numpy()), task) == start
+
+
+def test_vroom_local_search_from_a_weak_start_is_cheaper_and_repeats() -> None:
+    p = _busy_day()
+    start, _ = vroom_routes(p, exploration_level=1)
+    better, capped = vroom_local_search(p, start, depth=3)
+    assert better is not None and better != start and not capped
+    assert sorted(v for r in better for v in r) == sorted(v for r in start for v in r)
+    assert _read_objective(p, better) < _read_objective(p, start)
+    assert all(vroom_local_search(p, start, depth=3)[0] == better for _ in range(5))
+
+
+def test_vroom_local_search_gives_none_for_routes_vroom_finds_infeasible() -> None:
+    # A delivery before its pickup: VROOM refuses the start, and the caller keeps its own.
+    p = _busy_day()
+    start, _ = vroom_routes(p, exploration_level=1)
+    assert vroom_local_search(p, [r[::-1] for r in start], depth=1) == (None, False)

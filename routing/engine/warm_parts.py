@@ -2,17 +2,18 @@
 
 VROOM's time grows faster than its tasks. On the 1,000-stop day (1,894 visits) level 1 took
 255 CPU s and level 5 34 CPU minutes, and PyVRP's 800 iterations (68 s) ended 24.6 % dearer
-than VROOM-5, with 44 vans against 35. Split into three areas, each routed by VROOM at level
-3 with its share of the vans, the same day came within 5.6 % of VROOM-5 with 37 vans, and
-within 4.1 % once PyVRP mended the routes where the areas meet, in 60 s
-(bench/README.md, "Library days", session 8): the areas are far apart, so few good routes
-cross them.
+than VROOM-5, with 44 vans against 35. Split into three areas, each routed by VROOM with its
+share of the vans, the day is cut where few good routes cross (its places cluster around
+eight cities); what the cut loses is won back after: PyVRP mends the merged routes where the
+areas meet, and one VROOM local search over the whole day joins them
+(:func:`~bookvan.routing.engine.warm_vroom.vroom_local_search`). That plan is 0.8 % cheaper
+than VROOM-5's, in about a minute (bench/README.md, "Library days", session 9).
 
 Areas come from travel times alone (k-medoids; a day has no coordinates): a request sits at
 its outer end when the other end is a depot, else halfway between its ends (the mean of the
-times to and from both). Each area gets vans in proportion to its requests. PyVRP mends the
-merged routes where the areas meet; OR-Tools reads, times and prices them under every
-constraint, and keeps them (its search found nothing more at this size).
+times to and from both). Each area gets vans in proportion to its requests. OR-Tools reads,
+times and prices the joined routes under every constraint, and keeps them (its search found
+nothing more at this size).
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ from bookvan.routing.engine.warm_vroom import THREADS, vroom_routes
 
 __all__ = ["AREAS", "AREA_LEVEL", "area_problem", "area_routes", "areas"]
 
-# 1,000 stops, level 3, against VROOM-5 (bench/README.md): 2 areas +4.8 % in 119 s, 3 areas +5.6 %
-# in 79 s, 4 areas +8.4 % in 68 s, 5 areas +13.6 % in 38 s. Three fit two minutes with room.
+# 1,000 stops, level 3, the areas alone against VROOM-5 (bench/README.md): 2 areas +4.8 % in 119 s,
+# 3 areas +5.6 % in 79 s, 4 areas +8.4 % in 68 s, 5 areas +13.6 % in 38 s. Once mended and joined
+# (session 9), three areas at level 2 came to 0.8 % less than at level 3 over four large days
+# (cheaper on two by 0.4 and 4.1 %, dearer on two by 0.7 and 0.9 %), in about half the time: the
+# join, not the areas' own search, finishes the routes.
 AREAS = 3
-AREA_LEVEL = 3  # an area of 460 requests takes about 70 CPU s at level 3; level 5 does not fit
+AREA_LEVEL = 2
 _ROUNDS = 50  # k-medoids rounds at most (it settles in a few on library days)
 
 

@@ -20,11 +20,12 @@ from bookvan.routing.engine.params import SolveParams
 from bookvan.routing.engine.warm_parts import area_routes
 from bookvan.routing.engine.warm_pyvrp import RELOAD, pyvrp_polish, pyvrp_routes
 from bookvan.routing.engine.warm_repair import complete_pairs, pair_partners, trim_route
-from bookvan.routing.engine.warm_vroom import vroom_routes
+from bookvan.routing.engine.warm_vroom import vroom_local_search, vroom_routes
 
 __all__ = [
     "AREAS_ENGINE",
     "AREA_POLISH_ITERATIONS",
+    "AREA_SEARCH_DEPTH",
     "LARGE_VISITS",
     "PORTFOLIO_VISITS",
     "assignment_from_visit_routes",
@@ -57,6 +58,11 @@ PYVRP_ITERATIONS_ALONE = 800
 # PyVRP's search from the areas' routes (warm_parts) mends them where the areas meet: on the
 # 1,000-stop day NT$ 148,326 → 146,253 in 30 iterations (3.5 s), and no further in 300 or 700.
 AREA_POLISH_ITERATIONS = 30
+# Then one VROOM local search over the whole day from the mended routes joins the areas: VROOM
+# searched each area alone, and nothing searched across their borders but PyVRP's few moves.
+# On the 1,000-stop day, depth 3 took the plan from +4.1 % to +0.1 % against VROOM-5 in 26 s,
+# depth 5 to -0.4 % in 38 s (bench/README.md, "Library days", session 9).
+AREA_SEARCH_DEPTH = 5
 AREAS_ENGINE = 3.0  # stats["warm_engine"] of a start made area by area (1: VROOM, 2: PyVRP)
 
 
@@ -78,8 +84,8 @@ def warm_start(m: BuiltModel, params: SolveParams, deadline: float, sp) -> tuple
     up to :data:`PORTFOLIO_VISITS` visits, PyVRP at ``warm_iterations``; each one's routes
     are read under the full model and the lower objective wins (ties: VROOM). A day too large
     for VROOM in one piece starts from VROOM area by area (:mod:`~bookvan.routing.engine.warm_parts`),
-    mended where the areas meet by a few PyVRP iterations, and from PyVRP alone only when that
-    gives nothing readable. Neither wins
+    mended where the areas meet by a few PyVRP iterations and joined by one VROOM local search
+    over the whole day, and from PyVRP alone only when that gives nothing readable. Neither wins
     everywhere: on the bundled 2026-12-01 VROOM's start is NT$ 88 cheaper, on 2026-12-02
     PyVRP's NT$ 147 (VROOM prices driving, not waiting; PyVRP knows no breaks), and both
     take a fraction of a second there. Anytime mode keeps PyVRP with its share of the time
@@ -121,10 +127,18 @@ def warm_start(m: BuiltModel, params: SolveParams, deadline: float, sp) -> tuple
             mended = pyvrp_polish(m.problem, routes, van_cost=m.van_fixed, iterations=AREA_POLISH_ITERATIONS,
                                   seed=int(params.seed))
             stats["pyvrp_s"] = round(_time.perf_counter() - t, 3)
-            for start in (mended, routes):  # PyVRP's mended routes; the areas' own if those cannot be read
-                a = None if start is None else assignment_from_visit_routes(m, start, sp, deadline=deadline)
-                if a is not None:
-                    return a, {**stats, "warm_engine": AREAS_ENGINE}
+            t = _time.perf_counter()
+            before = mended or routes
+            joined, cut = vroom_local_search(m.problem, before, depth=AREA_SEARCH_DEPTH,
+                                             timeout_s=max(0.01, deadline - t))
+            stats["join_s"] = round(_time.perf_counter() - t, 3)
+            stats["warm_capped"] = float(capped or cut)
+            # VROOM prices driving, not hours out: the full model decides (ties: the join).
+            a = _cheaper_read(m, [before, joined], sp, deadline)
+            if a is None and mended is not None:  # PyVRP's routes unreadable: the areas' own
+                a = _cheaper_read(m, [routes], sp, deadline)
+            if a is not None:
+                return a, {**stats, "warm_engine": AREAS_ENGINE}
     # PyVRP: in the portfolio on small days, and on any day VROOM gave no readable start
     if kind == "pyvrp" or (kind == "portfolio" and (len(m.problem.visits) <= PORTFOLIO_VISITS or not tried)):
         t = _time.perf_counter()
@@ -142,6 +156,24 @@ def warm_start(m: BuiltModel, params: SolveParams, deadline: float, sp) -> tuple
     stats["warm_engine"] = 1.0 if engine == "vroom" else 2.0
     # Each read replaces OR-Tools' stored assignment: read the winner again (milliseconds).
     return m.routing.ReadAssignmentFromRoutes(_as_indices(m, nodes), True), stats
+
+
+def _cheaper_read(m: BuiltModel, starts: list[list[list[int]] | None], sp, deadline: float):
+    """The assignment of the start the full model prices lowest (ties: the later), or ``None``.
+
+    Each read replaces OR-Tools' stored assignment, so the winner is read last: again, when a
+    later start read dearer.
+    """
+    best, last = None, None
+    for i, start in enumerate(starts):
+        a = None if start is None else assignment_from_visit_routes(m, start, sp, deadline=deadline)
+        if a is not None:
+            last = i
+            if best is None or a.ObjectiveValue() <= best[0]:
+                best = (a.ObjectiveValue(), i, a)
+    if best is None:
+        return None
+    return best[2] if best[1] == last else assignment_from_visit_routes(m, starts[best[1]], sp, deadline=deadline)
 
 
 def _as_indices(m: BuiltModel, nodes: list[list[int]]) -> list[list[int]]:

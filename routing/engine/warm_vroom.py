@@ -18,7 +18,7 @@ import numpy as np
 
 from bookvan.routing.engine.problem import RoutingProblem, request_kind
 
-__all__ = ["vroom_routes"]
+__all__ = ["vroom_local_search", "vroom_routes"]
 
 
 def _cost_unit(per_km: float, per_hour: float, fixed: float) -> float:
@@ -72,17 +72,50 @@ def vroom_routes(
     search. Requests VROOM leaves out are left for OR-Tools to insert. ``group`` hands VROOM
     alike requests as one task (:func:`_groups`).
     """
-    import datetime as dt
-    import time
-
     import vroom
 
-    if not p.visits or not p.vans:
+    built = _vroom_input(vroom, p, group=group)
+    if built is None:
         return None, False
+    inp, task = built
+    return _solved(p, task, timeout_s, lambda timeout: inp.solve(
+        exploration_level=int(exploration_level), nb_threads=max(1, int(threads)), timeout=timeout))
+
+
+def vroom_local_search(
+    p: RoutingProblem, routes: list[list[int]], *, depth: int, timeout_s: float | None = None, group: bool = True
+) -> tuple[list[list[int]] | None, bool]:
+    """``routes`` after VROOM's local search from them (``None``: VROOM cannot take them), and capped.
+
+    One search on one thread: every search of VROOM's list would start from these routes and
+    end alike. ``depth`` is VROOM's search depth (its exploration level sets it equal to the
+    level): the number of jobs it lifts out of each route per round before searching again.
+    Alike requests go as one task only when one route carries them all. Routes VROOM finds
+    infeasible (its relaxation differs from PyVRP's in places) give ``None``.
+    """
+    import vroom
+    from vroom.solution.solution import Solution
+
+    van_of = {v: k for k, r in enumerate(routes) for v in r}
+    built = _vroom_input(vroom, p, group=group, initial=routes, van_of=van_of)
+    if built is None:
+        return None, False
+    inp, task = built
+    try:
+        return _solved(p, task, timeout_s, lambda timeout: Solution(inp._solve(1, int(depth), 1, timeout)))
+    except vroom._vroom.VroomInputException:
+        return None, False
+
+
+def _vroom_input(vroom, p: RoutingProblem, *, group: bool, initial: list[list[int]] | None = None,
+                 van_of: dict[int, int] | None = None):
+    """VROOM's input for ``p`` (and its vans' starting routes), and its task map; ``None`` if it cannot take it."""
+    if not p.visits or not p.vans:
+        return None
     dur = np.asarray(p.duration, dtype=np.int64)
     dist = np.asarray(p.distance, dtype=np.int64)
     if dur.max(initial=0) >= 2**32 or dist.max(initial=0) >= 2**32:
-        return None, False
+        return None
     per_km = float(p.cost_per_distance) * 1000
     per_hour = float(p.cost_per_second + p.cost_per_span_second) * 3600
     fixed = float(max((v.fixed_cost for v in p.vans), default=0))
@@ -100,11 +133,20 @@ def vroom_routes(
     inp.set_distances_matrix("car", pdist.astype(np.uint32))
     arc_cost, cost_scale = _arc_costs(pdist, pdur, per_km / unit, per_hour / unit, fixed / unit, len(p.vans))
     inp.set_costs_matrix("car", arc_cost)
-    _add_vans(vroom, inp, p, row_of_end, cost_scale / unit)
-    task = _add_tasks(vroom, inp, p, group=group)
+    task = _add_tasks(vroom, inp, p, group=group, van_of=van_of)
+    steps = None if initial is None else _initial_steps(vroom, p, initial, task)
+    _add_vans(vroom, inp, p, row_of_end, cost_scale / unit, steps)
+    return inp, task
+
+
+def _solved(p: RoutingProblem, task: dict, timeout_s: float | None, solve) -> tuple[list[list[int]] | None, bool]:
+    """Run ``solve(timeout)``; VROOM's routes per van (``None`` if it serves nothing) and whether the cap ended it."""
+    import datetime as dt
+    import time
+
     timeout = None if timeout_s is None else dt.timedelta(seconds=max(0.001, timeout_s))
     t0 = time.perf_counter()
-    solution = inp.solve(exploration_level=int(exploration_level), nb_threads=max(1, int(threads)), timeout=timeout)
+    solution = solve(timeout)
     capped = timeout_s is not None and time.perf_counter() - t0 >= 0.98 * timeout_s
     routes = _routes_of(p, np.asarray(solution._routes_numpy()), task)
     if not any(routes):
@@ -112,8 +154,9 @@ def vroom_routes(
     return routes, capped
 
 
-def _add_vans(vroom, inp, p: RoutingProblem, row_of_end: dict[int, int], fixed_scale: float) -> None:
-    """One VROOM vehicle per van: its ends, capacity, shift, breaks and fixed cost."""
+def _add_vans(vroom, inp, p: RoutingProblem, row_of_end: dict[int, int], fixed_scale: float,
+              steps: list[list] | None = None) -> None:
+    """One VROOM vehicle per van: its ends, capacity, shift, breaks, fixed cost and starting route."""
     for k, v in enumerate(p.vans):
         breaks = [
             vroom.Break(j + 1, time_windows=[vroom.TimeWindow(b.earliest_s, b.latest_s)], service=b.duration_s)
@@ -128,6 +171,7 @@ def _add_vans(vroom, inp, p: RoutingProblem, row_of_end: dict[int, int], fixed_s
                 time_window=vroom.TimeWindow(int(v.shift[0]), int(v.shift[1])),
                 breaks=breaks,
                 costs=vroom.VehicleCosts(fixed=round(v.fixed_cost * fixed_scale)),
+                steps=steps[k] if steps else (),
             )
         )
 
@@ -135,7 +179,8 @@ def _add_vans(vroom, inp, p: RoutingProblem, row_of_end: dict[int, int], fixed_s
 Task = tuple[int | None, int, int | None]  # (visit at the depot before the run, the visit, after it)
 
 
-def _add_tasks(vroom, inp, p: RoutingProblem, *, group: bool = False) -> dict[int, list[Task]]:
+def _add_tasks(vroom, inp, p: RoutingProblem, *, group: bool = False,
+               van_of: dict[int, int] | None = None) -> dict[int, list[Task]]:
     """VROOM jobs and shipments for the requests; VROOM task id → its visits (:data:`Task` each).
 
     With ``group``, alike requests (:func:`_groups`) become one VROOM task carrying all their
@@ -147,7 +192,7 @@ def _add_tasks(vroom, inp, p: RoutingProblem, *, group: bool = False) -> dict[in
         return [vroom.TimeWindow(int(window[0]), int(window[1]))]
 
     task: dict[int, list[Task]] = {}
-    for members in _groups(p, depots, group):
+    for members in _groups(p, depots, group, van_of):
         r = members[0]
         pv = p.visits[r.pickup]
         dv = p.visits[r.delivery] if r.delivery is not None else None
@@ -202,7 +247,7 @@ def _service(p: RoutingProblem, r) -> int:
     return sum(int(p.visits[v].service_s) for v in (r.pickup, r.delivery) if v is not None)
 
 
-def _groups(p: RoutingProblem, depots: frozenset[int], group: bool) -> list[list]:
+def _groups(p: RoutingProblem, depots: frozenset[int], group: bool, van_of: dict[int, int] | None = None) -> list[list]:
     """The requests as VROOM tasks: one each, or with ``group`` alike ones together.
 
     Alike: the same places and windows where the van calls (a one-stop job's outside visit, a
@@ -223,12 +268,27 @@ def _groups(p: RoutingProblem, depots: frozenset[int], group: bool) -> list[list
         else:  # the visit out of the depot
             out = p.visits[r.delivery] if kind == "from" else pv
             key = (kind, out.location, out.window)
-        chunks = keyed.setdefault((*key, r.vehicle), [[]])
+        route = None if van_of is None else van_of.get(r.pickup)
+        chunks = keyed.setdefault((*key, r.vehicle, route), [[]])
         size = abs(int(pv.load))
         if chunks[-1] and sum(abs(int(p.visits[m.pickup].load)) for m in chunks[-1]) + size > cap:
             chunks.append([])
         chunks[-1].append(r)
     return [c for chunks in keyed.values() for c in chunks]
+
+
+def _initial_steps(vroom, p: RoutingProblem, routes: list[list[int]], task: dict[int, list[Task]]) -> list[list]:
+    """VROOM steps per van for ``routes``: each task once, where the first of its visits is."""
+    task_of = {mid: tid for tid, members in task.items() for _, mid, _ in members}
+    pairs = [r for r in p.requests if request_kind(p, r, p.depot_places) == "pair"]
+    step = dict.fromkeys(task, vroom.VehicleStepSingle)
+    step.update(dict.fromkeys((r.pickup + 1 for r in pairs), vroom.VehicleStepPickup))
+    step.update(dict.fromkeys((r.delivery + 1 for r in pairs), vroom.VehicleStepDelivery))
+    out = []
+    for route in routes:
+        tasks = dict.fromkeys(task_of[v] for v in route if v in task_of)  # in order, each once
+        out.append([step[t](t) for t in tasks])
+    return out
 
 
 def _routes_of(p: RoutingProblem, steps: np.ndarray, task: dict[int, list[Task]]):

@@ -7,7 +7,7 @@ share of the vans, the day is cut where few good routes cross (its places cluste
 eight cities); what the cut loses is won back after: PyVRP mends the merged routes where the
 areas meet, and one VROOM local search over the whole day joins them
 (:func:`~bookvan.routing.engine.warm_vroom.vroom_local_search`). That plan is 0.8 % cheaper
-than VROOM-5's, in about a minute (bench/README.md, "Library days", session 9).
+than VROOM-5's, in 70–80 s (bench/README.md, "Library days", session 9).
 
 Areas come from travel times alone (k-medoids; a day has no coordinates): a request sits at
 its outer end when the other end is a depot, else halfway between its ends (the mean of the
@@ -30,7 +30,7 @@ __all__ = ["AREAS", "AREA_LEVEL", "area_problem", "area_routes", "areas"]
 # 1,000 stops, level 3, the areas alone against VROOM-5 (bench/README.md): 2 areas +4.8 % in 119 s,
 # 3 areas +5.6 % in 79 s, 4 areas +8.4 % in 68 s, 5 areas +13.6 % in 38 s. Once mended and joined
 # (session 9), three areas at level 2 came to 0.8 % less than at level 3 over four large days
-# (cheaper on two by 0.4 and 4.1 %, dearer on two by 0.7 and 0.9 %), in about half the time: the
+# (cheaper on two by 0.4 and 4.1 %, dearer on two by 0.7 and 0.9 %), its areas 6-22 s faster: the
 # join, not the areas' own search, finishes the routes.
 AREAS = 3
 AREA_LEVEL = 2

@@ -60,8 +60,9 @@ PYVRP_ITERATIONS_ALONE = 800
 AREA_POLISH_ITERATIONS = 30
 # Then one VROOM local search over the whole day from the mended routes joins the areas: VROOM
 # searched each area alone, and nothing searched across their borders but PyVRP's few moves.
-# On the 1,000-stop day, depth 3 took the plan from +4.1 % to +0.1 % against VROOM-5 in 26 s,
-# depth 5 to -0.4 % in 38 s (bench/README.md, "Library days", session 9).
+# On the 1,000-stop day (areas at level 2) the mended plan, +4.2 % against VROOM-5, came to
+# -0.02 % at depth 3 in 22 s and to -0.8 % (35 vans, as VROOM-5) at depth 5 in 31 s; over four
+# large days depth 5 was never dearer (bench/README.md, "Library days", session 9).
 AREA_SEARCH_DEPTH = 5
 AREAS_ENGINE = 3.0  # stats["warm_engine"] of a start made area by area (1: VROOM, 2: PyVRP)
 

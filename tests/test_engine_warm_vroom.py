@@ -322,8 +322,7 @@ def test_the_start_goes_to_vroom_as_the_routes_it_is(day, group: bool) -> None:
 
     p = day()
     start, _ = vroom_routes(p, exploration_level=1, group=group)
-    van_of = {v: k for k, r in enumerate(start) for v in r}
-    inp, task = _vroom_input(vroom, p, group=group, initial=start, van_of=van_of)
+    inp, task = _vroom_input(vroom, p, group=group, initial=start)
     assert _routes_of(p, np.asarray(inp.check(1)._routes_numpy()), task) == start
 
 

@@ -96,8 +96,7 @@ def vroom_local_search(
     import vroom
     from vroom.solution.solution import Solution
 
-    van_of = {v: k for k, r in enumerate(routes) for v in r}
-    built = _vroom_input(vroom, p, group=group, initial=routes, van_of=van_of)
+    built = _vroom_input(vroom, p, group=group, initial=routes)
     if built is None:
         return None, False
     inp, task = built
@@ -107,8 +106,7 @@ def vroom_local_search(
         return None, False
 
 
-def _vroom_input(vroom, p: RoutingProblem, *, group: bool, initial: list[list[int]] | None = None,
-                 van_of: dict[int, int] | None = None):
+def _vroom_input(vroom, p: RoutingProblem, *, group: bool, initial: list[list[int]] | None = None):
     """VROOM's input for ``p`` (and its vans' starting routes), and its task map; ``None`` if it cannot take it."""
     if not p.visits or not p.vans:
         return None
@@ -133,6 +131,7 @@ def _vroom_input(vroom, p: RoutingProblem, *, group: bool, initial: list[list[in
     inp.set_distances_matrix("car", pdist.astype(np.uint32))
     arc_cost, cost_scale = _arc_costs(pdist, pdur, per_km / unit, per_hour / unit, fixed / unit, len(p.vans))
     inp.set_costs_matrix("car", arc_cost)
+    van_of = None if initial is None else {v: k for k, r in enumerate(initial) for v in r}
     task = _add_tasks(vroom, inp, p, group=group, van_of=van_of)
     steps = None if initial is None else _initial_steps(vroom, p, initial, task)
     _add_vans(vroom, inp, p, row_of_end, cost_scale / unit, steps)
@@ -252,7 +251,8 @@ def _groups(p: RoutingProblem, depots: frozenset[int], group: bool, van_of: dict
 
     Alike: the same places and windows where the van calls (a one-stop job's outside visit, a
     pair's both), of one kind (from the depot, to it, single, pair) and for the same van,
-    up to the smallest van's capacity. A simulated hub day holds 84 visits at 15 places;
+    up to the smallest van's capacity; with ``van_of`` (visit → route of a starting solution)
+    also on the same starting route. A simulated hub day holds 84 visits at 15 places;
     VROOM's time grows with its tasks, not the crates they carry.
     """
     if not group:

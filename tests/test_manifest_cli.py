@@ -103,6 +103,28 @@ def test_a_node_without_a_place_on_earth_exits_2_and_prints_nothing(tmp_path, fi
     assert f"nodes.parquet, row 1, field '{field}': {message}" in res.output
     assert not (d / "manifests").exists()
 
+@pytest.mark.parametrize(("value", "message"), [(63_931_711_861, "outside 0..86400"), (-5, "-5.0 is outside")])
+def test_a_break_longer_than_a_day_exits_2_and_prints_nothing(tmp_path, value, message):
+    # a hypothesis example: a hand-edited break of 2,026 years put its start before year 1
+    # and the manifest crashed formatting it
+    tables = good_plan()
+    tables["stops"]["break_s"] = tables["stops"]["break_s"].astype(object)
+    tables["stops"].at[tables["stops"].index[0], "break_s"] = value
+    d = write_plan_dir(tables, tmp_path / "plan")
+    res = runner.invoke(app, ["manifest", str(d), "--lang", "en"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "stops.parquet, row 1, field 'break_s'" in res.output and message in res.output
+    assert not (d / "manifests").exists()
+
+
+def test_a_null_break_is_no_break(tmp_path):
+    tables = good_plan()
+    tables["stops"]["break_s"] = tables["stops"]["break_s"].astype(object)
+    tables["stops"].at[tables["stops"].index[0], "break_s"] = None
+    d = write_plan_dir(tables, tmp_path / "plan")
+    assert runner.invoke(app, ["manifest", str(d), "--lang", "en"]).exit_code == 0
+
+
 def test_missing_cjk_font_names_the_package(plan_dir, monkeypatch):
     monkeypatch.setattr(fonts, "CJK_FONT_CANDIDATES", (("/nonexistent/wqy.ttc", 0, "fonts-wqy-zenhei"),))
     monkeypatch.delenv("BOOKVAN_CJK_FONT", raising=False)

@@ -85,6 +85,23 @@ def _check_coordinates(read: PlanFolder) -> None:
     col.raise_if_any()
 
 
+#: A break recorded at a stop lasts at most a day: the manifest places it before the departure.
+BREAK_RANGE_S = (0, 24 * 3600)
+
+
+def _check_breaks(read: PlanFolder) -> None:
+    """Each stop's break (optional ``break_s``, null: none) within a day, so its start is a time."""
+    stops = read["stops"]
+    if "break_s" not in stops.columns:
+        return
+    col = ProblemCollector(str(read.path("stops")))
+    lo, hi = BREAK_RANGE_S
+    for i, v in enumerate(stops["break_s"].tolist(), start=1):
+        if isinstance(v, str) or not pd.isna(v):
+            number_in_range(col, v, row=i, field="break_s", lo=lo, hi=hi)
+    col.raise_if_any()
+
+
 def _check_refs(read: PlanFolder) -> None:
     """Stops and transfers must name known nodes and transfers; rows are 1-based as in errors."""
     for name, key in (("nodes", "node_id"), ("transfers", "transfer_id")):
@@ -152,6 +169,7 @@ def load_plan(folder: str | Path) -> Plan:
                 read[name][c] = None
     _check_lengths(read)
     _check_coordinates(read)
+    _check_breaks(read)
     _check_refs(read)
     stops = read["stops"].sort_values(["vehicle_id", "trip", "seq"], kind="stable")
     return Plan(

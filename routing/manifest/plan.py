@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from bookvan.data.errors import InputError, ProblemCollector
+from bookvan.data.hours import DAY_S
 from bookvan.data.network import COORD_RANGE, MAX_ID_CHARS, MAX_NAME_CHARS, number_in_range
 from bookvan.data.planfolder import PlanFolder, read_plan_folder
 
@@ -85,20 +86,16 @@ def _check_coordinates(read: PlanFolder) -> None:
     col.raise_if_any()
 
 
-#: A break recorded at a stop lasts at most a day: the manifest places it before the departure.
-BREAK_RANGE_S = (0, 24 * 3600)
-
-
 def _check_breaks(read: PlanFolder) -> None:
-    """Each stop's break (optional ``break_s``, null: none) within a day, so its start is a time."""
+    """Each stop's break (optional ``break_s``, null: none) within a day: the manifest places it
+    before the departure, and a longer one put its start out of the calendar."""
     stops = read["stops"]
     if "break_s" not in stops.columns:
         return
     col = ProblemCollector(str(read.path("stops")))
-    lo, hi = BREAK_RANGE_S
     for i, v in enumerate(stops["break_s"].tolist(), start=1):
         if isinstance(v, str) or not pd.isna(v):
-            number_in_range(col, v, row=i, field="break_s", lo=lo, hi=hi)
+            number_in_range(col, v, row=i, field="break_s", lo=0, hi=DAY_S)
     col.raise_if_any()
 
 

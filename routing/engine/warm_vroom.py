@@ -133,7 +133,7 @@ def _vroom_input(vroom, p: RoutingProblem, *, group: bool, initial: list[list[in
     inp.set_costs_matrix("car", arc_cost)
     van_of = None if initial is None else {v: k for k, r in enumerate(initial) for v in r}
     task = _add_tasks(vroom, inp, p, group=group, van_of=van_of)
-    steps = None if initial is None else _initial_steps(vroom, p, initial, task)
+    steps = None if initial is None else _initial_steps(vroom, inp, initial, task)
     _add_vans(vroom, inp, p, row_of_end, cost_scale / unit, steps)
     return inp, task
 
@@ -277,13 +277,15 @@ def _groups(p: RoutingProblem, depots: frozenset[int], group: bool, van_of: dict
     return [c for chunks in keyed.values() for c in chunks]
 
 
-def _initial_steps(vroom, p: RoutingProblem, routes: list[list[int]], task: dict[int, list[Task]]) -> list[list]:
-    """VROOM steps per van for ``routes``: each task once, where the first of its visits is."""
+def _initial_steps(vroom, inp, routes: list[list[int]], task: dict[int, list[Task]]) -> list[list]:
+    """VROOM steps per van for ``routes``: each task once, where the first of its visits is.
+
+    A task is a shipment's pickup or delivery step when ``inp`` holds it as one, else a job.
+    """
     task_of = {mid: tid for tid, members in task.items() for _, mid, _ in members}
-    pairs = [r for r in p.requests if request_kind(p, r, p.depot_places) == "pair"]
     step = dict.fromkeys(task, vroom.VehicleStepSingle)
-    step.update(dict.fromkeys((r.pickup + 1 for r in pairs), vroom.VehicleStepPickup))
-    step.update(dict.fromkeys((r.delivery + 1 for r in pairs), vroom.VehicleStepDelivery))
+    step.update(dict.fromkeys(inp.pickup_id_to_rank, vroom.VehicleStepPickup))
+    step.update(dict.fromkeys(inp.delivery_id_to_rank, vroom.VehicleStepDelivery))
     out = []
     for route in routes:
         tasks = dict.fromkeys(task_of[v] for v in route if v in task_of)  # in order, each once

@@ -170,11 +170,11 @@ def replan_action(request: Request, desk: DeskDep, date: Annotated[str, Form()],
 
 def _replan_time(folder: Path) -> str | None:
     """HH:MM (Taipei) a re-plan in ``folder`` started from, or None when it planned the whole day."""
-    try:
-        at = json.loads((folder / "plan.json").read_text(encoding="utf-8")).get("replan", {}).get("at")
-        return None if at is None else f"{dt.datetime.fromisoformat(str(at)).astimezone(TAIPEI):%H:%M}"
-    except (OSError, ValueError, AttributeError):
-        return None
+    from bookvan.data.planfolder import read_plan_folder
+    from bookvan.routing.manifest.rest import replan_at
+
+    at = replan_at(read_plan_folder(folder, ()).info)
+    return None if at is None else f"{at.astimezone(TAIPEI):%H:%M}"
 
 
 @router.post("/actions/close-early")

@@ -15,13 +15,18 @@ import pandas as pd
 
 from bookvan.routing.manifest.plan import Plan
 
-__all__ = ["replan_from", "rest_of_day"]
+__all__ = ["replan_at", "replan_from", "rest_of_day"]
+
+
+def replan_at(info: dict) -> pd.Timestamp | None:
+    """The re-plan time in a plan.json (``replan.at``), None for any other plan."""
+    at = (info.get("replan") or {}).get("at")
+    return None if not at else pd.Timestamp(at)
 
 
 def replan_from(plan: Plan) -> pd.Timestamp | None:
     """The re-plan time of a re-plan folder, None for any other plan."""
-    at = (plan.info.get("replan") or {}).get("at")
-    return None if not at else pd.Timestamp(at)
+    return replan_at(plan.info)
 
 
 def rest_of_day(plan: Plan) -> Plan:
